@@ -1,0 +1,41 @@
+"""The one place that turns a request into an identity (session user or bearer token)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import ApiToken, User, hash_token
+
+
+def user_from_bearer(header: str | None) -> User | None:
+    if not header:
+        return None
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    try:
+        token = ApiToken.objects.select_related("user").get(token_hash=hash_token(raw.strip()))
+    except ApiToken.DoesNotExist:
+        return None
+    now = timezone.now()
+    if not token.is_usable(now) or not token.user.is_active:
+        return None
+    # Touch at most once a minute so busy clients do not write on every call.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def request_identity(request: HttpRequest) -> User | None:
+    """Bearer token first (API clients), then the browser session."""
+    user = user_from_bearer(request.headers.get("Authorization"))
+    if user is not None:
+        return user
+    session_user: Any = getattr(request, "user", None)
+    if session_user is not None and session_user.is_authenticated and session_user.is_active:
+        return session_user  # type: ignore[no-any-return]
+    return None

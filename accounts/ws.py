@@ -1,0 +1,27 @@
+"""Websocket identity: a bearer token in the Authorization header, else the session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
+
+from accounts.identity import user_from_bearer
+
+
+class BearerTokenMiddleware(BaseMiddleware):
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        headers = dict(scope.get("headers") or [])
+        raw = headers.get(b"authorization")
+        if raw:
+            user = await database_sync_to_async(user_from_bearer)(raw.decode("latin-1"))
+            if user is not None:
+                scope = dict(scope, user=user)
+        return await super().__call__(scope, receive, send)
+
+
+def IdentityMiddlewareStack(inner: Any) -> Any:  # noqa: N802 - named like channels' AuthMiddlewareStack
+    # Session auth runs first; the bearer middleware then overrides ``user`` when a token is given.
+    return AuthMiddlewareStack(BearerTokenMiddleware(inner))

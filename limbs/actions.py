@@ -1,0 +1,438 @@
+"""State changes of the generation pipeline, shared by views, the API, consumers and tasks.
+
+``do_generate`` validates a request and queues it; ``run_generation`` is the job
+body that runs in the in-process pool or a Celery worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import User
+from limbs.generators.base import GeneratorInputError, GenRequest, Tension
+from limbs.models import Asset, Generation, kind_for_mime
+from limbs.registry import get_limb
+from limbs.router import RouteError, RouteResult, cache_key, remember, route
+from limbs.schemas import ActionSpec, LimbSpec, ParamError, validate_params
+from limbs.storage import read_blob, store_blob
+from pog_site import jobs
+from provenance.ledger import append as ledger_append
+
+log = logging.getLogger(__name__)
+
+TENSIONS = ("low", "medium", "high")
+ATTACHMENTS = ("secure", "standard")
+MAX_SEED = 2**53 - 1
+_WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class RequestError(Exception):
+    """A request the studio will not run; carries the HTTP status and the field at fault."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class GenerateInput:
+    limb: str
+    action: str | None = None
+    intent: str = ""
+    params: dict[str, Any] | None = None
+    tension: str = "medium"
+    attachment: str = "standard"
+    seed: int | None = None
+
+
+def group_for_generation(generation_id: uuid.UUID | str) -> str:
+    return f"generation.{generation_id}"
+
+
+def group_for_user(user_id: int) -> str:
+    return f"studio.{user_id}"
+
+
+def normalise_intent(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def resolve_limb_action(limb_id: str, action_id: str | None) -> tuple[LimbSpec, ActionSpec]:
+    limb = get_limb(limb_id)
+    if limb is None:
+        raise RequestError(404, "unknown_limb", f"There is no limb called '{limb_id}'.", "limb")
+    if not action_id:
+        return limb, limb.default_action
+    action = limb.action(action_id)
+    if action is None:
+        choices = ", ".join(a.id for a in limb.actions)
+        raise RequestError(
+            404,
+            "unknown_action",
+            f"The {limb.name} limb has no action '{action_id}'. Try: {choices}.",
+            "action",
+        )
+    return limb, action
+
+
+def _resolve_assets(owner: User, action: ActionSpec, params: dict[str, Any]) -> dict[str, Asset]:
+    """Look up asset parameters among the owner's assets only, and check their type."""
+    found: dict[str, Asset] = {}
+    for spec in action.params:
+        if spec.type != "asset" or spec.name not in params:
+            continue
+        raw = params[spec.name]
+        try:
+            asset_id = uuid.UUID(str(raw))
+        except ValueError:
+            raise ParamError(spec.name, f"{spec.label}: '{raw}' is not an asset id.") from None
+        asset = Asset.objects.filter(pk=asset_id, owner=owner).first()
+        if asset is None:
+            raise ParamError(spec.name, f"{spec.label}: no asset of yours has the id {asset_id}.")
+        if spec.accepts and not any(asset.mime.startswith(prefix) for prefix in spec.accepts):
+            wanted = ", ".join(spec.accepts)
+            raise ParamError(
+                spec.name, f"{spec.label} must be {wanted} but asset {asset_id} is {asset.mime}."
+            )
+        params[spec.name] = str(asset.id)
+        found[spec.name] = asset
+    return found
+
+
+def do_generate(owner: User, data: GenerateInput) -> Generation:
+    """Validate a request completely, then store and queue it. Raises RequestError, storing nothing."""
+    limb, action = resolve_limb_action(data.limb, data.action)
+    if not action.built:
+        raise RequestError(
+            501,
+            "not_built",
+            f"{limb.name} · {action.name} is not built yet. Built so far: "
+            + (", ".join(a.id for a in limb.actions if a.built) or "nothing in this limb"),
+            "action",
+        )
+    intent = normalise_intent(data.intent or "")
+    if len(intent) > settings.POG_MAX_INTENT_CHARS:
+        raise RequestError(
+            422,
+            "intent_too_long",
+            f"The idea is {len(intent)} characters long; the limit is {settings.POG_MAX_INTENT_CHARS}.",
+            "intent",
+        )
+    if action.needs_intent and not intent:
+        raise RequestError(422, "intent_required", "Say what you want to make.", "intent")
+    if data.tension not in TENSIONS:
+        raise RequestError(422, "bad_tension", f"tension must be one of {', '.join(TENSIONS)}.", "tension")
+    if data.attachment not in ATTACHMENTS:
+        raise RequestError(
+            422, "bad_attachment", f"attachment must be one of {', '.join(ATTACHMENTS)}.", "attachment"
+        )
+    if data.seed is not None and not (0 <= data.seed <= MAX_SEED):
+        raise RequestError(422, "bad_seed", f"seed must be between 0 and {MAX_SEED}.", "seed")
+    try:
+        params = validate_params(action, data.params)
+        inputs = _resolve_assets(owner, action, params)
+    except ParamError as exc:
+        raise RequestError(422, "bad_param", exc.message, f"params.{exc.field}") from None
+    seed = data.seed if data.seed is not None else secrets.randbelow(2**31)
+    with transaction.atomic():
+        generation = Generation.objects.create(
+            owner=owner,
+            limb=limb.id,
+            action=action.id,
+            intent=intent,
+            params=params,
+            tension=data.tension,
+            attachment=data.attachment,
+            seed=seed,
+            message="Waiting in line",
+        )
+        if inputs:
+            generation.inputs.set(list(inputs.values()))
+        transaction.on_commit(lambda: _submit(generation.id))
+    return generation
+
+
+def _submit(generation_id: uuid.UUID) -> None:
+    from limbs.tasks import run_generation_task
+
+    jobs.submit(run_generation_task, str(generation_id))
+    publish_update(generation_id)
+
+
+def publish_update(generation_id: uuid.UUID | str, owner_id: int | None = None) -> None:
+    """Tell the generation's and the owner's groups that the row changed (small, typed event)."""
+    row = (
+        Generation.objects.filter(pk=generation_id)
+        .values("status", "progress", "message", "owner_id")
+        .first()
+    )
+    if row is None:
+        return
+    event = {
+        "type": "generation.update",
+        "generation": str(generation_id),
+        "status": row["status"],
+        "progress": round(row["progress"], 3),
+        "message": row["message"],
+    }
+    jobs.publish(group_for_generation(generation_id), event)
+    jobs.publish(group_for_user(owner_id or row["owner_id"]), event)
+
+
+def _claim(generation_id: str, takeover: bool) -> bool:
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.POG_JOB_STALE_S)
+    claimable = Q(status=Generation.Status.QUEUED) | Q(status=Generation.Status.RUNNING, claimed_at__lt=stale)
+    if takeover:
+        claimable |= Q(status=Generation.Status.RUNNING)
+    count = (
+        Generation.objects.filter(pk=generation_id)
+        .filter(claimable)
+        .update(
+            status=Generation.Status.RUNNING,
+            claimed_by=_WORKER_ID,
+            claimed_at=now,
+            started_at=now,
+            claims=F("claims") + 1,
+            message="Getting started",
+        )
+    )
+    return count == 1
+
+
+class _Progress:
+    """Writes progress to the row and publishes it, at most every 80 ms."""
+
+    def __init__(self, generation: Generation) -> None:
+        self.generation = generation
+        self.last = 0.0
+
+    def __call__(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.08 and fraction < 1.0:
+            return
+        self.last = now
+        fraction = max(0.0, min(0.95, float(fraction)))
+        Generation.objects.filter(pk=self.generation.pk, claimed_by=_WORKER_ID).update(
+            progress=fraction, message=message[:200]
+        )
+        publish_update(self.generation.pk, self.generation.owner_id)
+
+
+def _key_params(generation: Generation, inputs: dict[str, Asset]) -> dict[str, Any]:
+    """Params for the cache key: asset inputs by content, not by id, so equal inputs match."""
+    params = dict(generation.params)
+    for name, asset in inputs.items():
+        params[name] = {"sha256": asset.sha256}
+    return params
+
+
+def run_generation(generation_id: str, takeover: bool = False) -> None:
+    """The job body. Claims the row, routes, stores outputs and provenance, publishes.
+
+    Safe to call twice: only one claim succeeds, and a finished row is left alone.
+    """
+    if not _claim(generation_id, takeover):
+        return
+    generation = Generation.objects.select_related("owner").get(pk=generation_id)
+    publish_update(generation.pk, generation.owner_id)
+    action = generation.action_spec
+    try:
+        if action is None:
+            raise RouteError(f"{generation.limb}.{generation.action} no longer exists.", [])
+        inputs = {
+            spec.name: Asset.objects.get(pk=generation.params[spec.name], owner=generation.owner)
+            for spec in action.params
+            if spec.type == "asset" and spec.name in generation.params
+        }
+        tension: Tension = generation.tension if generation.tension in TENSIONS else "medium"  # type: ignore[assignment]
+        request = GenRequest(
+            intent=generation.intent,
+            params=dict(generation.params),
+            seed=generation.seed,
+            tension=tension,
+            inputs={name: read_blob(asset.blob) for name, asset in inputs.items()},
+            progress=_Progress(generation),
+        )
+        key = cache_key(
+            limb=generation.limb,
+            action=generation.action,
+            intent=generation.intent,
+            params=_key_params(generation, inputs),
+            seed=generation.seed,
+            tension=generation.tension,
+        )
+        result = route(generation.limb, generation.action, request, key=key, deadline_s=action.deadline_s)
+        _finish(generation, result, inputs, key)
+    except (RouteError, GeneratorInputError, Asset.DoesNotExist) as exc:
+        attempts = [a.as_json() for a in getattr(exc, "attempts", [])]
+        _fail(generation, _friendly_error(exc), attempts)
+    except Exception as exc:
+        log.exception("generation %s crashed", generation_id)
+        _fail(
+            generation, f"The studio tripped over its own feet ({type(exc).__name__}). Please try again.", []
+        )
+    publish_update(generation.pk, generation.owner_id)
+
+
+def _friendly_error(exc: Exception) -> str:
+    if isinstance(exc, GeneratorInputError):
+        return f"{exc.field}: {exc.message}"
+    if isinstance(exc, Asset.DoesNotExist):
+        return "An input asset is gone, so this cannot be made."
+    return str(exc)
+
+
+def _fail(generation: Generation, error: str, attempts: list[dict[str, Any]]) -> None:
+    Generation.objects.filter(pk=generation.pk, claimed_by=_WORKER_ID).update(
+        status=Generation.Status.FAILED,
+        error=error,
+        message="Something went wrong",
+        attempts=attempts,
+        finished_at=timezone.now(),
+    )
+
+
+def _finish(generation: Generation, result: RouteResult, inputs: dict[str, Asset], key: str) -> None:
+    stored: list[dict[str, Any]] = []
+    for output in result.outputs:
+        blob, digest = store_blob(output.data)
+        stored.append(
+            {
+                "sha256": digest,
+                "blob": blob,
+                "mime": output.mime,
+                "name": output.name,
+                "role": output.role,
+                "size": len(output.data),
+                "meta": dict(output.meta),
+            }
+        )
+    parents = list(inputs.values())
+    with transaction.atomic():
+        # Re-check the claim under the write lock: a takeover elsewhere wins, we back off.
+        still_ours = (
+            Generation.objects.select_for_update()
+            .filter(pk=generation.pk, claimed_by=_WORKER_ID, status=Generation.Status.RUNNING)
+            .exists()
+        )
+        if not still_ours:
+            return
+        assets: list[Asset] = []
+        created: list[Asset] = []
+        for item in stored:
+            meta = item["meta"]
+            asset, was_created = Asset.objects.get_or_create(
+                owner=generation.owner,
+                sha256=item["sha256"],
+                defaults={
+                    "name": item["name"][:160],
+                    "mime": item["mime"],
+                    "kind": kind_for_mime(item["mime"]),
+                    "role": item["role"],
+                    "size": item["size"],
+                    "blob": item["blob"],
+                    "width": meta.get("width"),
+                    "height": meta.get("height"),
+                    "meta": meta,
+                    "generation": generation,
+                },
+            )
+            if was_created and parents:
+                asset.parents.set(parents)
+            assets.append(asset)
+            if was_created:
+                created.append(asset)
+        attempts = [a.as_json() for a in result.attempts]
+        entry = ledger_append(
+            "generation",
+            str(generation.pk),
+            {
+                "generation": str(generation.pk),
+                "owner": generation.owner_id,
+                "limb": generation.limb,
+                "action": generation.action,
+                "intent": generation.intent,
+                "params": generation.params,
+                "seed": generation.seed,
+                "tension": generation.tension,
+                "attachment": generation.attachment,
+                "provider": result.provider,
+                "model": result.model,
+                "cache": result.cache,
+                "attempts": attempts,
+                "parents": [{"asset": str(p.pk), "sha256": p.sha256} for p in parents],
+                "outputs": [
+                    {"asset": str(a.pk), "sha256": a.sha256, "mime": a.mime, "bytes": a.size, "name": a.name}
+                    for a in assets
+                ],
+            },
+        )
+        if created:
+            Asset.objects.filter(pk__in=[a.pk for a in created]).update(ledger_entry=entry)
+        generation.outputs.set(assets)
+        Generation.objects.filter(pk=generation.pk).update(
+            status=Generation.Status.SUCCEEDED,
+            progress=1.0,
+            message="Done!",
+            provider=result.provider,
+            model=result.model,
+            cache=result.cache,
+            attempts=attempts,
+            overhead_ms=None,
+            finished_at=timezone.now(),
+        )
+    if result.cache == "miss":
+        remember(key, generation.limb, generation.action, result, stored)
+
+
+def resubmit_unfinished() -> int:
+    """Queue again every generation a crash or restart left behind (embedded mode)."""
+    count = 0
+    pending = Generation.objects.filter(
+        status__in=[Generation.Status.QUEUED, Generation.Status.RUNNING]
+    ).values_list("pk", "status", "claimed_by")
+    from limbs.tasks import run_generation_task
+
+    for pk, status, claimed_by in pending:
+        takeover = status == Generation.Status.RUNNING and not _holder_alive(claimed_by)
+        if status == Generation.Status.RUNNING and not takeover:
+            continue
+        jobs.submit(run_generation_task, str(pk), takeover)
+        count += 1
+    return count
+
+
+def _holder_alive(claimed_by: str) -> bool:
+    """Whether the worker that claimed a row still runs (only knowable on this host)."""
+    host, _, rest = claimed_by.partition(":")
+    pid_text = rest.split(":", 1)[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return True
+    if claimed_by == _WORKER_ID:
+        return True
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # The pid exists, but it may be a new process reusing it; only our own id is certain.
+    return int(pid_text) != os.getpid()

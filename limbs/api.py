@@ -1,0 +1,153 @@
+"""JSON API of the limbs: the registry, the request path, generations and assets."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import Field, Router, Schema
+
+from limbs.actions import GenerateInput, do_generate
+from limbs.health import limb_health
+from limbs.models import Asset, Generation
+from limbs.registry import REGISTRY
+from limbs.schemas import CATEGORIES
+from limbs.storage import read_blob
+
+router = Router(tags=["limbs"])
+
+
+class HandleIn(Schema):
+    action: str | None = Field(None, description="Action id; the limb's first built action when omitted.")
+    intent: str = Field("", description="What you want, in your own words.")
+    params: dict[str, Any] = Field(default_factory=dict, description="Parameters from the action's schema.")
+    tension: str = Field("medium", description="low | medium | high: effort and quality.")
+    attachment: str = Field("standard", description="secure | standard provenance attachment.")
+    seed: int | None = Field(None, description="Same seed, same request: same bytes.")
+    wait: bool = Field(False, description="Wait for the result (up to the action's deadline).")
+
+
+@router.get("/limbs", auth=None, summary="The 27 limbs with their actions, schemas and health")
+def list_limbs(request: HttpRequest) -> dict[str, Any]:
+    health = limb_health()
+    return {
+        "categories": [{"id": c, "name": name, "description": blurb} for c, name, blurb in CATEGORIES],
+        "limbs": [limb.as_json() | {"health": health[limb.id]} for limb in REGISTRY.limbs],
+    }
+
+
+@router.get("/limbs/{limb_id}", auth=None, summary="One limb")
+def get_limb(request: HttpRequest, limb_id: str) -> dict[str, Any]:
+    limb = REGISTRY.get(limb_id)
+    if limb is None:
+        raise Http404(f"There is no limb called '{limb_id}'.")
+    return limb.as_json() | {"health": limb_health()[limb.id]}
+
+
+def _wait_poll_state(generation_id: uuid.UUID) -> str:
+    return Generation.objects.filter(pk=generation_id).values_list("status", flat=True).first() or ""
+
+
+async def _wait_for(generation: Generation, deadline_s: float) -> None:
+    """Poll the row until it is done or the deadline passes (works in every mode)."""
+    until = time.monotonic() + deadline_s
+    delay = 0.01
+    while time.monotonic() < until:
+        status = await sync_to_async(_wait_poll_state)(generation.pk)
+        if status in (Generation.Status.SUCCEEDED, Generation.Status.FAILED):
+            return
+        await asyncio.sleep(delay)
+        delay = min(delay * 1.5, 0.1)
+
+
+def _generation_payload(generation_id: uuid.UUID) -> tuple[dict[str, Any], float]:
+    generation = Generation.objects.get(pk=generation_id)
+    provider_ms = sum(float(a.get("ms", 0)) for a in generation.attempts if a.get("provider") != "cache")
+    return generation.as_json(), provider_ms
+
+
+@router.post("/handle/{limb_id}", summary="Ask a limb for an asset")
+async def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpResponse:
+    started = time.perf_counter()
+    owner = request.auth  # type: ignore[attr-defined]
+    data = GenerateInput(
+        limb=limb_id,
+        action=payload.action,
+        intent=payload.intent,
+        params=payload.params,
+        tension=payload.tension,
+        attachment=payload.attachment,
+        seed=payload.seed,
+    )
+    generation = await sync_to_async(do_generate)(owner, data)
+    if payload.wait:
+        spec = generation.action_spec
+        from django.conf import settings
+
+        deadline = min(spec.deadline_s if spec else 30.0, float(settings.POG_MAX_WAIT_S))
+        await _wait_for(generation, deadline)
+    body, provider_ms = await sync_to_async(_generation_payload)(generation.pk)
+    status = 200 if body["status"] in ("succeeded", "failed") else 202
+    response = JsonResponse(body, status=status)
+    waited_ms = (time.perf_counter() - started) * 1000
+    response["X-POG-Overhead-Ms"] = f"{max(0.0, waited_ms - provider_ms):.2f}"
+    response["Location"] = body["links"]["self"]
+    return response
+
+
+@router.get("/generations/{generation_id}", summary="A generation: status, attempts, assets")
+def get_generation(request: HttpRequest, generation_id: uuid.UUID) -> dict[str, Any]:
+    generation = Generation.objects.filter(pk=generation_id, owner=request.auth).first()  # type: ignore[attr-defined]
+    if generation is None:
+        raise Http404("No generation of yours has that id.")
+    return generation.as_json()
+
+
+@router.get("/assets", summary="Your assets, newest first")
+def list_assets(
+    request: HttpRequest, kind: str | None = None, limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    limit = max(1, min(limit, 200))
+    offset = max(0, offset)
+    qs = Asset.objects.filter(owner=request.auth)  # type: ignore[attr-defined]
+    if kind:
+        qs = qs.filter(kind=kind)
+    total = qs.count()
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "assets": [a.as_json() for a in qs.prefetch_related("parents")[offset : offset + limit]],
+    }
+
+
+def _own_asset(request: HttpRequest, asset_id: uuid.UUID) -> Asset:
+    asset = Asset.objects.filter(pk=asset_id, owner=request.auth).first()  # type: ignore[attr-defined]
+    if asset is None:
+        raise Http404("No asset of yours has that id.")
+    return asset
+
+
+@router.get("/assets/{asset_id}", summary="One asset's metadata")
+def get_asset(request: HttpRequest, asset_id: uuid.UUID) -> dict[str, Any]:
+    return _own_asset(request, asset_id).as_json()
+
+
+@router.get("/assets/{asset_id}/content", summary="The asset's bytes", response={200: None})
+def get_asset_content(request: HttpRequest, asset_id: uuid.UUID, download: bool = False) -> HttpResponse:
+    asset = _own_asset(request, asset_id)
+    etag = f'"{asset.sha256}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponse(status=304)
+    response = HttpResponse(read_blob(asset.blob), content_type=asset.mime)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    disposition = "attachment" if download else "inline"
+    safe_name = "".join(ch for ch in asset.name if ch.isalnum() or ch in "-_.") or "asset"
+    response["Content-Disposition"] = f'{disposition}; filename="{safe_name}"'
+    return response

@@ -1,0 +1,241 @@
+"""Generations (one request to a limb), Assets (content-addressed outputs) and the
+muscle-memory cache."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from limbs.registry import get_limb
+from limbs.schemas import ActionSpec, LimbSpec
+
+KIND_BY_MIME = {
+    "image/png": "image",
+    "image/jpeg": "image",
+    "image/gif": "image",
+    "image/webp": "image",
+    "model/gltf-binary": "model",
+    "audio/wav": "audio",
+    "audio/x-wav": "audio",
+    "audio/midi": "audio",
+    "application/json": "json",
+    "text/plain": "text",
+    "text/markdown": "text",
+    "text/x-python": "code",
+    "text/javascript": "code",
+    "application/zip": "archive",
+}
+
+
+def kind_for_mime(mime: str) -> str:
+    return KIND_BY_MIME.get(mime, "data")
+
+
+class Generation(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting in line"
+        RUNNING = "running", "Working on it"
+        SUCCEEDED = "succeeded", "Done"
+        FAILED = "failed", "Something went wrong"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generations")
+    limb = models.CharField(max_length=40)
+    action = models.CharField(max_length=40)
+    intent = models.TextField(blank=True)
+    # Everything needed to replay the generation: validated params, seed, tension, parents.
+    params = models.JSONField(default=dict)
+    tension = models.CharField(max_length=8, default="medium")
+    attachment = models.CharField(max_length=10, default="standard")
+    seed = models.BigIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    progress = models.FloatField(default=0.0)
+    message = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    provider = models.CharField(max_length=40, blank=True)
+    model = models.CharField(max_length=120, blank=True)
+    cache = models.CharField(max_length=4, blank=True)
+    attempts = models.JSONField(default=list)
+    overhead_ms = models.FloatField(null=True, blank=True)
+    inputs = models.ManyToManyField("Asset", related_name="used_by", blank=True)
+    outputs = models.ManyToManyField("Asset", related_name="made_by", blank=True)
+    # Claiming: a worker sets claimed_by/claimed_at with a conditional UPDATE.
+    claimed_by = models.CharField(max_length=80, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claims = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "limb", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.limb}.{self.action} {self.id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("limbs:generation", args=[self.id])
+
+    @property
+    def limb_spec(self) -> LimbSpec | None:
+        return get_limb(self.limb)
+
+    @property
+    def action_spec(self) -> ActionSpec | None:
+        limb = self.limb_spec
+        return limb.action(self.action) if limb else None
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return max(0, min(100, round(self.progress * 100)))
+
+    @property
+    def duration_ms(self) -> int | None:
+        if self.started_at and self.finished_at:
+            return int((self.finished_at - self.started_at).total_seconds() * 1000)
+        return None
+
+    def output_list(self) -> list[Asset]:
+        return list(self.outputs.order_by("created_at", "id"))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "generation": str(self.id),
+            "status": self.status,
+            "limb": self.limb,
+            "action": self.action,
+            "intent": self.intent,
+            "params": self.params,
+            "seed": self.seed,
+            "tension": self.tension,
+            "attachment": self.attachment,
+            "provider": self.provider,
+            "model": self.model,
+            "cache": self.cache or None,
+            "attempts": self.attempts,
+            "progress": round(self.progress, 3),
+            "message": self.message,
+            "error": self.error or None,
+            "assets": [a.as_json() for a in self.output_list()] if self.is_done else [],
+            "created_at": self.created_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "links": {
+                "self": f"/api/generations/{self.id}",
+                "page": self.get_absolute_url(),
+                "websocket": f"/ws/generations/{self.id}/",
+            },
+        }
+
+
+class Asset(models.Model):
+    """One output file owned by one identity. Bytes live once per sha256 in storage
+    (``blobs/ab/abcdef…``), so equal outputs share one file."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assets")
+    name = models.CharField(max_length=160)
+    mime = models.CharField(max_length=80)
+    kind = models.CharField(max_length=12, db_index=True)
+    role = models.CharField(max_length=20, default="main")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    blob = models.CharField(max_length=120)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    meta = models.JSONField(default=dict)
+    generation = models.ForeignKey(
+        Generation, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_assets"
+    )
+    parents = models.ManyToManyField("self", symmetrical=False, related_name="children", blank=True)
+    ledger_entry = models.ForeignKey(
+        "provenance.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="assets"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["owner", "sha256"], name="asset_unique_per_owner")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("limbs:asset", args=[self.id])
+
+    @property
+    def content_url(self) -> str:
+        return f"/api/assets/{self.id}/content"
+
+    @property
+    def download_url(self) -> str:
+        return f"/api/assets/{self.id}/content?download=1"
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == "image"
+
+    @property
+    def is_pixel_art(self) -> bool:
+        return bool(self.meta.get("pixel_art"))
+
+    def read_bytes(self) -> bytes:
+        from limbs.storage import read_blob
+
+        return read_blob(self.blob)
+
+    def text_preview(self, limit: int = 20000) -> str:
+        if self.kind not in ("text", "code", "json"):
+            return ""
+        return self.read_bytes()[:limit].decode("utf-8", errors="replace")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "url": self.content_url,
+            "page": self.get_absolute_url(),
+            "mime": self.mime,
+            "kind": self.kind,
+            "role": self.role,
+            "sha256": self.sha256,
+            "bytes": self.size,
+            "width": self.width,
+            "height": self.height,
+            "meta": self.meta,
+            "generation": str(self.generation_id) if self.generation_id else None,
+            "parents": [str(p) for p in self.parents.values_list("id", flat=True)],
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+class CacheEntry(models.Model):
+    """Muscle memory: a finished result keyed by what produced it.
+
+    The key covers limb, action, normalised intent and params (asset inputs by
+    their sha256), seed, tension and provider preference, so a hit is the exact
+    same request and replaying it gives the same bytes.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    limb = models.CharField(max_length=40)
+    action = models.CharField(max_length=40)
+    provider = models.CharField(max_length=40)
+    model = models.CharField(max_length=120, blank=True)
+    # [{"sha256", "blob", "mime", "name", "role", "size", "width", "height", "meta"}]
+    outputs = models.JSONField()
+    meta = models.JSONField(default=dict)
+    hits = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_hit_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.limb}.{self.action} {self.key[:12]}"

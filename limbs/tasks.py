@@ -1,0 +1,17 @@
+"""Celery wrappers: take ids, call the real function (embedded mode calls ``.run``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from limbs.actions import run_generation
+
+
+@shared_task(bind=True, name="limbs.run_generation", acks_late=True, reject_on_worker_lost=True)
+def run_generation_task(self: Any, generation_id: str, takeover: bool = False) -> None:
+    # A redelivered message means the worker that held it died mid-job: take the claim over.
+    delivery = getattr(self.request, "delivery_info", None) or {}
+    redelivered = bool(delivery.get("redelivered"))
+    run_generation(generation_id, takeover=takeover or redelivered)

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from limbs import views
+
+app_name = "limbs"
+
+urlpatterns = [
+    path("make", views.make, name="make"),
+    path("limbs/<str:limb_id>/", views.workspace, name="workspace"),
+    path("limbs/<str:limb_id>/generate", views.generate, name="generate"),
+    path("generations/<uuid:generation_id>/", views.generation_page, name="generation"),
+    path("generations/<uuid:generation_id>/fragment", views.generation_fragment, name="generation_fragment"),
+    path("assets/", views.asset_list, name="assets"),
+    path("assets/<uuid:asset_id>/", views.asset_page, name="asset"),
+]

@@ -1,0 +1,220 @@
+"""Server-rendered pages: the bubble HUD, limb workspaces, generations and assets."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from limbs.actions import GenerateInput, RequestError, do_generate
+from limbs.health import limb_health
+from limbs.models import Asset, Generation
+from limbs.registry import REGISTRY, get_limb, route_intent, surprise_intent
+from limbs.schemas import ActionSpec, LimbSpec
+from provenance.ledger import entry_as_json, verify_entry
+
+PARAM_PREFIX = "p_"
+
+
+def _categories() -> list[dict[str, Any]]:
+    health = limb_health()
+    return [
+        {
+            "id": cat,
+            "title": title,
+            "blurb": blurb,
+            "limbs": [
+                {"spec": limb, "health": health[limb.id], "built": limb.built, "url": _limb_url(limb)}
+                for limb in limbs
+            ],
+        }
+        for cat, title, blurb, limbs in REGISTRY.by_category()
+    ]
+
+
+def _limb_url(limb: LimbSpec, **query: str) -> str:
+    url = reverse("limbs:workspace", args=[limb.id])
+    clean = {k: v for k, v in query.items() if v}
+    return f"{url}?{urlencode(clean)}" if clean else url
+
+
+@require_GET
+def hud(request: HttpRequest) -> HttpResponse:
+    return render(request, "hud/index.html", {"categories": _categories(), "limb_count": len(REGISTRY.limbs)})
+
+
+@require_GET
+def make(request: HttpRequest) -> HttpResponse:
+    """The 'What do you want to make?' box: route free text to a limb's workspace."""
+    text = request.GET.get("q", "").strip()
+    limb, action = route_intent(text)
+    return redirect(_limb_url(limb, action=action.id, intent=text))
+
+
+def _asset_choices(request: HttpRequest, spec_accepts: tuple[str, ...]) -> list[Asset]:
+    qs = Asset.objects.filter(owner=request.user)
+    if spec_accepts:
+        from django.db.models import Q
+
+        query = Q()
+        for prefix in spec_accepts:
+            query |= Q(mime__startswith=prefix)
+        qs = qs.filter(query)
+    return list(qs[:24])
+
+
+def _form_fields(request: HttpRequest, action: ActionSpec, values: dict[str, Any]) -> list[dict[str, Any]]:
+    fields = []
+    for spec in action.params:
+        value = values.get(spec.name, spec.default)
+        field: dict[str, Any] = {
+            "spec": spec,
+            "name": PARAM_PREFIX + spec.name,
+            "id": f"param-{spec.name}",
+            "value": "" if value is None else value,
+        }
+        if spec.type == "asset":
+            field["assets"] = _asset_choices(request, spec.accepts)
+        fields.append(field)
+    return fields
+
+
+def _workspace_context(
+    request: HttpRequest, limb: LimbSpec, action: ActionSpec, values: dict[str, Any], intent: str
+) -> dict[str, Any]:
+    recent = (
+        Generation.objects.filter(owner=request.user, limb=limb.id)
+        .prefetch_related("outputs")
+        .order_by("-created_at")[:8]
+    )
+    return {
+        "limb": limb,
+        "action": action,
+        "health": limb_health()[limb.id],
+        "intent": intent,
+        "fields": _form_fields(request, action, values),
+        "recent": recent,
+        "examples": limb.examples,
+        "surprise": surprise_intent(limb.id, uuid.uuid4().int % 10_000),
+        "tensions": ("low", "medium", "high"),
+    }
+
+
+@login_required
+@require_GET
+def workspace(request: HttpRequest, limb_id: str) -> HttpResponse:
+    limb = get_limb(limb_id)
+    if limb is None:
+        raise Http404(f"There is no limb called '{limb_id}'.")
+    action = limb.action(request.GET.get("action", "")) or limb.default_action
+    values = {spec.name: request.GET[spec.name] for spec in action.params if spec.name in request.GET}
+    context = _workspace_context(request, limb, action, values, request.GET.get("intent", ""))
+    return render(request, "workspaces/limb.html", context)
+
+
+def _params_from_post(request: HttpRequest, action: ActionSpec) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for spec in action.params:
+        key = PARAM_PREFIX + spec.name
+        if key in request.POST:
+            # Checkboxes post a hidden "false" then "true" when ticked; the last one wins.
+            params[spec.name] = request.POST.getlist(key)[-1]
+    return params
+
+
+def _seed_from_post(request: HttpRequest) -> int | None:
+    raw = request.POST.get("seed", "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise RequestError(422, "bad_seed", "The seed must be a whole number.", "seed") from None
+
+
+@login_required
+@require_POST
+def generate(request: HttpRequest, limb_id: str) -> HttpResponse:
+    limb = get_limb(limb_id)
+    if limb is None:
+        raise Http404(f"There is no limb called '{limb_id}'.")
+    action = limb.action(request.POST.get("action", "")) or limb.default_action
+    try:
+        generation = do_generate(
+            request.user,  # type: ignore[arg-type]
+            GenerateInput(
+                limb=limb.id,
+                action=action.id,
+                intent=request.POST.get("intent", ""),
+                params=_params_from_post(request, action),
+                tension=request.POST.get("tension", "medium"),
+                seed=_seed_from_post(request),
+            ),
+        )
+    except RequestError as exc:
+        error = {"code": exc.code, "message": exc.message, "field": exc.field}
+        if request.htmx:  # type: ignore[attr-defined]
+            return render(request, "limbs/_error.html", {"error": error}, status=exc.status)
+        values = _params_from_post(request, action)
+        context = _workspace_context(request, limb, action, values, request.POST.get("intent", ""))
+        context["error"] = error
+        return render(request, "workspaces/limb.html", context, status=exc.status)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "limbs/_generation_live.html", {"generation": generation})
+    return redirect(generation)
+
+
+@login_required
+@require_GET
+def generation_page(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+    generation = get_object_or_404(Generation, pk=generation_id, owner=request.user)
+    return render(
+        request, "generations/detail.html", {"generation": generation, "limb": generation.limb_spec}
+    )
+
+
+@login_required
+@require_GET
+def generation_fragment(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+    """The same partial the websocket pushes, for clients that poll instead."""
+    generation = get_object_or_404(Generation, pk=generation_id, owner=request.user)
+    return render(request, "limbs/_generation.html", {"generation": generation})
+
+
+@login_required
+@require_GET
+def asset_page(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
+    asset = get_object_or_404(
+        Asset.objects.select_related("generation", "ledger_entry"), pk=asset_id, owner=request.user
+    )
+    provenance = None
+    if asset.ledger_entry is not None:
+        provenance = {
+            "entry": entry_as_json(asset.ledger_entry),
+            "verification": verify_entry(asset.ledger_entry),
+        }
+    context = {
+        "asset": asset,
+        "generation": asset.generation,
+        "parents": asset.parents.filter(owner=request.user),
+        "children": asset.children.filter(owner=request.user),
+        "provenance": provenance,
+        "text": asset.text_preview(),
+    }
+    return render(request, "assets/detail.html", context)
+
+
+@login_required
+@require_GET
+def asset_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    assets = Asset.objects.filter(owner=request.user)
+    if kind:
+        assets = assets.filter(kind=kind)
+    return render(request, "assets/list.html", {"assets": assets[:120], "kind": kind})

@@ -1,0 +1,116 @@
+"""The one NinjaAPI: identity, the JSON error shape, and every app's router."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security.base import AuthBase
+from ninja.utils import check_csrf
+
+from accounts.identity import request_identity, user_from_bearer
+from limbs.actions import RequestError
+
+
+class StudioAuth(AuthBase):
+    """Bearer token, or the browser session (with its CSRF check on unsafe methods)."""
+
+    openapi_type = "http"
+
+    def __init__(self) -> None:
+        self.openapi_scheme = "bearer"
+        super().__init__()
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = user_from_bearer(request.headers.get("Authorization"))
+        if user is not None:
+            return user
+        user = request_identity(request)
+        if user is None:
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            failure = check_csrf(request)
+            if failure is not None:
+                raise RequestError(403, "csrf", "CSRF check failed: send the X-CSRFToken header.", None)
+        return user
+
+
+studio_auth = StudioAuth()
+
+api = NinjaAPI(
+    title="POG Studio API",
+    version="1",
+    description="Tap a limb, say what you want, get a real game asset.",
+    auth=studio_auth,
+    urls_namespace="api",
+)
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, field: str | None = None
+) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(RequestError)
+def _request_error(request: HttpRequest, exc: RequestError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message, exc.field)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    first: dict[str, Any] = exc.errors[0] if exc.errors else {}
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+    field = ".".join(loc) or None
+    message = first.get("msg", "Invalid request.")
+    if field:
+        message = f"{field}: {message}"
+    return error_response(request, 422, "invalid", message, field)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error_response(
+        request,
+        401,
+        "unauthenticated",
+        "Who are you? Send 'Authorization: Bearer <token>' (get one from POST /api/auth/guest) "
+        "or use the studio in a browser.",
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", str(exc) or "Not found.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, 413, "too_large", "The request body is too large.")
+
+
+def _register_routers() -> None:
+    from accounts.api import router as accounts_router
+    from limbs.api import router as limbs_router
+    from provenance.api import router as provenance_router
+
+    api.add_router("/auth/", accounts_router)
+    api.add_router("/", limbs_router)
+    api.add_router("/provenance/", provenance_router)
+
+
+_register_routers()

@@ -1,0 +1,37 @@
+"""ASGI entry point: daphne serves HTTP (with static files via WhiteNoise) and websockets."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pog_site.settings")
+django_asgi_app = get_asgi_application()
+
+from asgiref.sync import sync_to_async  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from accounts.ws import IdentityMiddlewareStack  # noqa: E402
+from limbs.routing import websocket_urlpatterns  # noqa: E402
+from pog_site import jobs  # noqa: E402
+
+_router = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(IdentityMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)
+_booted = False
+
+
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    global _booted
+    if not _booted:
+        _booted = True
+        jobs.register_loop(asyncio.get_running_loop())
+        await sync_to_async(jobs.ensure_started, thread_sensitive=False)()
+    await _router(scope, receive, send)

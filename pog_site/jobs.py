@@ -1,0 +1,129 @@
+"""Submitting background jobs and publishing progress events.
+
+Embedded mode runs jobs on a thread pool inside the daphne process; scale mode
+hands them to Celery. Either way the job body is the same plain function (the
+Celery task is a thin wrapper), and progress goes through ``publish`` to the
+channel layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Protocol
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import close_old_connections, connections
+
+log = logging.getLogger(__name__)
+
+
+class _Task(Protocol):
+    """What we need of a Celery task: ``apply_async`` for scale mode, ``run`` (the body) for embedded."""
+
+    name: str
+
+    def apply_async(self, args: Any = ..., **options: Any) -> Any: ...
+
+    def run(self, *args: Any, **kwargs: Any) -> Any: ...
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_main_loop: asyncio.AbstractEventLoop | None = None
+_started = False
+
+
+def register_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Remember the ASGI server's event loop so worker threads can publish into it.
+
+    The in-memory channel layer is bound to that loop and is not thread-safe, so
+    events from pool threads are handed over with ``run_coroutine_threadsafe``.
+    """
+    global _main_loop
+    _main_loop = loop
+
+
+def _get_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=settings.POG_WORKERS, thread_name_prefix="pog-job")
+        return _pool
+
+
+def _run_local(task: _Task, args: tuple[Any, ...]) -> None:
+    close_old_connections()
+    try:
+        task.run(*args)
+    except Exception:
+        log.exception("job %s%r crashed", task.name, args)
+    finally:
+        connections.close_all()
+
+
+def submit(task: _Task, *args: Any) -> Future[None] | None:
+    """Run ``task`` in the background: Celery in scale mode, the in-process pool otherwise."""
+    if settings.POG_JOB_BACKEND == "celery":
+        task.apply_async(args=args)
+        return None
+    return _get_pool().submit(_run_local, task, args)
+
+
+def ensure_started() -> None:
+    """Called once per server process: resubmit work a crash or restart left unfinished."""
+    global _started
+    if _started:
+        return
+    _started = True
+    if settings.POG_JOB_BACKEND != "thread":
+        return
+    from limbs.actions import resubmit_unfinished
+
+    try:
+        count = resubmit_unfinished()
+    except Exception:
+        log.exception("could not resubmit unfinished generations")
+        return
+    if count:
+        log.info("resubmitted %d unfinished generation(s)", count)
+
+
+def publish(group: str, event: dict[str, Any]) -> None:
+    """Send ``event`` to a channel group from any thread or process.
+
+    Delivery is best effort: a progress event that cannot be sent must never fail
+    the job (the database row stays the source of truth).
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        loop = _main_loop
+        if loop is not None and loop.is_running() and not loop.is_closed():
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is loop:
+                loop.create_task(layer.group_send(group, event))
+                return
+            future = asyncio.run_coroutine_threadsafe(layer.group_send(group, event), loop)
+            future.result(timeout=5)
+            return
+        async_to_sync(layer.group_send)(group, event)
+    except Exception:
+        log.warning("could not publish %s to %s", event.get("type"), group, exc_info=True)
+
+
+def shutdown(wait: bool = True) -> None:
+    """Stop the in-process pool (tests use it to finish background work)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=wait)

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.models import ApiToken, User
+
+
+@pytest.mark.django_db
+def test_post_auth_guest_returns_a_token_that_identifies_a_new_guest() -> None:
+    response = Client().post("/api/auth/guest")
+    assert response.status_code == 201
+    token = response.json()["token"]
+    guest = User.objects.get(pk=response.json()["user"])
+    assert guest.is_guest and not guest.has_usable_password()
+    # Only the hash is stored.
+    assert not ApiToken.objects.filter(token_hash=token).exists()
+    me = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/assets")
+    assert me.status_code == 200
+
+
+@pytest.mark.django_db
+def test_api_calls_without_identity_are_401_with_a_clear_message() -> None:
+    response = Client().post("/api/handle/image", data={}, content_type="application/json")
+    assert response.status_code == 401
+    assert "Bearer" in response.json()["error"]["message"]
+    assert Client(HTTP_AUTHORIZATION="Bearer nope").get("/api/assets").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_revoked_or_expired_token_is_refused() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = User.create_guest()
+    token, raw = ApiToken.issue(user)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.get("/api/assets").status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get("/api/assets").status_code == 401
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=None, revoked_at=timezone.now())
+    assert client.get("/api/assets").status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_first_page_visit_creates_a_guest_session_with_no_form() -> None:
+    client = Client()
+    response = client.get("/")
+    assert response.status_code == 200
+    assert User.objects.filter(is_guest=True).count() == 1
+    client.get("/limbs/image/")
+    assert User.objects.filter(is_guest=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_api_and_static_requests_do_not_create_guests() -> None:
+    Client().get("/api/limbs")
+    Client().get("/static/css/studio.css")
+    assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_signing_up_turns_the_guest_into_an_account_that_keeps_its_assets(settings: Any) -> None:
+    from limbs.models import Asset
+    from limbs.storage import store_blob
+
+    client = Client()
+    client.get("/")
+    guest = User.objects.get(is_guest=True)
+    blob, digest = store_blob(b"\x89PNG fake but stored")
+    Asset.objects.create(
+        owner=guest, name="mine.png", mime="image/png", kind="image", sha256=digest, size=20, blob=blob
+    )
+    old_session = client.cookies["sessionid"].value
+    response = client.post("/accounts/signup/", {"username": "maya", "password": "a long enough secret 42"})
+    assert response.status_code == 302
+    maya = User.objects.get(username="maya")
+    assert maya.pk == guest.pk and not maya.is_guest and maya.check_password("a long enough secret 42")
+    assert Asset.objects.filter(owner=maya).count() == 1
+    # A new session key at sign-up (no session fixation).
+    assert client.cookies["sessionid"].value != old_session
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_signup_refuses_a_taken_name_and_a_weak_password() -> None:
+    User.objects.create_user("maya", "", "whatever secret 99")
+    client = Client()
+    client.get("/")
+    response = client.post("/accounts/signup/", {"username": "maya", "password": "123"})
+    assert response.status_code == 422
+    assert b"taken" in response.content
+    assert User.objects.get(is_guest=True)

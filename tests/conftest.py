@@ -1,0 +1,127 @@
+"""Shared fixtures: named users (alice, bob), API clients, and, in scale mode, a real
+Celery worker process started against the test database and stopped at the end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from accounts.models import ApiToken, User
+from pog_site import jobs
+
+ROOT = Path(__file__).resolve().parent.parent
+SCALE = settings.POG_JOB_BACKEND == "celery"
+
+
+@pytest.fixture(autouse=True)
+def _drain_in_process_jobs() -> Iterator[None]:
+    """Let background jobs of a test finish before its database is flushed."""
+    yield
+    jobs.shutdown(wait=True)
+
+
+def _test_database_url() -> str:
+    from django.db import connection
+
+    parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path="/" + str(connection.settings_dict["NAME"])))
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup: Any, django_db_blocker: Any) -> Iterator[subprocess.Popen[bytes] | None]:
+    """In scale mode, a real worker process that runs the jobs the tests submit."""
+    if not SCALE:
+        yield None
+        return
+    from pog_site.celery import app
+
+    with django_db_blocker.unblock():
+        env = dict(os.environ, DATABASE_URL=_test_database_url())
+    app.control.purge()
+    log_dir = ROOT / "test-artifacts"
+    log_dir.mkdir(exist_ok=True)
+    log = open(log_dir / "celery-worker.log", "ab")  # noqa: SIM115 - closed at teardown
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "pog_site",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "--pool=prefork",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            "-n",
+            f"pogtest-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    name = f"pogtest-{os.getpid()}@"
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited with {worker.returncode}; see {log.name}")
+        replies = app.control.ping(timeout=0.5) or []
+        if any(name in key for reply in replies for key in reply):
+            break
+    else:
+        worker.kill()
+        raise RuntimeError("the Celery worker did not answer a ping within 60 s")
+    yield worker
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+    log.close()
+
+
+@pytest.fixture
+def jobs_running(celery_worker: Any, transactional_db: Any) -> None:
+    """Tests that need submitted jobs to really run (a committed database, a worker)."""
+    return None
+
+
+@pytest.fixture
+def alice(db: Any) -> User:
+    return User.objects.create_user("alice", "alice@example.com", "correct horse battery")
+
+
+@pytest.fixture
+def bob(db: Any) -> User:
+    return User.objects.create_user("bob", "bob@example.com", "correct horse battery")
+
+
+def token_client(user: User) -> Client:
+    _, raw = ApiToken.issue(user)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+@pytest.fixture
+def alice_api(alice: User) -> Client:
+    return token_client(alice)
+
+
+@pytest.fixture
+def bob_api(bob: User) -> Client:
+    return token_client(bob)

@@ -1,0 +1,102 @@
+"""The job body claims its row once, and unfinished work is picked up again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from limbs import actions
+from limbs.models import Generation
+from provenance.models import LedgerEntry
+
+
+def _generation(owner: User, **extra: object) -> Generation:
+    return Generation.objects.create(
+        owner=owner,
+        limb="image",
+        action="sprite",
+        intent="a frog",
+        params={"size": 16, "kind": "auto", "outline": True},
+        seed=9,
+        **extra,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_running_a_generation_twice_runs_it_once(alice: User) -> None:
+    generation = _generation(alice)
+    actions.run_generation(str(generation.pk))
+    actions.run_generation(str(generation.pk))
+    generation.refresh_from_db()
+    assert generation.status == "succeeded"
+    assert generation.claims == 1
+    assert LedgerEntry.objects.count() == 1
+    assert generation.outputs.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fresh_claim_held_by_another_worker_is_left_alone(alice: User) -> None:
+    generation = _generation(alice, status="running", claimed_by="elsewhere:1:x", claimed_at=timezone.now())
+    actions.run_generation(str(generation.pk))
+    generation.refresh_from_db()
+    assert generation.status == "running"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_claim_is_taken_over_and_finishes(alice: User, settings: object) -> None:
+    old = timezone.now() - timedelta(hours=2)
+    generation = _generation(alice, status="running", claimed_by="elsewhere:1:x", claimed_at=old)
+    actions.run_generation(str(generation.pk))
+    generation.refresh_from_db()
+    assert generation.status == "succeeded"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resubmit_unfinished_picks_up_queued_work_and_orphans_of_a_dead_process(alice: User) -> None:
+    import socket
+
+    from limbs.tasks import run_generation_task
+    from pog_site import jobs
+
+    queued = _generation(alice)
+    orphan = _generation(
+        alice, status="running", claimed_by=f"{socket.gethostname()}:999999:dead", claimed_at=timezone.now()
+    )
+    done = _generation(alice, status="succeeded")
+    if jobs.settings.POG_JOB_BACKEND == "thread":
+        assert actions.resubmit_unfinished() == 2
+    else:
+        for generation in (queued, orphan):
+            run_generation_task.run(str(generation.pk), True)
+    jobs.shutdown(wait=True)
+    for generation in (queued, orphan):
+        generation.refresh_from_db()
+        assert generation.status == "succeeded", generation.error
+    done.refresh_from_db()
+    assert done.claims == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_generator_input_problem_fails_the_generation_with_a_clear_error(alice: User) -> None:
+    from limbs.models import Asset
+    from limbs.storage import store_blob
+
+    blob, digest = store_blob(b"this is not an image at all")
+    bogus = Asset.objects.create(
+        owner=alice, name="x.png", mime="image/png", kind="image", sha256=digest, size=27, blob=blob
+    )
+    generation = Generation.objects.create(
+        owner=alice,
+        limb="mesh",
+        action="image_to_3d",
+        params={"image": str(bogus.pk), "mode": "auto", "depth": 0.25},
+        seed=1,
+    )
+    actions.run_generation(str(generation.pk))
+    generation.refresh_from_db()
+    assert generation.status == "failed"
+    assert generation.error.startswith("image:")
+    assert not generation.outputs.exists()
