@@ -6,7 +6,7 @@ from limbs.models import Asset, CacheEntry, Generation
 
 
 @admin.register(Generation)
-class GenerationAdmin(admin.ModelAdmin):
+class GenerationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("id", "owner", "limb", "action", "status", "provider", "cache", "created_at")
     list_filter = ("status", "limb", "provider", "cache")
     search_fields = ("id", "intent", "owner__username")
@@ -14,7 +14,7 @@ class GenerationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Asset)
-class AssetAdmin(admin.ModelAdmin):
+class AssetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "owner", "kind", "mime", "size", "created_at")
     list_filter = ("kind", "mime")
     search_fields = ("id", "name", "sha256", "owner__username")
@@ -22,6 +22,6 @@ class AssetAdmin(admin.ModelAdmin):
 
 
 @admin.register(CacheEntry)
-class CacheEntryAdmin(admin.ModelAdmin):
+class CacheEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("key", "limb", "action", "provider", "hits", "created_at", "last_hit_at")
     list_filter = ("limb", "provider")

@@ -35,7 +35,7 @@ def _render(generation: Generation) -> tuple[str, dict[str, Any]]:
     return html, generation.as_json()
 
 
-class GenerationConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class GenerationConsumer(AsyncJsonWebsocketConsumer):
     """``/ws/generations/<id>/``; ``?format=html`` sends rendered partials for htmx."""
 
     async def connect(self) -> None:
@@ -83,7 +83,7 @@ class GenerationConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=1000)
 
 
-class StudioConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class StudioConsumer(AsyncJsonWebsocketConsumer):
     """``/ws/studio/``: small JSON events for every generation of the signed-in identity."""
 
     async def connect(self) -> None:

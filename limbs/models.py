@@ -61,8 +61,12 @@ class Generation(models.Model):
     cache = models.CharField(max_length=4, blank=True)
     attempts = models.JSONField(default=list)
     overhead_ms = models.FloatField(null=True, blank=True)
-    inputs = models.ManyToManyField("Asset", related_name="used_by", blank=True)
-    outputs = models.ManyToManyField("Asset", related_name="made_by", blank=True)
+    inputs: models.ManyToManyField[Asset, Any] = models.ManyToManyField(
+        "Asset", related_name="used_by", blank=True
+    )
+    outputs: models.ManyToManyField[Asset, Any] = models.ManyToManyField(
+        "Asset", related_name="made_by", blank=True
+    )
     # Claiming: a worker sets claimed_by/claimed_at with a conditional UPDATE.
     claimed_by = models.CharField(max_length=80, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)

@@ -7,6 +7,7 @@ parameters are checked and defaults filled in.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -100,6 +101,7 @@ class ActionSpec:
             "built": self.built,
             "ai_tiers": list(self.ai_tiers),
             "needs_intent": self.needs_intent,
+            "deadline_s": self.deadline_s,
             "params": [p.as_json() for p in self.params],
             "examples": list(self.examples),
         }
@@ -172,8 +174,8 @@ def _coerce_number(spec: ParamSpec, value: Any) -> int | float:
     except (TypeError, ValueError):
         kind = "a whole number" if spec.type == "integer" else "a number"
         raise ParamError(spec.name, f"{spec.label} must be {kind}.") from None
-    if spec.type == "number" and number != number:  # NaN
-        raise ParamError(spec.name, f"{spec.label} must be a number.")
+    if spec.type == "number" and not math.isfinite(number):
+        raise ParamError(spec.name, f"{spec.label} must be a finite number.")
     if spec.minimum is not None and number < spec.minimum:
         raise ParamError(spec.name, f"{spec.label} must be at least {_fmt(spec.minimum)}.")
     if spec.maximum is not None and number > spec.maximum:

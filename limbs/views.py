@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
 from limbs.actions import GenerateInput, RequestError, do_generate
 from limbs.health import limb_health
 from limbs.models import Asset, Generation
@@ -20,6 +21,11 @@ from limbs.schemas import ActionSpec, LimbSpec
 from provenance.ledger import entry_as_json, verify_entry
 
 PARAM_PREFIX = "p_"
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in identity (every view here is behind login_required)."""
+    return cast(User, request.user)
 
 
 def _categories() -> list[dict[str, Any]]:
@@ -58,7 +64,7 @@ def make(request: HttpRequest) -> HttpResponse:
 
 
 def _asset_choices(request: HttpRequest, spec_accepts: tuple[str, ...]) -> list[Asset]:
-    qs = Asset.objects.filter(owner=request.user)
+    qs = Asset.objects.filter(owner=_me(request))
     if spec_accepts:
         from django.db.models import Q
 
@@ -89,7 +95,7 @@ def _workspace_context(
     request: HttpRequest, limb: LimbSpec, action: ActionSpec, values: dict[str, Any], intent: str
 ) -> dict[str, Any]:
     recent = (
-        Generation.objects.filter(owner=request.user, limb=limb.id)
+        Generation.objects.filter(owner=_me(request), limb=limb.id)
         .prefetch_related("outputs")
         .order_by("-created_at")[:8]
     )
@@ -147,7 +153,7 @@ def generate(request: HttpRequest, limb_id: str) -> HttpResponse:
     action = limb.action(request.POST.get("action", "")) or limb.default_action
     try:
         generation = do_generate(
-            request.user,  # type: ignore[arg-type]
+            _me(request),
             GenerateInput(
                 limb=limb.id,
                 action=action.id,
@@ -173,7 +179,7 @@ def generate(request: HttpRequest, limb_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def generation_page(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
-    generation = get_object_or_404(Generation, pk=generation_id, owner=request.user)
+    generation = get_object_or_404(Generation, pk=generation_id, owner=_me(request))
     return render(
         request, "generations/detail.html", {"generation": generation, "limb": generation.limb_spec}
     )
@@ -183,7 +189,7 @@ def generation_page(request: HttpRequest, generation_id: uuid.UUID) -> HttpRespo
 @require_GET
 def generation_fragment(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
     """The same partial the websocket pushes, for clients that poll instead."""
-    generation = get_object_or_404(Generation, pk=generation_id, owner=request.user)
+    generation = get_object_or_404(Generation, pk=generation_id, owner=_me(request))
     return render(request, "limbs/_generation.html", {"generation": generation})
 
 
@@ -191,7 +197,7 @@ def generation_fragment(request: HttpRequest, generation_id: uuid.UUID) -> HttpR
 @require_GET
 def asset_page(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
     asset = get_object_or_404(
-        Asset.objects.select_related("generation", "ledger_entry"), pk=asset_id, owner=request.user
+        Asset.objects.select_related("generation", "ledger_entry"), pk=asset_id, owner=_me(request)
     )
     provenance = None
     if asset.ledger_entry is not None:
@@ -202,8 +208,8 @@ def asset_page(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
     context = {
         "asset": asset,
         "generation": asset.generation,
-        "parents": asset.parents.filter(owner=request.user),
-        "children": asset.children.filter(owner=request.user),
+        "parents": asset.parents.filter(owner=_me(request)),
+        "children": asset.children.filter(owner=_me(request)),
         "provenance": provenance,
         "text": asset.text_preview(),
     }
@@ -214,7 +220,7 @@ def asset_page(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def asset_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
-    assets = Asset.objects.filter(owner=request.user)
+    assets = Asset.objects.filter(owner=_me(request))
     if kind:
         assets = assets.filter(kind=kind)
     return render(request, "assets/list.html", {"assets": assets[:120], "kind": kind})

@@ -61,7 +61,10 @@ def error_response(
 
 @api.exception_handler(RequestError)
 def _request_error(request: HttpRequest, exc: RequestError) -> HttpResponse:
-    return error_response(request, exc.status, exc.code, exc.message, exc.field)
+    response = error_response(request, exc.status, exc.code, exc.message, exc.field)
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

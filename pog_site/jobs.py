@@ -12,7 +12,7 @@ import asyncio
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -20,16 +20,6 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 
 log = logging.getLogger(__name__)
-
-
-class _Task(Protocol):
-    """What we need of a Celery task: ``apply_async`` for scale mode, ``run`` (the body) for embedded."""
-
-    name: str
-
-    def apply_async(self, args: Any = ..., **options: Any) -> Any: ...
-
-    def run(self, *args: Any, **kwargs: Any) -> Any: ...
 
 
 _pool: ThreadPoolExecutor | None = None
@@ -56,7 +46,7 @@ def _get_pool() -> ThreadPoolExecutor:
         return _pool
 
 
-def _run_local(task: _Task, args: tuple[Any, ...]) -> None:
+def _run_local(task: Any, args: tuple[Any, ...]) -> None:
     close_old_connections()
     try:
         task.run(*args)
@@ -66,8 +56,9 @@ def _run_local(task: _Task, args: tuple[Any, ...]) -> None:
         connections.close_all()
 
 
-def submit(task: _Task, *args: Any) -> Future[None] | None:
-    """Run ``task`` in the background: Celery in scale mode, the in-process pool otherwise."""
+def submit(task: Any, *args: Any) -> Future[None] | None:
+    """Run a Celery ``task`` in the background: on a Celery worker in scale mode, or its body
+    (``task.run``) on the in-process pool otherwise."""
     if settings.POG_JOB_BACKEND == "celery":
         task.apply_async(args=args)
         return None

@@ -231,6 +231,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "global_keyprefix
 
 POG_MAX_INTENT_CHARS = _env_int("POG_MAX_INTENT_CHARS", 2000, minimum=1)
 POG_MAX_WAIT_S = _env_int("POG_MAX_WAIT_S", 60, minimum=1)
+POG_GUESTS_PER_MINUTE = _env_int("POG_GUESTS_PER_MINUTE", 30, minimum=1)
 
 LOGGING: dict[str, Any] = {
     "version": 1,

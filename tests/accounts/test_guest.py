@@ -94,3 +94,19 @@ def test_signup_refuses_a_taken_name_and_a_weak_password() -> None:
     assert response.status_code == 422
     assert b"taken" in response.content
     assert User.objects.get(is_guest=True)
+
+
+@pytest.mark.django_db
+def test_guest_creation_is_limited_per_address_with_retry_after(settings: Any) -> None:
+    from pog_site.state import shared_state
+
+    settings.POG_GUESTS_PER_MINUTE = 2
+    shared_state().reset("guests:10.9.8.7")
+    client = Client(REMOTE_ADDR="10.9.8.7")
+    assert [client.post("/api/auth/guest").status_code for _ in range(2)] == [201, 201]
+    refused = client.post("/api/auth/guest")
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert refused.json()["error"]["code"] == "too_many_guests"
+    assert User.objects.count() == 2
+    shared_state().reset("guests:10.9.8.7")
