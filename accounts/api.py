@@ -7,6 +7,7 @@ import math
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from accounts.models import ApiToken, User
 from limbs.actions import RequestError
@@ -22,7 +23,7 @@ class GuestOut(Schema):
 
 
 @router.post("/guest", auth=None, response={201: GuestOut}, summary="Create a guest identity and its token")
-def create_guest(request: HttpRequest) -> tuple[int, dict[str, object]]:
+def create_guest(request: HttpRequest) -> Status[dict[str, object]]:
     # One address may make only so many guests a minute, across every process.
     address = request.META.get("REMOTE_ADDR", "unknown")
     count, left = shared_state().hit(f"guests:{address}", 60)
@@ -36,4 +37,4 @@ def create_guest(request: HttpRequest) -> tuple[int, dict[str, object]]:
         )
     guest = User.create_guest()
     _, raw = ApiToken.issue(guest, name="guest")
-    return 201, {"token": raw, "user": guest.pk, "username": guest.username}
+    return Status(201, {"token": raw, "user": guest.pk, "username": guest.username})

@@ -1165,7 +1165,7 @@ _LANDSCAPE_LIMB = LimbSpec(
                 ),
                 _int("sector_x", "Sector X", 50, 0, 99, "Which sector across."),
                 _int("sector_y", "Sector Y", 50, 0, 99, "Which sector down."),
-                _int("plane", "Floor", 0, 0, 3, "0 is the ground; 1 to 3 are upstairs and 3 is underground."),
+                _int("plane", "Floor", 0, 0, 3, "0 is the ground, 1 and 2 are upstairs, 3 is underground."),
             ),
         ),
     ),
@@ -2363,6 +2363,8 @@ _STRONG: Mapping[str, float] = {
     # Verbs that name what the limb does, so "sign my castle picture" signs.
     "upload": 2.0,
     "compare": 2.0,
+    "undo": 2.0,
+    "revert": 2.0,
     "search": 2.0,
     "sign": 2.0,
     "scan": 2.0,

@@ -16,12 +16,12 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
-from limbs import validators
 from limbs.generators.base import GeneratorInputError, GenRequest, Output
 from limbs.models import CacheEntry
 from limbs.providers.base import Provider
 from limbs.providers.procedural import ProceduralProvider
 from limbs.storage import read_blob
+from limbs.validators import OutputInvalid, validate_output
 from provenance.canonical import canonical_json
 
 PROCEDURAL = ProceduralProvider()
@@ -150,10 +150,10 @@ def route(limb: str, action: str, request: GenRequest, *, key: str | None, deadl
         try:
             result = provider.run(limb, action, request, deadline_s)
             for output in result.outputs:
-                validators.validate_output(output.mime, output.data)
+                validate_output(output.mime, output.data)
         except GeneratorInputError:
             raise
-        except validators.OutputInvalid as exc:
+        except OutputInvalid as exc:
             attempts.append(
                 Attempt(provider.name, "", "invalid", (time.perf_counter() - started) * 1000, str(exc))
             )

@@ -181,6 +181,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = POG_VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing root on every start
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = POG_VAR_DIR / "media"
 STORAGES: dict[str, Any] = {

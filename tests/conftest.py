@@ -25,8 +25,13 @@ SCALE = settings.POG_JOB_BACKEND == "celery"
 
 
 @pytest.fixture(autouse=True)
-def _drain_in_process_jobs() -> Iterator[None]:
-    """Let background jobs of a test finish before its database is flushed."""
+def _drain_in_process_jobs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Let background jobs of a test finish before its database is flushed.
+
+    The server's boot-time resubmission is off here: tests queue rows on purpose
+    and call ``resubmit_unfinished`` themselves when that is what they test.
+    """
+    monkeypatch.setattr(jobs, "_started", True)
     yield
     jobs.shutdown(wait=True)
 

@@ -127,30 +127,273 @@ SUBJECT_OF: dict[str, str] = {word: canon for canon, words in SUBJECTS.items() f
 
 # Nouns that describe the whole picture rather than a thing in it.
 SCENE_NOUNS = frozenset(
-    "landscape scene place world land view day sky valley meadow field island beach sea ocean lake "
-    "river space galaxy planet star stars universe background picture image drawing painting "
-    "wallpaper sunset sunrise dawn dusk evening morning night midnight moon sun weather storm rain "
-    "cloud clouds rainbow lagoon desert snow winter summer spring autumn".split()
+    [
+        "landscape",
+        "scene",
+        "place",
+        "world",
+        "land",
+        "view",
+        "day",
+        "sky",
+        "valley",
+        "meadow",
+        "field",
+        "island",
+        "beach",
+        "sea",
+        "ocean",
+        "lake",
+        "river",
+        "space",
+        "galaxy",
+        "planet",
+        "star",
+        "stars",
+        "universe",
+        "background",
+        "picture",
+        "image",
+        "drawing",
+        "painting",
+        "wallpaper",
+        "sunset",
+        "sunrise",
+        "dawn",
+        "dusk",
+        "evening",
+        "morning",
+        "night",
+        "midnight",
+        "moon",
+        "sun",
+        "weather",
+        "storm",
+        "rain",
+        "cloud",
+        "clouds",
+        "rainbow",
+        "lagoon",
+        "desert",
+        "snow",
+        "winter",
+        "summer",
+        "spring",
+        "autumn",
+    ]
 )
 
 STOPWORDS = frozenset(
-    "a an the of with and in on at by to for from under over near next is are was were be it its "
-    "my his her their our your some very one two three four five lots many full that this these "
-    "those who which has have having into out up down like as or but so i me we you want make draw "
-    "paint show create please can could would let lets some any all just really super quite "
-    "tiny small little big giant huge large massive tall long short mini cute friendly funny silly "
-    "cool awesome beautiful pretty nice amazing epic lovely old new young baby happy sad angry "
-    "scary spooky magic magical fluffy fuzzy furry shiny sparkly sparkling glowing brave kind "
-    "wild lonely sleepy dark bright light hot cold good bad evil mighty royal ancient tiny "
-    "mean fat thin strong fast slow mama papa mommy daddy king queen prince princess knight "
-    "wizard witch pirate hero".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "with",
+        "and",
+        "in",
+        "on",
+        "at",
+        "by",
+        "to",
+        "for",
+        "from",
+        "under",
+        "over",
+        "near",
+        "next",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "it",
+        "its",
+        "my",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+        "some",
+        "very",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "lots",
+        "many",
+        "full",
+        "that",
+        "this",
+        "these",
+        "those",
+        "who",
+        "which",
+        "has",
+        "have",
+        "having",
+        "into",
+        "out",
+        "up",
+        "down",
+        "like",
+        "as",
+        "or",
+        "but",
+        "so",
+        "i",
+        "me",
+        "we",
+        "you",
+        "want",
+        "make",
+        "draw",
+        "paint",
+        "show",
+        "create",
+        "please",
+        "can",
+        "could",
+        "would",
+        "let",
+        "lets",
+        "some",
+        "any",
+        "all",
+        "just",
+        "really",
+        "super",
+        "quite",
+        "tiny",
+        "small",
+        "little",
+        "big",
+        "giant",
+        "huge",
+        "large",
+        "massive",
+        "tall",
+        "long",
+        "short",
+        "mini",
+        "cute",
+        "friendly",
+        "funny",
+        "silly",
+        "cool",
+        "awesome",
+        "beautiful",
+        "pretty",
+        "nice",
+        "amazing",
+        "epic",
+        "lovely",
+        "old",
+        "new",
+        "young",
+        "baby",
+        "happy",
+        "sad",
+        "angry",
+        "scary",
+        "spooky",
+        "magic",
+        "magical",
+        "fluffy",
+        "fuzzy",
+        "furry",
+        "shiny",
+        "sparkly",
+        "sparkling",
+        "glowing",
+        "brave",
+        "kind",
+        "wild",
+        "lonely",
+        "sleepy",
+        "dark",
+        "bright",
+        "light",
+        "hot",
+        "cold",
+        "good",
+        "bad",
+        "evil",
+        "mighty",
+        "royal",
+        "ancient",
+        "tiny",
+        "mean",
+        "fat",
+        "thin",
+        "strong",
+        "fast",
+        "slow",
+        "mama",
+        "papa",
+        "mommy",
+        "daddy",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "knight",
+        "wizard",
+        "witch",
+        "pirate",
+        "hero",
+    ]
 )
 
 # Words that end a noun phrase ("a zorblax eating cake": the subject is the zorblax).
 BOUNDARIES = frozenset(
-    "with and in on at by to for from under over near next beside behind above below inside "
-    "outside who that which while where when is are was were has have having holding guarding "
-    "eating playing flying sitting standing running jumping swimming sleeping".split()
+    [
+        "with",
+        "and",
+        "in",
+        "on",
+        "at",
+        "by",
+        "to",
+        "for",
+        "from",
+        "under",
+        "over",
+        "near",
+        "next",
+        "beside",
+        "behind",
+        "above",
+        "below",
+        "inside",
+        "outside",
+        "who",
+        "that",
+        "which",
+        "while",
+        "where",
+        "when",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "having",
+        "holding",
+        "guarding",
+        "eating",
+        "playing",
+        "flying",
+        "sitting",
+        "standing",
+        "running",
+        "jumping",
+        "swimming",
+        "sleeping",
+    ]
 )
 
 TIME_WORDS: dict[str, str] = {
@@ -416,7 +659,7 @@ def parse(intent: str) -> Intent:
     text = normalise(intent)
     tokens = [_singular(t) for t in text.split()]
 
-    colour_words = [t for t in tokens if t in COLOURS or t == "rainbow"]
+    colour_words = [t for t in tokens if t in COLOURS]
     colours = [COLOURS[t] for t in colour_words if t in COLOURS]
 
     # Colours directly in front of a subject noun belong to it; the rest go to the hero.
@@ -432,9 +675,6 @@ def parse(intent: str) -> Intent:
                 break
             if tokens[j] in COLOURS and j not in claimed:
                 own.insert(0, COLOURS[tokens[j]])
-                claimed.add(j)
-            elif tokens[j] == "rainbow":
-                own.insert(0, RAINBOW[0])
                 claimed.add(j)
         found.append((canon, token, own))
     if not found:
@@ -471,8 +711,6 @@ def parse(intent: str) -> Intent:
             flags.add(FLAG_WORDS[token])
     if theme == "spooky" and time == "day":
         time = "night"
-    if "rainbow" in tokens and not colours:
-        flags.add("rainbow")
     return Intent(
         text=text,
         tokens=tuple(tokens),
@@ -489,11 +727,23 @@ def parse(intent: str) -> Intent:
     )
 
 
+# Function words a file name can do without; adjectives stay ("happy-cat").
+_SLUG_SKIP = frozenset(
+    " ".join(
+        (
+            "a an the of and or but with in on at by to for from is are was were be it its",
+            "my his her their our your some this that these those who which i me we you",
+            "want make draw paint show create please can could would let lets",
+            "picture image drawing painting",
+        )
+    ).split()
+)
+
+
 def slug(intent: str, fallback: str, max_words: int = 4) -> str:
     """A short file-name stem from the meaningful words ("red-dragon")."""
-    words = [t for t in normalise(intent).split() if t not in STOPWORDS or t in COLOURS]
-    words = [w for w in words if w not in BOUNDARIES][:max_words]
-    return "-".join(words) or fallback
+    words = [t for t in normalise(intent).split() if t not in _SLUG_SKIP and t not in BOUNDARIES]
+    return "-".join(words[:max_words]) or fallback
 
 
 def hex_colour(rgb: RGB) -> str:
@@ -502,9 +752,9 @@ def hex_colour(rgb: RGB) -> str:
 
 def clamp_rgb(r: float, g: float, b: float) -> RGB:
     return (
-        int(round(min(255.0, max(0.0, r)))),
-        int(round(min(255.0, max(0.0, g)))),
-        int(round(min(255.0, max(0.0, b)))),
+        round(min(255.0, max(0.0, r))),
+        round(min(255.0, max(0.0, g))),
+        round(min(255.0, max(0.0, b))),
     )
 
 

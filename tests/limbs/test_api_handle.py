@@ -26,7 +26,8 @@ def handle(client: Client, limb: str, **body: Any) -> Any:
 def content(client: Client, asset: dict[str, Any]) -> bytes:
     response = client.get(asset["url"])
     assert response.status_code == 200, response.content
-    return b"".join(response.streaming_content) if response.streaming else response.content
+    data: bytes = response.content
+    return data
 
 
 def test_red_dragon_returns_one_png_whose_sha256_matches_its_content(alice_api: Client) -> None:
@@ -76,7 +77,7 @@ def test_sprite_is_a_transparent_png_of_the_requested_size(alice_api: Client) ->
     image = Image.open(io.BytesIO(content(alice_api, body["assets"][0])))
     assert image.size == (24, 24)
     assert image.mode == "RGBA"
-    assert image.getpixel((0, 0))[3] == 0
+    assert image.getchannel("A").getpixel((0, 0)) == 0
 
 
 def test_image_to_3d_turns_a_sprite_into_a_valid_glb_with_its_parent_linked(alice_api: Client) -> None:

@@ -109,7 +109,7 @@ async def test_studio_socket_receives_events_for_the_identity() -> None:
     assert hello["type"] == "hello"
     generation = await database_sync_to_async(_queued_generation)(alice)
     await database_sync_to_async(jobs.submit)(run_generation_task, str(generation.pk))
-    seen = []
+    seen: list[dict[str, Any]] = []
     while not seen or seen[-1]["status"] != "succeeded":
         seen.append(json.loads(await communicator.receive_from(timeout=30)))
     assert all(event["generation"] == str(generation.pk) for event in seen)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
@@ -46,7 +47,7 @@ def test_a_fresh_claim_held_by_another_worker_is_left_alone(alice: User) -> None
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_stale_claim_is_taken_over_and_finishes(alice: User, settings: object) -> None:
+def test_a_stale_claim_is_taken_over_and_finishes(alice: User) -> None:
     old = timezone.now() - timedelta(hours=2)
     generation = _generation(alice, status="running", claimed_by="elsewhere:1:x", claimed_at=old)
     actions.run_generation(str(generation.pk))
@@ -66,7 +67,7 @@ def test_resubmit_unfinished_picks_up_queued_work_and_orphans_of_a_dead_process(
         alice, status="running", claimed_by=f"{socket.gethostname()}:999999:dead", claimed_at=timezone.now()
     )
     done = _generation(alice, status="succeeded")
-    if jobs.settings.POG_JOB_BACKEND == "thread":
+    if settings.POG_JOB_BACKEND == "thread":
         assert actions.resubmit_unfinished() == 2
     else:
         for generation in (queued, orphan):

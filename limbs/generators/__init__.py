@@ -1,0 +1,12 @@
+"""Procedural generators, keyed by (limb, action)."""
+
+from __future__ import annotations
+
+from limbs.generators import image, mesh
+from limbs.generators.base import Generator
+
+GENERATORS: dict[tuple[str, str], Generator] = {
+    ("image", "generate"): image.generate,
+    ("image", "sprite"): image.sprite,
+    ("mesh", "image_to_3d"): mesh.image_to_3d,
+}

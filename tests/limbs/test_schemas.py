@@ -1,0 +1,263 @@
+"""validate_params and the spec dataclasses, on small hand-made specs (no Django)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from limbs.schemas import CATEGORIES, ActionSpec, LimbSpec, ParamError, ParamSpec, Registry, validate_params
+
+WIDTH = ParamSpec("width", "integer", "Width", default=512, minimum=64, maximum=1024)
+DEPTH = ParamSpec("depth", "number", "Depth", default=0.25, minimum=0.05, maximum=1.0, step=0.05)
+STYLE = ParamSpec("style", "choice", "Style", default="auto", choices=("auto", "pixel", "night"))
+OUTLINE = ParamSpec("outline", "boolean", "Outline", default=True)
+TITLE = ParamSpec("title", "string", "Title", max_length=10)
+NOTES = ParamSpec("notes", "text", "Notes", max_length=50)
+PICTURE = ParamSpec("image", "asset", "Picture", required=True, accepts=("image/",))
+
+ACTION = ActionSpec(
+    id="make",
+    name="Make",
+    description="A test action.",
+    output="image",
+    params=(WIDTH, DEPTH, STYLE, OUTLINE, TITLE, NOTES),
+)
+NEEDS_PICTURE = ActionSpec(
+    id="lift", name="Lift", description="Needs a picture.", output="model", params=(PICTURE,)
+)
+
+
+def _error(action: ActionSpec, raw: dict[str, object]) -> ParamError:
+    with pytest.raises(ParamError) as caught:
+        validate_params(action, raw)
+    return caught.value
+
+
+def test_defaults_are_filled_in_when_nothing_is_given() -> None:
+    assert validate_params(ACTION, {}) == {"width": 512, "depth": 0.25, "style": "auto", "outline": True}
+
+
+def test_none_counts_as_no_parameters() -> None:
+    assert validate_params(ACTION, None) == validate_params(ACTION, {})
+
+
+def test_params_without_a_default_are_left_out() -> None:
+    clean = validate_params(ACTION, {})
+    assert "title" not in clean
+    assert "notes" not in clean
+
+
+def test_given_values_replace_defaults() -> None:
+    clean = validate_params(ACTION, {"width": 256, "style": "night", "outline": False})
+    assert clean["width"] == 256
+    assert clean["style"] == "night"
+    assert clean["outline"] is False
+
+
+def test_an_unknown_parameter_is_rejected_and_named() -> None:
+    err = _error(ACTION, {"colour": "red"})
+    assert err.field == "colour"
+    assert "colour" in err.message
+    assert "width" in err.message  # the allowed names are listed
+
+
+def test_an_integer_below_the_minimum_names_the_field_and_the_bound() -> None:
+    err = _error(ACTION, {"width": 10})
+    assert err.field == "width"
+    assert "Width" in err.message
+    assert "64" in err.message
+
+
+def test_an_integer_above_the_maximum_names_the_field_and_the_bound() -> None:
+    err = _error(ACTION, {"width": 5000})
+    assert err.field == "width"
+    assert "1024" in err.message
+
+
+def test_the_bounds_themselves_are_allowed() -> None:
+    assert validate_params(ACTION, {"width": 64})["width"] == 64
+    assert validate_params(ACTION, {"width": 1024})["width"] == 1024
+
+
+def test_an_integer_given_as_text_is_converted() -> None:
+    assert validate_params(ACTION, {"width": " 300 "})["width"] == 300
+
+
+def test_a_whole_float_is_accepted_as_an_integer() -> None:
+    clean = validate_params(ACTION, {"width": 300.0})
+    assert clean["width"] == 300
+    assert isinstance(clean["width"], int)
+
+
+def test_a_fraction_is_not_an_integer() -> None:
+    assert _error(ACTION, {"width": 300.5}).field == "width"
+    assert _error(ACTION, {"width": "300.5"}).field == "width"
+
+
+def test_words_are_not_a_number() -> None:
+    err = _error(ACTION, {"width": "big"})
+    assert err.field == "width"
+    assert "whole number" in err.message
+    assert _error(ACTION, {"depth": "deep"}).field == "depth"
+
+
+def test_a_list_is_not_a_number() -> None:
+    assert _error(ACTION, {"width": [1, 2]}).field == "width"
+
+
+def test_true_or_false_is_not_a_number() -> None:
+    assert _error(ACTION, {"width": True}).field == "width"
+
+
+def test_a_number_below_its_minimum_names_the_decimal_bound() -> None:
+    err = _error(ACTION, {"depth": 0.01})
+    assert err.field == "depth"
+    assert "0.05" in err.message
+
+
+def test_a_number_given_as_text_is_converted() -> None:
+    assert validate_params(ACTION, {"depth": "0.5"})["depth"] == 0.5
+
+
+def test_not_a_number_is_rejected() -> None:
+    assert _error(ACTION, {"depth": math.nan}).field == "depth"
+    assert _error(ACTION, {"depth": "nan"}).field == "depth"
+
+
+def test_infinity_is_outside_any_maximum() -> None:
+    assert _error(ACTION, {"depth": math.inf}).field == "depth"
+
+
+def test_infinity_is_not_a_whole_number() -> None:
+    assert _error(ACTION, {"width": math.inf}).field == "width"
+    assert _error(ACTION, {"width": "inf"}).field == "width"
+
+
+@pytest.mark.parametrize("value", ["true", "TRUE", "1", "yes", "on", True])
+def test_yes_words_become_true(value: object) -> None:
+    assert validate_params(ACTION, {"outline": value})["outline"] is True
+
+
+@pytest.mark.parametrize("value", ["false", "False", "0", "no", "off", False])
+def test_no_words_become_false(value: object) -> None:
+    assert validate_params(ACTION, {"outline": value})["outline"] is False
+
+
+def test_an_empty_boolean_falls_back_to_its_default() -> None:
+    # An empty string counts as "not given", so the default (True) wins, not False.
+    assert validate_params(ACTION, {"outline": ""})["outline"] is True
+
+
+@pytest.mark.parametrize("value", ["maybe", 2, [True]])
+def test_other_values_are_not_booleans(value: object) -> None:
+    err = _error(ACTION, {"outline": value})
+    assert err.field == "outline"
+    assert "true or false" in err.message
+
+
+def test_a_choice_must_be_one_of_the_listed_values() -> None:
+    err = _error(ACTION, {"style": "watercolour"})
+    assert err.field == "style"
+    assert "auto, pixel, night" in err.message
+
+
+def test_choices_are_case_sensitive() -> None:
+    assert _error(ACTION, {"style": "Pixel"}).field == "style"
+
+
+def test_a_string_longer_than_its_limit_is_rejected() -> None:
+    err = _error(ACTION, {"title": "x" * 11})
+    assert err.field == "title"
+    assert "10" in err.message
+    assert validate_params(ACTION, {"title": "x" * 10})["title"] == "x" * 10
+
+
+def test_a_number_is_accepted_as_text() -> None:
+    assert validate_params(ACTION, {"title": 42})["title"] == "42"
+
+
+def test_a_list_is_not_text() -> None:
+    assert _error(ACTION, {"title": ["a"]}).field == "title"
+
+
+def test_a_blank_string_counts_as_not_given() -> None:
+    assert "title" not in validate_params(ACTION, {"title": "   "})
+
+
+def test_long_text_keeps_an_empty_value() -> None:
+    assert validate_params(ACTION, {"notes": ""})["notes"] == ""
+
+
+def test_a_missing_required_asset_is_rejected() -> None:
+    err = _error(NEEDS_PICTURE, {})
+    assert err.field == "image"
+    assert "Picture is required" in err.message
+
+
+def test_a_blank_required_asset_is_rejected() -> None:
+    assert _error(NEEDS_PICTURE, {"image": "  "}).field == "image"
+
+
+def test_an_asset_id_is_kept_without_spaces() -> None:
+    assert validate_params(NEEDS_PICTURE, {"image": " a1b2 "}) == {"image": "a1b2"}
+
+
+def test_an_asset_must_be_given_as_an_id_string() -> None:
+    assert _error(NEEDS_PICTURE, {"image": 17}).field == "image"
+
+
+def test_param_error_is_a_value_error_with_the_message() -> None:
+    err = ParamError("width", "Width must be at least 64.")
+    assert isinstance(err, ValueError)
+    assert str(err) == "Width must be at least 64."
+
+
+def test_param_json_leaves_out_unset_limits() -> None:
+    out = STYLE.as_json()
+    assert out["choices"] == ["auto", "pixel", "night"]
+    assert "minimum" not in out
+    assert "accepts" not in out
+    assert WIDTH.as_json()["minimum"] == 64
+    assert PICTURE.as_json()["accepts"] == ["image/"]
+
+
+def test_action_param_lookup_finds_by_name() -> None:
+    assert ACTION.param("depth") is DEPTH
+    assert ACTION.param("nope") is None
+
+
+def _limb(*actions: ActionSpec) -> LimbSpec:
+    return LimbSpec(id="x", name="X", category="creative", icon="❓", explanation="Test.", actions=actions)
+
+
+def test_the_default_action_is_the_first_built_one() -> None:
+    built = ActionSpec(id="b", name="B", description="", output="text", built=True)
+    limb = _limb(ACTION, built)
+    assert limb.default_action is built
+    assert limb.built
+
+
+def test_without_a_built_action_the_default_is_the_first() -> None:
+    limb = _limb(ACTION, NEEDS_PICTURE)
+    assert limb.default_action is ACTION
+    assert not limb.built
+
+
+def test_limb_json_is_plain_json() -> None:
+    data = _limb(ACTION, NEEDS_PICTURE).as_json()
+    assert json.loads(json.dumps(data)) == data
+    assert [a["id"] for a in data["actions"]] == ["make", "lift"]
+
+
+def test_registry_groups_limbs_by_category_in_order() -> None:
+    a = LimbSpec(id="a", name="A", category="spatial", icon="🅰️", explanation=".", actions=(ACTION,))
+    b = LimbSpec(id="b", name="B", category="creative", icon="🅱️", explanation=".", actions=(ACTION,))
+    registry = Registry(limbs=(a, b))
+    groups = registry.by_category()
+    assert [g[0] for g in groups] == [c[0] for c in CATEGORIES]
+    assert groups[0][3] == [b]
+    assert groups[1][3] == [a]
+    assert registry.get("a") is a
+    assert registry.get("z") is None
