@@ -14,6 +14,7 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import timedelta
 from typing import Any
 
@@ -342,6 +343,9 @@ def _finish(generation: Generation, result: RouteResult, inputs: dict[str, Asset
         created: list[Asset] = []
         for item in stored:
             meta = item["meta"]
+            if not generation.intent and parents:
+                # Nothing was said, so name the result after what it was made from.
+                item["name"] = Path(parents[0].name).stem + Path(item["name"]).suffix
             asset, was_created = Asset.objects.get_or_create(
                 owner=generation.owner,
                 sha256=item["sha256"],

@@ -137,6 +137,8 @@ if DATABASE_URL:
 
     DATABASES: dict[str, Any] = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Named explicitly so a forked live server (channels' test case) finds the same test database.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", f"test_{DATABASES['default']['NAME']}")
     POG_MODE = "scale"
 else:
     DATABASES = {

@@ -22,6 +22,9 @@ from pog_site import jobs
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = settings.POG_JOB_BACKEND == "celery"
+# Worker threads (database_sync_to_async, the job pool) must not keep connections open,
+# or the test database cannot be dropped at the end of the session.
+settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(autouse=True)
