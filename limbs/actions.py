@@ -14,8 +14,8 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
