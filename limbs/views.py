@@ -91,23 +91,30 @@ def _form_fields(request: HttpRequest, action: ActionSpec, values: dict[str, Any
     return fields
 
 
-def _workspace_context(
-    request: HttpRequest, limb: LimbSpec, action: ActionSpec, values: dict[str, Any], intent: str
-) -> dict[str, Any]:
-    recent = (
+def _recent(request: HttpRequest, limb: LimbSpec) -> Any:
+    return (
         Generation.objects.filter(owner=_me(request), limb=limb.id)
         .prefetch_related("outputs")
         .order_by("-created_at")[:8]
     )
+
+
+def _workspace_context(
+    request: HttpRequest, limb: LimbSpec, action: ActionSpec, values: dict[str, Any], intent: str
+) -> dict[str, Any]:
+    # "Surprise me" picks from the action's own examples first, so the sprite tab
+    # never suggests a landscape painting.
+    pool = action.examples or limb.examples
+    surprise = pool[uuid.uuid4().int % len(pool)] if pool else surprise_intent(limb.id, 0)
     return {
         "limb": limb,
         "action": action,
         "health": limb_health()[limb.id],
         "intent": intent,
         "fields": _form_fields(request, action, values),
-        "recent": recent,
+        "recent": _recent(request, limb),
         "examples": limb.examples,
-        "surprise": surprise_intent(limb.id, uuid.uuid4().int % 10_000),
+        "surprise": surprise,
         "tensions": ("low", "medium", "high"),
     }
 
@@ -178,6 +185,16 @@ def generate(request: HttpRequest, limb_id: str) -> HttpResponse:
 
 @login_required
 @require_GET
+def recent(request: HttpRequest, limb_id: str) -> HttpResponse:
+    """The recent-results list alone, refreshed by htmx when a generation finishes."""
+    limb = get_limb(limb_id)
+    if limb is None:
+        raise Http404(f"There is no limb called '{limb_id}'.")
+    return render(request, "limbs/_recent.html", {"limb": limb, "recent": _recent(request, limb)})
+
+
+@login_required
+@require_GET
 def generation_page(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
     generation = get_object_or_404(Generation, pk=generation_id, owner=_me(request))
     return render(
@@ -211,7 +228,6 @@ def asset_page(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
         "parents": asset.parents.filter(owner=_me(request)),
         "children": asset.children.filter(owner=_me(request)),
         "provenance": provenance,
-        "text": asset.text_preview(),
     }
     return render(request, "assets/detail.html", context)
 

@@ -207,6 +207,8 @@
       state.finished = true;
       setBusy(wrapper, false);
       finish(article, message);
+      // Lets other parts of the page (the recent results list) refresh themselves.
+      document.body.dispatchEvent(new CustomEvent("pog:generation-done", { detail: { status: status } }));
       return;
     }
     setBusy(wrapper, true);

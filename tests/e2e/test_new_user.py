@@ -70,6 +70,8 @@ class NewUserTests(ChannelsLiveServerTestCase):
             " return i && i.complete && i.naturalWidth > 0; }"
         )
         page.screenshot(path=str(SHOTS / "03-red-dragon.png"))
+        # The recent results list refreshes itself when the generation finishes.
+        page.locator("#recent .thing").first.wait_for(state="visible")
         page.locator("#current-generation button.make-3d").first.click()
         page.wait_for_function(
             "() => { const mv = document.querySelector('#current-generation model-viewer');"

@@ -113,3 +113,12 @@ def test_other_peoples_pages_are_404(browser: Client) -> None:
     stranger.get("/")
     assert stranger.get(f"/generations/{generation.pk}/").status_code == 404
     assert stranger.get(f"/assets/{Asset.objects.get().pk}/").status_code == 404
+
+
+def test_the_recent_list_refreshes_as_a_partial(browser: Client) -> None:
+    browser.post("/limbs/image/generate", {"action": "sprite", "intent": "a cat"})
+    _wait_done(str(Generation.objects.get().pk))
+    html = browser.get("/limbs/image/recent").content.decode()
+    assert html.lstrip().startswith('<section class="recent" id="recent"')
+    assert 'data-generation="' in html
+    assert browser.get("/limbs/nope/recent").status_code == 404
