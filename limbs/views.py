@@ -44,6 +44,13 @@ def _categories() -> list[dict[str, Any]]:
     ]
 
 
+def _limb_or_404(limb_id: str) -> LimbSpec:
+    limb = get_limb(limb_id)
+    if limb is None:
+        raise Http404(f"There is no limb called '{limb_id}'.")
+    return limb
+
+
 def _limb_url(limb: LimbSpec, **query: str) -> str:
     url = reverse("limbs:workspace", args=[limb.id])
     clean = {k: v for k, v in query.items() if v}
@@ -122,9 +129,7 @@ def _workspace_context(
 @login_required
 @require_GET
 def workspace(request: HttpRequest, limb_id: str) -> HttpResponse:
-    limb = get_limb(limb_id)
-    if limb is None:
-        raise Http404(f"There is no limb called '{limb_id}'.")
+    limb = _limb_or_404(limb_id)
     action = limb.action(request.GET.get("action", "")) or limb.default_action
     values = {spec.name: request.GET[spec.name] for spec in action.params if spec.name in request.GET}
     context = _workspace_context(request, limb, action, values, request.GET.get("intent", ""))
@@ -154,9 +159,7 @@ def _seed_from_post(request: HttpRequest) -> int | None:
 @login_required
 @require_POST
 def generate(request: HttpRequest, limb_id: str) -> HttpResponse:
-    limb = get_limb(limb_id)
-    if limb is None:
-        raise Http404(f"There is no limb called '{limb_id}'.")
+    limb = _limb_or_404(limb_id)
     action = limb.action(request.POST.get("action", "")) or limb.default_action
     try:
         generation = do_generate(
@@ -187,9 +190,7 @@ def generate(request: HttpRequest, limb_id: str) -> HttpResponse:
 @require_GET
 def recent(request: HttpRequest, limb_id: str) -> HttpResponse:
     """The recent-results list alone, refreshed by htmx when a generation finishes."""
-    limb = get_limb(limb_id)
-    if limb is None:
-        raise Http404(f"There is no limb called '{limb_id}'.")
+    limb = _limb_or_404(limb_id)
     return render(request, "limbs/_recent.html", {"limb": limb, "recent": _recent(request, limb)})
 
 

@@ -1366,3 +1366,20 @@ DRAWERS = {
     "ghost": ghost,
     "creature": creature,
 }
+
+
+def components(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """4-connected component labels (-1 where the mask is empty), by min-label propagation.
+
+    Meant for small grids (sprites, mesh cell grids): each pass is one numpy step.
+    """
+    h, w = mask.shape
+    big = np.int64(h * w + 1)
+    labels = np.where(mask, np.arange(h * w, dtype=np.int64).reshape(h, w), big)
+    while True:
+        p = np.pad(labels, 1, constant_values=big)
+        best = np.minimum.reduce([labels, p[:-2, 1:-1], p[2:, 1:-1], p[1:-1, :-2], p[1:-1, 2:]])
+        best = np.where(mask, best, big)
+        if np.array_equal(best, labels):
+            return np.where(mask, labels, -1)
+        labels = best

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFilter
 
 from limbs.generators import _words as words
-from limbs.generators._draw import DRAWERS, F32, Look, Painter, Pen, noise_1d, smooth_noise
+from limbs.generators._draw import DRAWERS, F32, Look, Painter, Pen, components, noise_1d, smooth_noise
 from limbs.generators._words import RGB, Intent, Subject, hsv, mix, scale, shift_hue
 from limbs.generators.base import GenRequest, GenResult, Output
 
@@ -1362,20 +1362,6 @@ def _neighbours(mask: npt.NDArray[np.bool_], diagonal: bool) -> npt.NDArray[np.b
     return out
 
 
-def _components(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """4-connected labels by repeated min-propagation (small grids only)."""
-    h, w = mask.shape
-    big = np.int64(h * w + 1)
-    labels = np.where(mask, np.arange(h * w, dtype=np.int64).reshape(h, w), big)
-    while True:
-        p = np.pad(labels, 1, constant_values=big)
-        best = np.minimum.reduce([labels, p[:-2, 1:-1], p[2:, 1:-1], p[1:-1, :-2], p[1:-1, 2:]])
-        best = np.where(mask, best, big)
-        if np.array_equal(best, labels):
-            return np.where(mask, labels, -1)
-        labels = best
-
-
 def _ramp(colour: RGB, level: float) -> RGB:
     """A pixel-art shade: shadows drift toward violet, highlights toward warm yellow."""
     if level < 1.0:
@@ -1426,7 +1412,7 @@ def sprite(req: GenRequest) -> GenResult:
         role = _mirror(chars, 16)
     body[0, :] = body[-1, :] = body[:, 0] = body[:, -1] = False
     if shape in _TEMPLATES and body.any():
-        labels = _components(body)
+        labels = components(body)
         counts = np.bincount(labels[labels >= 0])
         keep = np.nonzero(counts >= max(2, counts.max() // 12))[0]
         body = np.isin(labels, keep) & body

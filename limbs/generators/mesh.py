@@ -20,7 +20,7 @@ import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from limbs.generators import _words as words
-from limbs.generators._draw import blur_float
+from limbs.generators._draw import blur_float, components
 from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Output
 
 F32 = npt.NDArray[np.float32]
@@ -128,24 +128,10 @@ def _flood_from_border(passable: Bool) -> Bool:
         reached = grown
 
 
-def _components(mask: Bool) -> I64:
-    """4-connected component labels (-1 for empty) by min-label propagation."""
-    h, w = mask.shape
-    big = np.int64(h * w + 1)
-    labels = np.where(mask, np.arange(h * w, dtype=np.int64).reshape(h, w), big)
-    while True:
-        p = np.pad(labels, 1, constant_values=big)
-        best = np.minimum.reduce([labels, p[:-2, 1:-1], p[2:, 1:-1], p[1:-1, :-2], p[1:-1, 2:]])
-        best = np.where(mask, best, big)
-        if np.array_equal(best, labels):
-            return np.where(mask, labels, -1)
-        labels = best
-
-
 def _drop_specks(mask: Bool, minimum: int) -> Bool:
     if not mask.any():
         return mask
-    labels = _components(mask)
+    labels = components(mask)
     counts = np.bincount(labels[labels >= 0])
     keep = np.nonzero(counts >= min(minimum, int(counts.max())))[0]
     return np.isin(labels, keep) & mask
