@@ -16,6 +16,7 @@ def test_limbs_lists_27_limbs_in_4_categories_with_health() -> None:
     image = next(limb for limb in body["limbs"] if limb["id"] == "image")
     assert image["health"]["status"] == "ok"
     assert {p["name"] for p in image["actions"][0]["params"]} >= {"width", "height"}
+    assert float(Client().get("/api/limbs")["X-POG-Overhead-Ms"]) >= 0
     audio = next(limb for limb in body["limbs"] if limb["id"] == "audio")
     assert audio["health"]["status"] == "not_built"
     assert not audio["built"]
