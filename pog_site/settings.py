@@ -47,6 +47,19 @@ def _env_int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _env_float(name: str, default: float, minimum: float = 0.0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if not value >= minimum:  # also refuses NaN
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}.")
+    return value
+
+
 def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in _env_str(name, default).split(",") if item.strip()]
 
@@ -230,6 +243,24 @@ CELERY_TASK_DEFAULT_QUEUE = _env_str("POG_CELERY_QUEUE", "pog")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "global_keyprefix": f"{POG_REDIS_PREFIX}:"}
+
+# --- providers and the fallback chain -----------------------------------
+# An unset provider is skipped at zero cost and shown as "not configured".
+
+POG_CLOUDFLARE_ACCOUNT_ID = _env_str("POG_CLOUDFLARE_ACCOUNT_ID")
+POG_CLOUDFLARE_API_TOKEN = _env_str("POG_CLOUDFLARE_API_TOKEN")
+POG_CLOUDFLARE_BASE_URL = _env_str("POG_CLOUDFLARE_BASE_URL", "https://api.cloudflare.com").rstrip("/")
+POG_GEMINI_API_KEY = _env_str("POG_GEMINI_API_KEY")
+POG_GEMINI_BASE_URL = _env_str("POG_GEMINI_BASE_URL", "https://generativelanguage.googleapis.com").rstrip("/")
+POG_OLLAMA_URL = _env_str("POG_OLLAMA_URL", "http://127.0.0.1:11434").rstrip("/")
+
+POG_BREAKER_WINDOW_S = _env_int("POG_BREAKER_WINDOW_S", 30, minimum=1)
+POG_BREAKER_MIN_REQUESTS = _env_int("POG_BREAKER_MIN_REQUESTS", 5, minimum=1)
+POG_BREAKER_ERROR_RATE = _env_float("POG_BREAKER_ERROR_RATE", 0.5, minimum=0.01)
+POG_BREAKER_OPEN_S = _env_int("POG_BREAKER_OPEN_S", 15, minimum=1)
+POG_BREAKER_MAX_OPEN_S = _env_int("POG_BREAKER_MAX_OPEN_S", 300, minimum=1)
+# Seconds of every request's budget kept back for the procedural tier (the ghost limb).
+POG_PROCEDURAL_RESERVE_S = _env_float("POG_PROCEDURAL_RESERVE_S", 2.0)
 
 # --- studio limits --------------------------------------------------------
 

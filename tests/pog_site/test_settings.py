@@ -26,6 +26,17 @@ def test_integers_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
     assert studio_settings._env_int("POG_N", 7) == 7
 
 
+def test_numbers_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POG_F", "half")
+    with pytest.raises(ImproperlyConfigured, match="not a number"):
+        studio_settings._env_float("POG_F", 1.0)
+    monkeypatch.setenv("POG_F", "nan")
+    with pytest.raises(ImproperlyConfigured, match="at least"):
+        studio_settings._env_float("POG_F", 1.0)
+    monkeypatch.setenv("POG_F", "0.25")
+    assert studio_settings._env_float("POG_F", 1.0) == 0.25
+
+
 @pytest.mark.django_db
 def test_embedded_mode_uses_sqlite_in_wal_mode() -> None:
     from django.conf import settings
