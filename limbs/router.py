@@ -9,27 +9,36 @@ failure, and a procedural tier that always ends the chain.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from limbs import breakers
 from limbs.generators.base import GeneratorInputError, GenRequest, Output
 from limbs.models import CacheEntry
 from limbs.providers.base import Provider
+from limbs.providers.errors import ProviderError
 from limbs.providers.procedural import ProceduralProvider
 from limbs.storage import read_blob
 from limbs.validators import OutputInvalid, validate_output
 from provenance.canonical import canonical_json
 
 PROCEDURAL = ProceduralProvider()
+log = logging.getLogger(__name__)
 
 
 def providers() -> list[Provider]:
-    """Every tier in chain order. Remote tiers join in front of procedural."""
-    return [PROCEDURAL]
+    """Every tier in chain order: the remote tiers, then procedural (the ghost limb)."""
+    from limbs.providers.cloudflare import CloudflareProvider
+    from limbs.providers.gemini import GeminiProvider
+    from limbs.providers.ollama import OllamaProvider
+
+    return [CloudflareProvider(), GeminiProvider(), OllamaProvider(), PROCEDURAL]
 
 
 @dataclass
@@ -136,45 +145,109 @@ def remember(key: str, limb: str, action: str, result: RouteResult, stored: list
     )
 
 
-def route(limb: str, action: str, request: GenRequest, *, key: str | None, deadline_s: float) -> RouteResult:
+class _Guard:
+    """A breaker whose own failures (Redis unreachable) never fail a request: the tier
+    is then tried as if the breaker were closed, and the problem is logged."""
+
+    def __init__(self, provider: str, model: str) -> None:
+        self.breaker = breakers.breaker(provider, model)
+
+    def allow(self) -> bool:
+        try:
+            allowed: bool = self.breaker.allow()
+        except Exception:
+            log.warning("breaker state unavailable; trying %s anyway", self.breaker, exc_info=True)
+            return True
+        return allowed
+
+    def record_success(self) -> None:
+        try:
+            self.breaker.record_success()
+        except Exception:
+            log.warning("could not record a success on %s", self.breaker, exc_info=True)
+
+    def record_failure(self, retry_after: float | None = None, kind: str | None = None) -> None:
+        try:
+            self.breaker.record_failure(retry_after=retry_after, kind=kind)
+        except Exception:
+            log.warning("could not record a failure on %s", self.breaker, exc_info=True)
+
+
+def _ordered(chain: list[Provider], prefer: str) -> tuple[list[Provider], dict[str, str]]:
+    """Honour a preferred model ("provider:model"): that tier goes first, with that model."""
+    provider_name, _, model = prefer.partition(":")
+    if not provider_name:
+        return chain, {}
+    first = [p for p in chain if p.name == provider_name and p is not PROCEDURAL]
+    rest = [p for p in chain if p not in first]
+    return first + rest, ({provider_name: model} if model else {})
+
+
+def route(
+    limb: str,
+    action: str,
+    request: GenRequest,
+    *,
+    key: str | None,
+    deadline_s: float,
+    prefer: str = "",
+) -> RouteResult:
+    """Cache, then each tier in turn. A remote tier runs only if it is configured, its
+    breaker allows it and the budget (less the procedural reserve) leaves time for it."""
     if key is not None:
         hit = _from_cache(key)
         if hit is not None:
             return hit
+    started = time.monotonic()
+    reserve = settings.POG_PROCEDURAL_RESERVE_S
     attempts: list[Attempt] = []
-    for provider in chain_for(limb, action):
+    chain, models = _ordered(chain_for(limb, action), prefer)
+    for provider in chain:
         if not provider.configured():
             attempts.append(Attempt(provider.name, "", "skipped", 0.0, "not configured"))
             continue
-        started = time.perf_counter()
+        model = models.get(provider.name) or provider.default_model(limb, action) or ""
+        remote = provider is not PROCEDURAL
+        remaining = deadline_s - (time.monotonic() - started)
+        hop_s = min(remaining - reserve, settings.POG_HOP_TIMEOUT_S) if remote else max(remaining, 0.5)
+        if hop_s < 0.05:
+            attempts.append(Attempt(provider.name, model, "skipped", 0.0, "no time left in the budget"))
+            continue
+        # Asked last, so a half-open probe is only taken when the hop will really run.
+        guard = _Guard(provider.name, model) if remote else None
+        if guard is not None and not guard.allow():
+            attempts.append(Attempt(provider.name, model, "skipped", 0.0, "breaker open"))
+            continue
+        hop_started = time.perf_counter()
         try:
-            result = provider.run(limb, action, request, deadline_s)
+            result = provider.run(limb, action, request, hop_s, model=model or None)
+            if not result.outputs:
+                raise OutputInvalid("the tier returned no output")
             for output in result.outputs:
                 validate_output(output.mime, output.data)
         except GeneratorInputError:
             raise
         except OutputInvalid as exc:
-            attempts.append(
-                Attempt(provider.name, "", "invalid", (time.perf_counter() - started) * 1000, str(exc))
-            )
+            ms = (time.perf_counter() - hop_started) * 1000
+            attempts.append(Attempt(provider.name, model, "invalid", ms, str(exc)[:300]))
+            if guard is not None:
+                guard.record_failure(kind="invalid_payload")
+            continue
+        except ProviderError as exc:
+            ms = (time.perf_counter() - hop_started) * 1000
+            attempts.append(Attempt(provider.name, model, "error", ms, f"{exc.kind}: {exc.message}"[:300]))
+            if guard is not None:
+                guard.record_failure(retry_after=exc.retry_after, kind=exc.kind)
             continue
         except Exception as exc:
-            detail = f"{type(exc).__name__}: {exc}"[:300]
-            attempts.append(
-                Attempt(provider.name, "", "error", (time.perf_counter() - started) * 1000, detail)
-            )
+            ms = (time.perf_counter() - hop_started) * 1000
+            attempts.append(Attempt(provider.name, model, "error", ms, f"{type(exc).__name__}: {exc}"[:300]))
+            if guard is not None:
+                guard.record_failure(kind="error")
             continue
-        if not result.outputs:
-            attempts.append(
-                Attempt(
-                    provider.name,
-                    result.model,
-                    "invalid",
-                    (time.perf_counter() - started) * 1000,
-                    "no output",
-                )
-            )
-            continue
-        attempts.append(Attempt(provider.name, result.model, "ok", (time.perf_counter() - started) * 1000))
-        return RouteResult(result.outputs, provider.name, result.model, "miss", attempts)
+        if guard is not None:
+            guard.record_success()
+        ms = (time.perf_counter() - hop_started) * 1000
+        attempts.append(Attempt(provider.name, result.model or model, "ok", ms))
+        return RouteResult(result.outputs, provider.name, result.model or model, "miss", attempts)
     raise RouteError(f"No tier could make {limb}.{action}.", attempts)

@@ -259,6 +259,8 @@ POG_BREAKER_MIN_REQUESTS = _env_int("POG_BREAKER_MIN_REQUESTS", 5, minimum=1)
 POG_BREAKER_ERROR_RATE = _env_float("POG_BREAKER_ERROR_RATE", 0.5, minimum=0.01)
 POG_BREAKER_OPEN_S = _env_int("POG_BREAKER_OPEN_S", 15, minimum=1)
 POG_BREAKER_MAX_OPEN_S = _env_int("POG_BREAKER_MAX_OPEN_S", 300, minimum=1)
+# The longest one remote hop may take, whatever the request's budget.
+POG_HOP_TIMEOUT_S = _env_float("POG_HOP_TIMEOUT_S", 10.0, minimum=0.1)
 # Seconds of every request's budget kept back for the procedural tier (the ghost limb).
 POG_PROCEDURAL_RESERVE_S = _env_float("POG_PROCEDURAL_RESERVE_S", 2.0)
 
@@ -274,5 +276,10 @@ LOGGING: dict[str, Any] = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": _env_str("POG_LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        # One INFO line per provider request would cost more than the routing itself.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

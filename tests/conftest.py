@@ -18,6 +18,7 @@ from django.conf import settings
 from django.test import Client
 
 from accounts.models import ApiToken, User
+from limbs import breakers
 from pog_site import jobs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,7 @@ def _drain_in_process_jobs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     and call ``resubmit_unfinished`` themselves when that is what they test.
     """
     monkeypatch.setattr(jobs, "_started", True)
+    breakers.reset_all()
     yield
     jobs.shutdown(wait=True)
 

@@ -16,6 +16,11 @@ class ProceduralProvider:
     def supports(self, limb: str, action: str) -> bool:
         return (limb, action) in GENERATORS
 
-    def run(self, limb: str, action: str, request: GenRequest, deadline_s: float) -> ProviderResult:
+    def default_model(self, limb: str, action: str) -> str | None:
+        return f"pog-procedural/{limb}.{action}@1"
+
+    def run(
+        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
+    ) -> ProviderResult:
         result = GENERATORS[(limb, action)](request)
-        return ProviderResult(outputs=list(result.outputs), model=f"pog-procedural/{limb}.{action}@1")
+        return ProviderResult(outputs=list(result.outputs), model=self.default_model(limb, action) or "")
