@@ -235,7 +235,8 @@ def route(
             continue
         except ProviderError as exc:
             ms = (time.perf_counter() - hop_started) * 1000
-            attempts.append(Attempt(provider.name, model, "error", ms, f"{exc.kind}: {exc.message}"[:300]))
+            outcome = "invalid" if exc.kind == "invalid_payload" else "error"
+            attempts.append(Attempt(provider.name, model, outcome, ms, f"{exc.kind}: {exc.message}"[:300]))
             if guard is not None:
                 guard.record_failure(retry_after=exc.retry_after, kind=exc.kind)
             continue

@@ -1,0 +1,167 @@
+"""The router walking the real chain against fake providers: failover, breakers,
+budgets, validation, preferences, and tiers that are not configured."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from limbs import breakers
+from limbs.fakes.server import FakeProvider
+from limbs.generators.base import GenRequest
+from limbs.router import route
+from limbs.validators import validate_png
+
+pytestmark = pytest.mark.django_db
+
+
+def _request(seed: int = 1, **params: Any) -> GenRequest:
+    merged = {"width": 64, "height": 64, "style": "auto"} | params
+    return GenRequest(intent="a red dragon", params=merged, seed=seed)
+
+
+def _route(seed: int = 1, deadline_s: float = 30.0, prefer: str = "", **params: Any) -> Any:
+    return route(
+        "image", "generate", _request(seed, **params), key=None, deadline_s=deadline_s, prefer=prefer
+    )
+
+
+def _outcomes(result: Any) -> list[tuple[str, str]]:
+    return [(a.provider, a.outcome) for a in result.attempts]
+
+
+def test_a_healthy_cloudflare_answers_first_with_a_png_of_the_requested_size(
+    cf_settings: FakeProvider,
+) -> None:
+    result = _route(width=96, height=64)
+    assert result.provider == "cloudflare"
+    assert result.model == "@cf/black-forest-labs/flux-1-schnell"
+    assert _outcomes(result) == [("cloudflare", "ok")]
+    info = validate_png(result.outputs[0].data)
+    assert (info["width"], info["height"]) == (96, 64)
+    assert cf_settings.request_count == 1
+
+
+def test_an_unconfigured_tier_is_never_called(gemini_fake: FakeProvider, cf_settings: FakeProvider) -> None:
+    cf_settings.set_fault("500")
+    result = _route()
+    assert result.provider == "procedural"
+    assert ("gemini", "skipped") in _outcomes(result)
+    assert gemini_fake.request_count == 0
+
+
+@pytest.mark.parametrize(
+    ("fault", "opts", "kind"),
+    [
+        ("500", {}, "http_5xx"),
+        ("429", {"retry_after": 3}, "rate_limited"),
+        ("cf_4006", {}, "quota_exhausted"),
+        ("refused", {}, "refused"),
+        ("invalid_payload", {}, None),
+    ],
+)
+def test_a_failing_cloudflare_falls_through_to_gemini(
+    cf_settings: FakeProvider,
+    gemini_settings: FakeProvider,
+    fault: str,
+    opts: dict[str, Any],
+    kind: str | None,
+) -> None:
+    cf_settings.set_fault(fault, **opts)
+    result = _route()
+    assert _outcomes(result) == [("cloudflare", "invalid" if kind is None else "error"), ("gemini", "ok")]
+    assert result.attempts[0].detail.startswith(kind or "invalid_payload")
+    validate_png(result.outputs[0].data, width=64, height=64)
+
+
+def test_a_stalled_tier_costs_at_most_its_hop_timeout_then_the_chain_moves_on(
+    cf_settings: FakeProvider, settings: Any
+) -> None:
+    settings.POG_HOP_TIMEOUT_S = 0.3
+    cf_settings.set_fault("stall")
+    result = _route()
+    assert _outcomes(result)[0] == ("cloudflare", "error")
+    assert result.attempts[0].detail.startswith("stalled")
+    assert result.provider == "procedural"
+
+
+def test_the_procedural_reserve_is_kept_out_of_remote_hops(cf_settings: FakeProvider, settings: Any) -> None:
+    settings.POG_PROCEDURAL_RESERVE_S = 5.0
+    result = _route(deadline_s=5.0)
+    # No time is left for a remote hop once the reserve is kept back.
+    assert _outcomes(result) == [("cloudflare", "skipped"), ("gemini", "skipped"), ("procedural", "ok")]
+    assert result.attempts[0].detail == "no time left in the budget"
+    assert cf_settings.request_count == 0
+
+
+def test_200_requests_against_a_dead_primary_all_succeed_and_spare_it(
+    cf_settings: FakeProvider, settings: Any
+) -> None:
+    cf_settings.set_fault("500")
+    for seed in range(200):
+        assert _route(seed=seed).provider == "procedural"
+    # The breaker opened after its minimum request count; its open period (15 s)
+    # outlasts this loop, so at most one half-open probe could have gone through.
+    assert cf_settings.request_count <= settings.POG_BREAKER_MIN_REQUESTS + 1
+    state = breakers.breaker("cloudflare", "@cf/black-forest-labs/flux-1-schnell").state()
+    assert state.state == "open"
+
+
+def test_a_quota_answer_opens_the_breaker_at_once(cf_settings: FakeProvider) -> None:
+    cf_settings.set_fault("cf_4006")
+    _route()
+    state = breakers.breaker("cloudflare", "@cf/black-forest-labs/flux-1-schnell").state()
+    assert state.state == "open"
+    cf_settings.clear()
+    result = _route(seed=2)
+    assert _outcomes(result)[0] == ("cloudflare", "skipped")
+    assert result.attempts[0].detail == "breaker open"
+    assert cf_settings.request_count == 1
+
+
+def test_a_breaker_forced_open_by_staff_stops_calls_and_release_restores_them(
+    cf_settings: FakeProvider,
+) -> None:
+    guard = breakers.breaker("cloudflare", "@cf/black-forest-labs/flux-1-schnell")
+    guard.force("open")
+    assert _route().provider == "procedural"
+    assert cf_settings.request_count == 0
+    guard.force(None)
+    assert _route(seed=3).provider == "cloudflare"
+
+
+def test_the_preferred_model_goes_first_with_that_model(
+    cf_settings: FakeProvider, gemini_settings: FakeProvider
+) -> None:
+    result = _route(prefer="gemini:gemini-2.0-flash-preview-image-generation")
+    assert result.provider == "gemini"
+    assert _outcomes(result) == [("gemini", "ok")]
+    assert "gemini-2.0-flash-preview-image-generation" in gemini_settings.requests[0].path
+    assert cf_settings.request_count == 0
+
+
+@pytest.fixture
+def short_open_period(settings: Any) -> Any:
+    settings.POG_BREAKER_OPEN_S = 1
+    breakers.use_backend(None)  # the next breaker reads the policy from settings again
+    breakers.reset_all()
+    yield settings
+    breakers.reset_all()
+    breakers.use_backend(None)
+
+
+def test_a_breaker_recovers_through_one_half_open_probe(
+    cf_settings: FakeProvider, short_open_period: Any
+) -> None:
+    settings = short_open_period
+    cf_settings.set_fault("500")
+    for seed in range(settings.POG_BREAKER_MIN_REQUESTS + 3):
+        _route(seed=seed)
+    calls = cf_settings.request_count
+    assert calls == settings.POG_BREAKER_MIN_REQUESTS
+    cf_settings.clear()
+    time.sleep(1.1)
+    assert _route(seed=100).provider == "cloudflare"
+    assert _route(seed=101).provider == "cloudflare"
