@@ -6,6 +6,7 @@ body that runs in the in-process pool or a Celery worker.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -13,7 +14,7 @@ import secrets
 import socket
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from limbs import breakers
 from limbs.generators.base import GeneratorInputError, GenRequest, Tension
+from limbs.generators.ghost import stabilize_target
 from limbs.models import Asset, Generation, kind_for_mime
 from limbs.registry import get_limb
 from limbs.router import RouteError, RouteResult, cache_key, remember, route
@@ -120,6 +123,36 @@ def _resolve_assets(owner: User, action: ActionSpec, params: dict[str, Any]) -> 
     return found
 
 
+def _check_references(owner: User, limb: str, action: str, params: dict[str, Any]) -> None:
+    """Checks that need more than the schema: targets and records a request names."""
+    if (limb, action) == ("ghost", "stabilize"):
+        try:
+            stabilize_target(params["target"])
+        except GeneratorInputError as exc:
+            raise ParamError("target", exc.message) from None
+    if (limb, action) == ("ghost", "introspect"):
+        try:
+            target = uuid.UUID(str(params["generation"]))
+        except ValueError:
+            raise ParamError("generation", f"'{params['generation']}' is not a request id.") from None
+        if not Generation.objects.filter(pk=target, owner=owner).exists():
+            raise ParamError("generation", f"No request of yours has the id {target}.")
+        params["generation"] = str(target)
+
+
+def _reference_inputs(generation: Generation) -> dict[str, bytes]:
+    """Database records a pure generator needs, handed over as bytes."""
+    if (generation.limb, generation.action) != ("ghost", "introspect"):
+        return {}
+    target = Generation.objects.get(pk=generation.params["generation"], owner=generation.owner)
+    record = target.as_json() | {"breakers": [asdict(state) for state in breakers.all_states()]}
+    return {"generation": json.dumps(record, default=str).encode()}
+
+
+# Results that describe a moment (live breaker states) must not be remembered.
+_NOT_CACHED = {("ghost", "introspect")}
+
+
 def do_generate(owner: User, data: GenerateInput) -> Generation:
     """Validate a request completely, then store and queue it. Raises RequestError, storing nothing."""
     limb, action = resolve_limb_action(data.limb, data.action)
@@ -152,6 +185,7 @@ def do_generate(owner: User, data: GenerateInput) -> Generation:
     try:
         params = validate_params(action, data.params)
         inputs = _resolve_assets(owner, action, params)
+        _check_references(owner, limb.id, action.id, params)
     except ParamError as exc:
         raise RequestError(422, "bad_param", exc.message, f"params.{exc.field}") from None
     seed = data.seed if data.seed is not None else secrets.randbelow(2**31)
@@ -272,7 +306,8 @@ def run_generation(generation_id: str, takeover: bool = False) -> None:
             params=dict(generation.params),
             seed=generation.seed,
             tension=tension,
-            inputs={name: read_blob(asset.blob) for name, asset in inputs.items()},
+            inputs={name: read_blob(asset.blob) for name, asset in inputs.items()}
+            | _reference_inputs(generation),
             progress=_Progress(generation),
         )
         key = cache_key(
@@ -283,7 +318,14 @@ def run_generation(generation_id: str, takeover: bool = False) -> None:
             seed=generation.seed,
             tension=generation.tension,
         )
-        result = route(generation.limb, generation.action, request, key=key, deadline_s=action.deadline_s)
+        cacheable = (generation.limb, generation.action) not in _NOT_CACHED
+        result = route(
+            generation.limb,
+            generation.action,
+            request,
+            key=key if cacheable else None,
+            deadline_s=action.deadline_s,
+        )
         _finish(generation, result, inputs, key)
     except (RouteError, GeneratorInputError, Asset.DoesNotExist) as exc:
         attempts = [a.as_json() for a in getattr(exc, "attempts", [])]
@@ -406,7 +448,7 @@ def _finish(generation: Generation, result: RouteResult, inputs: dict[str, Asset
             overhead_ms=None,
             finished_at=timezone.now(),
         )
-    if result.cache == "miss":
+    if result.cache == "miss" and (generation.limb, generation.action) not in _NOT_CACHED:
         remember(key, generation.limb, generation.action, result, stored)
 
 

@@ -1931,6 +1931,7 @@ _GHOST_LIMB = LimbSpec(
             output="data",
             needs_intent=False,
             deadline_s=1.0,
+            built=True,
             params=(
                 _string(
                     "target",
@@ -1948,6 +1949,7 @@ _GHOST_LIMB = LimbSpec(
             description="Explains why a request used the backup: every try and which services were paused.",
             output="json",
             needs_intent=False,
+            built=True,
             params=(
                 _string(
                     "generation", "Request", "The id of the request to explain.", required=True, max_length=64

@@ -243,4 +243,10 @@ def validate_output(mime: str, data: bytes) -> dict[str, Any]:
         return validate_png(data)
     if kind == "model/gltf-binary":
         return validate_glb(data)
+    if kind == "application/json":
+        try:
+            json.loads(data)
+        except ValueError as exc:
+            raise OutputInvalid(f"JSON does not parse: {exc}") from None
+        return {"bytes": len(data)}
     return {}

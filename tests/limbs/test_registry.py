@@ -47,7 +47,13 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "relic": ("excavate", "catalog", "preview", "fork", "match"),
 }
 CATEGORY_SIZES = {"creative": 8, "spatial": 6, "technical": 9, "metaphysical": 4}
-BUILT = {("image", "generate"), ("image", "sprite"), ("mesh", "image_to_3d")}
+BUILT = {
+    ("image", "generate"),
+    ("image", "sprite"),
+    ("mesh", "image_to_3d"),
+    ("ghost", "stabilize"),
+    ("ghost", "introspect"),
+}
 # Actions LIMBS.md puts model providers in front of; every other action is pure computation.
 AI_ACTIONS = {
     ("image", "generate"),
@@ -139,10 +145,14 @@ def test_action_ids_are_unique_within_a_limb() -> None:
         assert len(ids) == len(set(ids)), limb.id
 
 
-def test_only_the_three_flagship_actions_are_built() -> None:
+def test_exactly_the_implemented_actions_are_built() -> None:
+    from limbs.generators import GENERATORS
+
     built = {(limb.id, a.id) for limb, a in ALL_ACTIONS if a.built}
     assert built == BUILT
-    assert {limb.id for limb in REGISTRY.limbs if limb.built} == {"image", "mesh"}
+    # "Built" is never claimed without a real generator behind it.
+    assert built == set(GENERATORS)
+    assert {limb.id for limb in REGISTRY.limbs if limb.built} == {"image", "mesh", "ghost"}
 
 
 def test_default_actions_are_the_built_one_or_the_first() -> None:
@@ -150,7 +160,7 @@ def test_default_actions_are_the_built_one_or_the_first() -> None:
     assert defaults["image"] == "generate"
     assert defaults["mesh"] == "image_to_3d"
     for limb in REGISTRY.limbs:
-        if limb.id not in ("image", "mesh"):
+        if limb.id not in ("image", "mesh", "ghost"):
             assert defaults[limb.id] == EXPECTED[limb.id][0]
 
 

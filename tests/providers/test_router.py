@@ -165,3 +165,33 @@ def test_a_breaker_recovers_through_one_half_open_probe(
     time.sleep(1.1)
     assert _route(seed=100).provider == "cloudflare"
     assert _route(seed=101).provider == "cloudflare"
+
+
+def test_every_built_action_answers_with_every_remote_tier_stalled(
+    cf_settings: FakeProvider, gemini_settings: FakeProvider, settings: Any
+) -> None:
+    import json
+
+    from limbs.generators import GENERATORS
+    from limbs.registry import REGISTRY
+    from limbs.schemas import validate_params
+    from limbs.validators import validate_output
+
+    settings.POG_HOP_TIMEOUT_S = 0.2
+    cf_settings.set_fault("stall")
+    gemini_settings.set_fault("stall")
+    sprite = GENERATORS[("image", "sprite")](
+        GenRequest("a bat", {"size": 16, "kind": "auto", "outline": True}, 1)
+    )
+    record = json.dumps({"generation": "g", "status": "succeeded", "provider": "procedural", "attempts": []})
+    inputs = {"image": sprite.outputs[0].data, "generation": record.encode()}
+    fixed = {("mesh", "image_to_3d"): {"image": "x"}, ("ghost", "introspect"): {"generation": "g"}}
+    built = [(limb, action) for limb in REGISTRY.limbs for action in limb.actions if action.built]
+    assert len(built) >= 5
+    for limb, action in built:
+        params = validate_params(action, fixed.get((limb.id, action.id), {}))
+        request = GenRequest("a dragon", params, seed=3, inputs=inputs)
+        result = route(limb.id, action.id, request, key=None, deadline_s=action.deadline_s)
+        assert result.provider == "procedural", (limb.id, action.id)
+        for output in result.outputs:
+            validate_output(output.mime, output.data)

@@ -1,0 +1,458 @@
+"""Streaming failover for text actions: tokens as they come, and never a silent truncated answer.
+
+The non-streaming router (``limbs.router``) can try a tier, look at the whole output and
+move on unseen. A stream cannot: once a token has gone to the client, the client holds
+part of an answer. So the rule here (issue #3, point 3) is:
+
+* a tier that fails before any token reached the caller is skipped silently (only an
+  ``attempt`` event records it);
+* a tier that fails after tokens went out is abandoned with an explicit ``switched``
+  event, and the answer restarts from nothing on the next tier;
+* a stream that completes ends with exactly one ``done`` event naming the provider and
+  model of the final answer, carrying that answer's full text.
+
+Tiers, in order: Cloudflare Workers AI, Gemini, Ollama, then the caller's procedural
+fallback. Budgets and breakers work as in the router: an unconfigured tier costs nothing,
+an open breaker means no upstream request, each remote hop gets the remaining budget less
+the procedural reserve (capped at ``POG_HOP_TIMEOUT_S``).
+
+``route_stream`` (sync) and ``aroute_stream`` (async) share every decision through
+``_Walk``; they differ only in how they wait for I/O.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import httpx
+from django.conf import settings
+
+from limbs.providers.cloudflare import CloudflareClient
+from limbs.providers.errors import ProviderError
+from limbs.providers.gemini import GeminiClient
+from limbs.providers.ollama import OllamaClient
+from limbs.providers.procedural import ProceduralProvider
+from limbs.router import Attempt, RouteError, _Guard
+
+log = logging.getLogger(__name__)
+
+EventKind = Literal["token", "switched", "done", "attempt"]
+Validator = Callable[[str], None]
+
+PROCEDURAL = "procedural"
+CLOUDFLARE_TEXT_MODEL = "@cf/meta/llama-3.1-8b-instruct"
+GEMINI_TEXT_MODEL = "gemini-2.5-flash"
+OLLAMA_TEXT_MODEL = "llama3.2"
+# Below this a hop could not even finish a TCP handshake and a first read; not worth starting.
+MIN_HOP_S = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEvent:
+    """One thing the consumer must act on.
+
+    ``token``: append ``text`` to the answer. ``switched``: the tier named by
+    ``provider``/``model`` failed after sending tokens (``reason`` says how); discard
+    everything received so far, the answer restarts. ``attempt``: ``attempt`` records
+    one tier's outcome, for the Generation. ``done``: the answer is complete; ``text``
+    is all of it, ``provider``/``model`` produced it.
+    """
+
+    kind: EventKind
+    text: str = ""
+    provider: str = ""
+    model: str = ""
+    reason: str = ""
+    attempt: Attempt | None = None
+
+
+@dataclass
+class Transcript:
+    """What a consumer holds after feeding it events: the answer so far, with the
+    discard-on-``switched`` rule applied, and every attempt."""
+
+    text: str = ""
+    attempts: list[Attempt] = field(default_factory=list)
+    switches: int = 0
+    done: StreamEvent | None = None
+
+    def feed(self, event: StreamEvent) -> None:
+        if event.kind == "token":
+            self.text += event.text
+        elif event.kind == "switched":
+            self.text = ""
+            self.switches += 1
+        elif event.kind == "attempt" and event.attempt is not None:
+            self.attempts.append(event.attempt)
+        elif event.kind == "done":
+            self.done = event
+
+
+# --------------------------------------------------------------------------- tiers
+
+
+class _TextTier(Protocol):
+    name: str
+    default_model: str
+
+    def configured(self) -> bool: ...
+
+    async def aconfigured(self) -> bool: ...
+
+    def stream(self, model: str, prompt: str, timeout: float) -> Iterator[str]: ...
+
+    def astream(self, model: str, prompt: str, timeout: float) -> AsyncIterator[str]: ...
+
+
+class _CloudflareText:
+    name = "cloudflare"
+    default_model = CLOUDFLARE_TEXT_MODEL
+
+    def configured(self) -> bool:
+        client = CloudflareClient.from_settings()
+        return bool(client.account_id and client.api_token)
+
+    async def aconfigured(self) -> bool:
+        return self.configured()
+
+    @staticmethod
+    def _payload(prompt: str) -> dict[str, Any]:
+        # The client adds "stream": true.
+        return {"messages": [{"role": "user", "content": prompt}]}
+
+    def stream(self, model: str, prompt: str, timeout: float) -> Iterator[str]:
+        return CloudflareClient.from_settings().stream(model, self._payload(prompt), timeout)
+
+    def astream(self, model: str, prompt: str, timeout: float) -> AsyncIterator[str]:
+        return CloudflareClient.from_settings().astream(model, self._payload(prompt), timeout)
+
+
+class _GeminiText:
+    name = "gemini"
+    default_model = GEMINI_TEXT_MODEL
+
+    def configured(self) -> bool:
+        return bool(GeminiClient.from_settings().api_key)
+
+    async def aconfigured(self) -> bool:
+        return self.configured()
+
+    @staticmethod
+    def _body(prompt: str) -> dict[str, Any]:
+        return {"contents": [{"role": "user", "parts": [{"text": prompt}]}]}
+
+    def stream(self, model: str, prompt: str, timeout: float) -> Iterator[str]:
+        return GeminiClient.from_settings().stream(model, self._body(prompt), timeout)
+
+    def astream(self, model: str, prompt: str, timeout: float) -> AsyncIterator[str]:
+        return GeminiClient.from_settings().astream(model, self._body(prompt), timeout)
+
+
+class _OllamaText:
+    name = "ollama"
+    default_model = OLLAMA_TEXT_MODEL
+
+    def configured(self) -> bool:
+        # Nothing listening counts as not configured: Ollama is opt-in by running it.
+        client = OllamaClient.from_settings()
+        return bool(client.base_url) and client.available()
+
+    async def aconfigured(self) -> bool:
+        client = OllamaClient.from_settings()
+        return bool(client.base_url) and await client.aavailable()
+
+    def stream(self, model: str, prompt: str, timeout: float) -> Iterator[str]:
+        return OllamaClient.from_settings().stream_chat(model, [{"role": "user", "content": prompt}], timeout)
+
+    def astream(self, model: str, prompt: str, timeout: float) -> AsyncIterator[str]:
+        return OllamaClient.from_settings().astream_chat(
+            model, [{"role": "user", "content": prompt}], timeout
+        )
+
+
+def text_tiers() -> list[_TextTier]:
+    """The remote text tiers in chain order (the procedural fallback is the caller's)."""
+    return [_CloudflareText(), _GeminiText(), _OllamaText()]
+
+
+# --------------------------------------------------------------------------- the walk
+
+
+@dataclass
+class _Hop:
+    tier: _TextTier
+    model: str
+    timeout: float
+    guard: _Guard | None
+    started: float = field(default_factory=time.perf_counter)
+    parts: list[str] = field(default_factory=list)
+
+    def ms(self) -> float:
+        return (time.perf_counter() - self.started) * 1000
+
+
+def _guard(provider: str, model: str) -> _Guard | None:
+    # _Guard already survives a failing backend call; this also survives failing to build one.
+    try:
+        return _Guard(provider, model)
+    except Exception:
+        log.warning("no breaker for %s/%s; trying it unguarded", provider, model, exc_info=True)
+        return None
+
+
+def _reason(exc: BaseException) -> str:
+    """The word a ``switched`` event gives: the error kind, or "cut" for a dropped connection."""
+    if isinstance(exc, ProviderError):
+        # The clients call a body that stops half-way "malformed"; for a stream that
+        # already sent tokens, a dropped connection is more usefully told apart.
+        if isinstance(exc.__cause__, httpx.RemoteProtocolError | httpx.NetworkError):
+            return "cut"
+        return exc.kind
+    if isinstance(exc, ValueError):
+        return "invalid"
+    return "error"
+
+
+class _Walk:
+    """Every decision of the chain; the sync and async twins only drive the I/O."""
+
+    def __init__(
+        self,
+        limb: str,
+        action: str,
+        *,
+        deadline_s: float,
+        prefer: str,
+        validate: Validator | None,
+    ) -> None:
+        self.limb = limb
+        self.action = action
+        self.deadline_s = deadline_s
+        self.validate = validate
+        self.started = time.monotonic()
+        self.attempts: list[Attempt] = []
+        self.chain = self._ordered(text_tiers(), prefer)
+
+    @staticmethod
+    def _ordered(tiers: list[_TextTier], prefer: str) -> list[tuple[_TextTier, str]]:
+        """A preferred "provider[:model]" goes first (with that model); the procedural
+        fallback always stays last, so preferring it changes nothing."""
+        name, _, model = prefer.partition(":")
+        first = [t for t in tiers if t.name == name]
+        rest = [t for t in tiers if t.name != name]
+        return [(t, model or t.default_model) for t in first] + [(t, t.default_model) for t in rest]
+
+    def _attempt(self, attempt: Attempt) -> StreamEvent:
+        self.attempts.append(attempt)
+        return StreamEvent(
+            "attempt", provider=attempt.provider, model=attempt.model, reason=attempt.outcome, attempt=attempt
+        )
+
+    def admit(self, tier: _TextTier, model: str, configured: bool) -> _Hop | StreamEvent:
+        """A hop to run, or the ``attempt`` event saying why the tier is skipped."""
+        if not configured:
+            return self._attempt(Attempt(tier.name, model, "skipped", 0.0, "not configured"))
+        remaining = self.deadline_s - (time.monotonic() - self.started)
+        timeout = min(remaining - settings.POG_PROCEDURAL_RESERVE_S, settings.POG_HOP_TIMEOUT_S)
+        if timeout < MIN_HOP_S:
+            return self._attempt(Attempt(tier.name, model, "skipped", 0.0, "no time left in the budget"))
+        # Asked last, so a half-open probe lease is only taken when the hop will really run.
+        guard = _guard(tier.name, model)
+        if guard is not None and not guard.allow():
+            return self._attempt(Attempt(tier.name, model, "skipped", 0.0, "breaker open"))
+        return _Hop(tier, model, timeout, guard)
+
+    def token(self, hop: _Hop, text: str) -> StreamEvent:
+        hop.parts.append(text)
+        return StreamEvent("token", text=text, provider=hop.tier.name, model=hop.model)
+
+    def failed(self, hop: _Hop, exc: Exception) -> list[StreamEvent]:
+        """The attempt, and a ``switched`` event if the caller already holds tokens of this hop."""
+        # Our own count, not ProviderError.bytes_sent_to_client: a token yielded to us was
+        # yielded on at once, and a validation failure happens after the client is done.
+        sent = len(hop.parts)
+        retry_after: float | None = None
+        kind: str
+        if isinstance(exc, ProviderError):
+            kind, retry_after, message = exc.kind, exc.retry_after, exc.message
+        elif isinstance(exc, ValueError):
+            kind, message = "invalid_payload", str(exc)
+        else:
+            # A bug in a client, not a provider verdict; still a failure of this hop.
+            kind, message = "error", f"{type(exc).__name__}: {exc}"
+        outcome = "invalid" if kind == "invalid_payload" else "error"
+        # The suffix goes on after the cut, so a long provider message cannot hide it.
+        detail = f"{kind}: {message}"[:260] + (f" (after {sent} tokens)" if sent else "")
+        if hop.guard is not None:
+            hop.guard.record_failure(retry_after=retry_after, kind=kind)
+        events = [self._attempt(Attempt(hop.tier.name, hop.model, outcome, hop.ms(), detail))]
+        if sent:
+            reason = _reason(exc)
+            log.info(
+                "%s.%s: %s/%s failed after %d tokens (%s); restarting on the next tier",
+                self.limb,
+                self.action,
+                hop.tier.name,
+                hop.model,
+                sent,
+                reason,
+            )
+            events.append(StreamEvent("switched", provider=hop.tier.name, model=hop.model, reason=reason))
+        return events
+
+    def finished(self, hop: _Hop) -> list[StreamEvent]:
+        """The upstream stream ended cleanly: ``attempt`` + ``done``; or, when the answer is
+        blank or the caller's validator rejects it, the failure events (no ``done``: the
+        walk goes on)."""
+        text = "".join(hop.parts)
+        try:
+            if not text.strip():
+                raise ValueError("the stream carried no text")
+            if self.validate is not None:
+                self.validate(text)
+        except ValueError as exc:
+            return self.failed(hop, exc)
+        if hop.guard is not None:
+            hop.guard.record_success()
+        return [
+            self._attempt(Attempt(hop.tier.name, hop.model, "ok", hop.ms())),
+            StreamEvent("done", text=text, provider=hop.tier.name, model=hop.model),
+        ]
+
+    def fall_back(self, fallback: Callable[[], str]) -> Iterator[StreamEvent]:
+        """The procedural tier: it runs whatever the budget says, and it must not fail."""
+        model = ProceduralProvider().default_model(self.limb, self.action) or ""
+        started = time.perf_counter()
+        try:
+            text = fallback()
+            if not text.strip():
+                raise ValueError("the procedural fallback returned no text")
+            if self.validate is not None:
+                self.validate(text)
+        except Exception as exc:
+            ms = (time.perf_counter() - started) * 1000
+            outcome = "invalid" if isinstance(exc, ValueError) else "error"
+            detail = f"{type(exc).__name__}: {exc}"[:300]
+            yield self._attempt(Attempt(PROCEDURAL, model, outcome, ms, detail))
+            # Nothing of it was sent, so the caller gets an error, never a half answer.
+            raise RouteError(f"No tier could stream {self.limb}.{self.action}.", self.attempts) from exc
+        ms = (time.perf_counter() - started) * 1000
+        # The text exists whole already; a few line-sized tokens keep the client's code path
+        # the same as for a remote stream without pretending to stream word by word.
+        for piece in text.splitlines(keepends=True):
+            yield StreamEvent("token", text=piece, provider=PROCEDURAL, model=model)
+        yield self._attempt(Attempt(PROCEDURAL, model, "ok", ms))
+        yield StreamEvent("done", text=text, provider=PROCEDURAL, model=model)
+
+
+def _is_done(events: Iterable[StreamEvent]) -> bool:
+    return any(e.kind == "done" for e in events)
+
+
+# --------------------------------------------------------------------------- the twins
+
+
+def route_stream(
+    limb: str,
+    action: str,
+    prompt: str,
+    *,
+    deadline_s: float,
+    prefer: str = "",
+    fallback: Callable[[], str],
+    validate: Validator | None = None,
+) -> Generator[StreamEvent, None, None]:
+    """Stream a text answer through Cloudflare, Gemini, Ollama, then ``fallback``.
+
+    Consumer contract:
+
+    * append each ``token`` event's ``text`` to the answer being shown;
+    * on ``switched``, DISCARD everything appended so far: the tier that sent it failed
+      mid-answer (``reason``: "cut", "malformed", "timeout", "invalid", ...) and the answer
+      restarts from its first token on the next tier. There is no silent truncated success:
+      a stream either fails over this way or ends in ``done``;
+    * store every ``attempt`` event's ``attempt`` on the Generation (skipped tiers too);
+    * ``done`` comes exactly once, last; its ``text`` is the whole final answer (equal to the
+      tokens since the last ``switched``) and ``provider``/``model`` say who produced it.
+
+    ``prefer`` is "provider" or "provider:model" and puts that tier first. ``validate``
+    runs on each complete answer; a ``ValueError`` makes it a failure (announced with
+    ``switched``, since its tokens were sent). ``fallback`` returns the procedural answer;
+    if even that fails, ``RouteError`` (with every attempt) is raised.
+
+    Closing the iterator early closes the upstream connection and records nothing on
+    the breaker: an abandoned stream says nothing about the provider.
+    """
+    walk = _Walk(limb, action, deadline_s=deadline_s, prefer=prefer, validate=validate)
+    for tier, model in walk.chain:
+        admitted = walk.admit(tier, model, tier.configured())
+        if isinstance(admitted, StreamEvent):
+            yield admitted
+            continue
+        hop = admitted
+        tokens: Iterator[str] | None = None
+        try:
+            tokens = tier.stream(hop.model, prompt, hop.timeout)
+            for token in tokens:
+                yield walk.token(hop, token)
+        except Exception as exc:
+            yield from walk.failed(hop, exc)
+            continue
+        finally:
+            close = getattr(tokens, "close", None)
+            if close is not None:
+                close()
+        events = walk.finished(hop)
+        yield from events
+        if _is_done(events):
+            return
+    yield from walk.fall_back(fallback)
+
+
+async def aroute_stream(
+    limb: str,
+    action: str,
+    prompt: str,
+    *,
+    deadline_s: float,
+    prefer: str = "",
+    fallback: Callable[[], str],
+    validate: Validator | None = None,
+) -> AsyncGenerator[StreamEvent, None]:
+    """The async twin of ``route_stream``: the same events in the same order.
+
+    Breaker calls stay synchronous: in memory they are a lock and a dict, in Redis one
+    script round-trip bounded by the client's 2 s timeout, cheaper than a thread hop.
+    ``fallback`` runs on the loop too; procedural generators are quick and CPU-bound.
+    """
+    walk = _Walk(limb, action, deadline_s=deadline_s, prefer=prefer, validate=validate)
+    for tier, model in walk.chain:
+        admitted = walk.admit(tier, model, await tier.aconfigured())
+        if isinstance(admitted, StreamEvent):
+            yield admitted
+            continue
+        hop = admitted
+        tokens: AsyncIterator[str] | None = None
+        try:
+            tokens = tier.astream(hop.model, prompt, hop.timeout)
+            async for token in tokens:
+                yield walk.token(hop, token)
+        except Exception as exc:
+            for event in walk.failed(hop, exc):
+                yield event
+            continue
+        finally:
+            aclose = getattr(tokens, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        events = walk.finished(hop)
+        for event in events:
+            yield event
+        if _is_done(events):
+            return
+    for event in walk.fall_back(fallback):
+        yield event
