@@ -40,5 +40,11 @@ test: $(VENV)/.stamp-dev node_modules/.stamp
 	rm -rf var/test
 	POG_VAR_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+fakes: setup
+	$(BIN)/python manage.py run_fakes
+
+bench: $(VENV)/.stamp-dev
+	$(BIN)/python bench/router.py
+
 clean:
 	rm -rf var/test .pytest_cache .mypy_cache .ruff_cache test-artifacts

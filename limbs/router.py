@@ -145,7 +145,7 @@ def remember(key: str, limb: str, action: str, result: RouteResult, stored: list
     )
 
 
-class _Guard:
+class Guard:
     """A breaker whose own failures (Redis unreachable) never fail a request: the tier
     is then tried as if the breaker were closed, and the problem is logged."""
 
@@ -214,7 +214,7 @@ def route(
             attempts.append(Attempt(provider.name, model, "skipped", 0.0, "no time left in the budget"))
             continue
         # Asked last, so a half-open probe is only taken when the hop will really run.
-        guard = _Guard(provider.name, model) if remote else None
+        guard = Guard(provider.name, model) if remote else None
         if guard is not None and not guard.allow():
             attempts.append(Attempt(provider.name, model, "skipped", 0.0, "breaker open"))
             continue

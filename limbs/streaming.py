@@ -36,7 +36,7 @@ from limbs.providers.errors import ProviderError
 from limbs.providers.gemini import GeminiClient
 from limbs.providers.ollama import OllamaClient
 from limbs.providers.procedural import ProceduralProvider
-from limbs.router import Attempt, RouteError, _Guard
+from limbs.router import Attempt, Guard, RouteError
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ class _Hop:
     tier: _TextTier
     model: str
     timeout: float
-    guard: _Guard | None
+    guard: Guard | None
     started: float = field(default_factory=time.perf_counter)
     parts: list[str] = field(default_factory=list)
 
@@ -195,10 +195,10 @@ class _Hop:
         return (time.perf_counter() - self.started) * 1000
 
 
-def _guard(provider: str, model: str) -> _Guard | None:
-    # _Guard already survives a failing backend call; this also survives failing to build one.
+def _guard(provider: str, model: str) -> Guard | None:
+    # Guard already survives a failing backend call; this also survives failing to build one.
     try:
-        return _Guard(provider, model)
+        return Guard(provider, model)
     except Exception:
         log.warning("no breaker for %s/%s; trying it unguarded", provider, model, exc_info=True)
         return None
