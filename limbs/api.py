@@ -8,15 +8,17 @@ import uuid
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema
 
-from limbs.actions import GenerateInput, do_generate
+from limbs.actions import GenerateInput, do_generate, group_for_generation
 from limbs.health import limb_health
 from limbs.models import Asset, Generation
 from limbs.registry import REGISTRY
 from limbs.schemas import CATEGORIES
 from limbs.storage import read_blob
+from pog_site import jobs
 
 router = Router(tags=["limbs"])
 
@@ -53,15 +55,40 @@ def _wait_poll_state(generation_id: uuid.UUID) -> str:
 
 
 async def _wait_for(generation: Generation, deadline_s: float) -> None:
-    """Poll the row until it is done or the deadline passes (works in every mode)."""
-    until = time.monotonic() + deadline_s
-    delay = 0.01
-    while time.monotonic() < until:
-        status = await sync_to_async(_wait_poll_state)(generation.pk)
-        if status in (Generation.Status.SUCCEEDED, Generation.Status.FAILED):
-            return
-        await asyncio.sleep(delay)
-        delay = min(delay * 1.5, 0.1)
+    """Wait until the generation is done or the deadline passes, in every mode.
+
+    The job publishes to the generation's channel group when it finishes, so we
+    listen there instead of polling; the row is still read once after subscribing
+    (the job may have finished first) and every so often in case an event is lost.
+    """
+    done = (Generation.Status.SUCCEEDED, Generation.Status.FAILED)
+    loop = asyncio.get_running_loop()
+    jobs.register_loop(loop)
+    until = loop.time() + deadline_s
+    layer = get_channel_layer()
+    if layer is None:
+        channel = None
+    else:
+        channel = await layer.new_channel()
+        await layer.group_add(group_for_generation(generation.pk), channel)
+    try:
+        while loop.time() < until:
+            if await sync_to_async(_wait_poll_state)(generation.pk) in done:
+                return
+            safety_check = min(until, loop.time() + 0.25)
+            while loop.time() < safety_check:
+                if channel is None or layer is None:
+                    await asyncio.sleep(safety_check - loop.time())
+                    break
+                try:
+                    event = await asyncio.wait_for(layer.receive(channel), safety_check - loop.time())
+                except TimeoutError:
+                    break
+                if event.get("status") in done:
+                    return
+    finally:
+        if channel is not None and layer is not None:
+            await layer.group_discard(group_for_generation(generation.pk), channel)
 
 
 def _generation_payload(generation_id: uuid.UUID) -> tuple[dict[str, Any], float]:
