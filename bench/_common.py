@@ -1,0 +1,228 @@
+"""Helpers shared by the benchmarks: statistics, the machine, a daphne subprocess, the doc."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+# Inherited variables that would point the studio somewhere other than the throwaway setup.
+_DROP_PREFIXES = ("POG_",)
+_DROP_NAMES = frozenset({"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"})
+
+
+# --- statistics ------------------------------------------------------------------
+
+
+def percentile(values: Iterable[float], q: float) -> float:
+    """The q-th percentile (0..100) with linear interpolation between ranks (numpy's default)."""
+    data = sorted(values)
+    if not data:
+        return math.nan
+    pos = (len(data) - 1) * q / 100.0
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(data) - 1)
+    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
+
+
+@dataclass(frozen=True)
+class Summary:
+    n: int
+    p50: float
+    p95: float
+    p99: float
+    mean: float
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: list[float]) -> Summary:
+        if not values:
+            return cls(0, math.nan, math.nan, math.nan, math.nan, math.nan, math.nan)
+        return cls(
+            n=len(values),
+            p50=percentile(values, 50),
+            p95=percentile(values, 95),
+            p99=percentile(values, 99),
+            mean=sum(values) / len(values),
+            low=min(values),
+            high=max(values),
+        )
+
+
+def ms(value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
+
+
+def verdict(ok: bool) -> str:
+    return "**PASS**" if ok else "**FAIL**"
+
+
+# --- the machine -----------------------------------------------------------------
+
+
+def _cpu_model() -> str:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor() or "unknown"
+    found = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
+    return found.group(1).strip() if found else platform.processor() or "unknown"
+
+
+def _ram_gib() -> str:
+    try:
+        text = Path("/proc/meminfo").read_text()
+    except OSError:
+        return "unknown"
+    found = re.search(r"^MemTotal:\s*(\d+) kB", text, re.MULTILINE)
+    return f"{int(found.group(1)) / 1024 / 1024:.1f} GiB" if found else "unknown"
+
+
+def _git_commit() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" (with uncommitted changes)" if dirty else "")
+
+
+def machine() -> dict[str, str]:
+    return {
+        "CPU": _cpu_model(),
+        "cores": str(os.cpu_count() or "unknown"),
+        "RAM": _ram_gib(),
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        "httpx": httpx.__version__,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": _git_commit(),
+    }
+
+
+# --- processes -------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment without any studio setting, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_DROP_PREFIXES) and k not in _DROP_NAMES}
+    env.update(extra)
+    return env
+
+
+def migrate(env: Mapping[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=REPO,
+        env=dict(env),
+        check=True,
+    )
+
+
+class Studio:
+    """A real daphne serving the studio on a free loopback port; a context manager."""
+
+    def __init__(self, env: Mapping[str, str], log_dir: Path, label: str) -> None:
+        self.env = dict(env)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.label = label
+        self.token = ""  # the guest token the benchmark uses against this studio
+        self.log_path = log_dir / f"daphne-{label}.log"
+        self._log: IO[bytes] | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 60.0) -> Studio:
+        daphne = BIN / "daphne"
+        command = [str(daphne)] if daphne.exists() else [sys.executable, "-m", "daphne"]
+        command += ["-b", "127.0.0.1", "-p", str(self.port), "pog_site.asgi:application"]
+        self._log = self.log_path.open("wb")
+        self._proc = subprocess.Popen(
+            command, cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        until = time.monotonic() + timeout_s
+        while time.monotonic() < until:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"daphne ({self.label}) exited early; see {self.log_path}")
+            try:
+                if httpx.get(f"{self.url}/api/limbs/image", timeout=2.0).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"daphne ({self.label}) did not answer within {timeout_s:.0f} s")
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self) -> Studio:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+# --- the doc ---------------------------------------------------------------------
+
+
+def write_section(path: Path, name: str, body: str, title: str = "# Benchmarks") -> None:
+    """Replace (or append) the section between ``<!-- bench:NAME start/end -->`` markers."""
+    start, end = f"<!-- bench:{name} start -->", f"<!-- bench:{name} end -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    text = path.read_text() if path.exists() else f"{title}\n\n"
+    if start in text and end in text:
+        head, _, rest = text.partition(start)
+        _, _, tail = rest.partition(end)
+        text = head + block + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
