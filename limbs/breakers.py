@@ -2,7 +2,13 @@
 
 Closed: outcomes are counted in a rolling window of one-second buckets; once at
 least ``min_requests`` landed and the failure share reaches ``error_rate`` the
-breaker opens. Open: ``allow()`` is a pure read that says no, so the router makes
+breaker opens. Two more rules trip it regardless of the window, for providers
+that fail slowly (a stall costs a whole hop timeout, so a 30 s window may never
+hold ``min_requests`` of them under one-at-a-time traffic): ``min_requests``
+consecutive failures open it, and so do ``slow_trip`` consecutive slow failures
+(kind "stalled" or "timeout"). Any success resets both counters; any failure of
+another kind resets the slow one (a stall, a 500, a stall is not two slow
+failures in a row). Open: ``allow()`` is a pure read that says no, so the router makes
 no upstream attempt at all. When the open period ends the breaker is half-open:
 exactly one caller, across every thread and process, gets a probe lease; its
 outcome closes the breaker (fresh window) or opens it again for longer. A probe
@@ -20,6 +26,7 @@ its scripts (instead of Redis ``TIME``) so tests can drive time there too.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections import deque
@@ -41,6 +48,9 @@ FORCED_CLOSED = "forced_closed"
 # A quota or rate-limit answer is the provider saying outright that it will refuse
 # us; there is nothing statistical to wait for.
 CERTAIN_KINDS = frozenset({"rate_limited", "quota_exhausted"})
+# Failures that each already cost the caller a whole hop timeout: a few in a row
+# are enough evidence, and waiting for more is what costs the most.
+SLOW_KINDS = frozenset({"stalled", "timeout"})
 
 Clock = Callable[[], float]
 Forced = Literal["open", "closed"]
@@ -54,10 +64,11 @@ class BreakerPolicy:
     open_s: float = 15.0
     max_open_s: float = 300.0
     probe_timeout_s: float = 30.0
+    slow_trip: int = 2  # consecutive slow failures (stalled, timeout) that open it at once
 
     def __post_init__(self) -> None:
-        if self.window_s < 1 or self.min_requests < 1:
-            raise ValueError("window_s and min_requests must be at least 1")
+        if self.window_s < 1 or self.min_requests < 1 or self.slow_trip < 1:
+            raise ValueError("window_s, min_requests and slow_trip must be at least 1")
         if not 0 < self.error_rate <= 1:
             raise ValueError("error_rate must be in (0, 1]")
         if self.open_s <= 0 or self.max_open_s < self.open_s or self.probe_timeout_s <= 0:
@@ -72,6 +83,10 @@ class BreakerPolicy:
             open_s=float(getattr(settings, "POG_BREAKER_OPEN_S", 15)),
             max_open_s=float(getattr(settings, "POG_BREAKER_MAX_OPEN_S", 300)),
             probe_timeout_s=float(getattr(settings, "POG_BREAKER_PROBE_TIMEOUT_S", 30)),
+            # Until pog_site/settings.py reads it, the environment variable is the fallback.
+            slow_trip=int(
+                getattr(settings, "POG_BREAKER_SLOW_TRIP", os.environ.get("POG_BREAKER_SLOW_TRIP", 2))
+            ),
         )
 
     def open_period(self, trips: int, retry_after: float | None, exact: bool) -> float:
@@ -100,6 +115,8 @@ class BreakerState:
     last_error_kind: str | None
     probing: bool = False  # a half-open probe lease is out
     trips: int = 0  # consecutive openings without a successful probe
+    consecutive: int = 0  # failures since the last success (or closing)
+    consecutive_slow: int = 0  # slow failures (stalled, timeout) with nothing else in between
 
 
 def _classify(retry_after: float | None, kind: str | None) -> tuple[bool, bool]:
@@ -145,6 +162,8 @@ class _Entry:
     buckets: deque[list[int]] = field(default_factory=deque)
     successes: int = 0
     failures: int = 0
+    consecutive: int = 0
+    consecutive_slow: int = 0
 
     def sweep(self, bucket: int, window_s: int) -> None:
         while self.buckets and self.buckets[0][0] <= bucket - window_s:
@@ -162,6 +181,11 @@ class _Entry:
             self.buckets[-1][2] += 1
             self.failures += 1
 
+    def streak(self, ok: bool, slow: bool) -> None:
+        """Count consecutive failures; a success resets both, a non-slow failure the slow one."""
+        self.consecutive = 0 if ok else self.consecutive + 1
+        self.consecutive_slow = self.consecutive_slow + 1 if slow and not ok else 0
+
     def clear_window(self) -> None:
         self.buckets.clear()
         self.successes = self.failures = 0
@@ -173,6 +197,7 @@ class _Entry:
     def close(self) -> None:
         self.state, self.trips = CLOSED, 0
         self.opened_until = self.probe_until = None
+        self.consecutive = self.consecutive_slow = 0
         self.clear_window()
 
 
@@ -233,11 +258,15 @@ class MemoryBackend:
                 return
             entry.sweep(bucket, policy.window_s)
             entry.count(bucket, ok)
+            entry.streak(ok, kind in SLOW_KINDS)
             if ok or entry.forced is not None:
                 return
             requests = entry.successes + entry.failures
-            if certain or (
-                requests >= policy.min_requests and entry.failures / requests >= policy.error_rate
+            if (
+                certain
+                or (requests >= policy.min_requests and entry.failures / requests >= policy.error_rate)
+                or entry.consecutive >= policy.min_requests
+                or entry.consecutive_slow >= policy.slow_trip
             ):
                 entry.open(now, policy.open_period(1, retry_after, exact), 1)
 
@@ -263,6 +292,8 @@ class MemoryBackend:
             last_error_kind=entry.last_error_kind,
             probing=entry.probe_until is not None and now < entry.probe_until,
             trips=entry.trips,
+            consecutive=entry.consecutive,
+            consecutive_slow=entry.consecutive_slow,
         )
 
     def state(self, provider: str, model: str) -> BreakerState:
@@ -310,7 +341,7 @@ end
 local function close()
   clear_window()
   redis.call('HSET', key, 'state', 'closed', 'trips', 0)
-  redis.call('HDEL', key, 'opened_until', 'probe_until')
+  redis.call('HDEL', key, 'opened_until', 'probe_until', 'consec', 'slow')
 end
 """
 
@@ -330,7 +361,7 @@ return 1
 )
 
 # ARGV: now, member, ok(1/0), retry_after(''), kind, certain(1/0), exact(1/0),
-#       window_s, min_requests, error_rate, open_s, max_open_s
+#       window_s, min_requests, error_rate, open_s, max_open_s, slow(1/0), slow_trip
 _RECORD = (
     _LUA_PRELUDE
     + """
@@ -338,6 +369,7 @@ local ok, retry, kind = ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5]
 local certain, exact = ARGV[6] == '1', ARGV[7] == '1'
 local window_s, min_req, rate = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local open_s, max_open = tonumber(ARGV[11]), tonumber(ARGV[12])
+local slow, slow_trip = ARGV[13] == '1', tonumber(ARGV[14])
 local bucket = math.floor(now)
 touch()
 local h = redis.call('HMGET', key, 'state', 'forced', 'opened_until', 'trips', 'swept')
@@ -389,13 +421,21 @@ if h[1] == 'open' and not forced then
 end
 
 redis.call('HINCRBY', key, 'w:' .. string.format('%d', bucket) .. (ok and ':s' or ':f'), 1)
+-- consecutive failures; a success resets both counters, a non-slow failure the slow one
+local consec, slow_run = 0, 0
+if ok then
+  redis.call('HDEL', key, 'consec', 'slow')
+else
+  consec = redis.call('HINCRBY', key, 'consec', 1)
+  if slow then slow_run = redis.call('HINCRBY', key, 'slow', 1) else redis.call('HDEL', key, 'slow') end
+end
 if ok or forced then
   -- sweep once per second at most: successes are the hot path
   if tonumber(h[5]) ~= bucket then sweep() end
   return 0
 end
 local s, f = sweep()
-if certain or (s + f >= min_req and f / (s + f) >= rate) then
+if certain or (s + f >= min_req and f / (s + f) >= rate) or consec >= min_req or slow_run >= slow_trip then
   open(1, exact)
   return 1
 end
@@ -481,6 +521,8 @@ class RedisBackend:
             repr(p.error_rate),
             repr(p.open_s),
             repr(p.max_open_s),
+            int(not ok and kind in SLOW_KINDS),
+            p.slow_trip,
         ]
         self._record(keys=self._keys(provider, model), args=args)
 
@@ -513,6 +555,8 @@ class RedisBackend:
             last_error_kind=h.get("last_error_kind"),
             probing="probe_until" in h and now < float(h["probe_until"]),
             trips=int(h.get("trips", 0)),
+            consecutive=int(h.get("consec", 0)),
+            consecutive_slow=int(h.get("slow", 0)),
         )
 
     def state(self, provider: str, model: str) -> BreakerState:

@@ -259,6 +259,8 @@ POG_BREAKER_MIN_REQUESTS = _env_int("POG_BREAKER_MIN_REQUESTS", 5, minimum=1)
 POG_BREAKER_ERROR_RATE = _env_float("POG_BREAKER_ERROR_RATE", 0.5, minimum=0.01)
 POG_BREAKER_OPEN_S = _env_int("POG_BREAKER_OPEN_S", 15, minimum=1)
 POG_BREAKER_MAX_OPEN_S = _env_int("POG_BREAKER_MAX_OPEN_S", 300, minimum=1)
+# Stalls and timeouts each cost a whole hop timeout: this many in a row open at once.
+POG_BREAKER_SLOW_TRIP = _env_int("POG_BREAKER_SLOW_TRIP", 2, minimum=1)
 # The longest one remote hop may take, whatever the request's budget.
 POG_HOP_TIMEOUT_S = _env_float("POG_HOP_TIMEOUT_S", 10.0, minimum=0.1)
 # Seconds of every request's budget kept back for the procedural tier (the ghost limb).

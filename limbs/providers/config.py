@@ -169,13 +169,46 @@ def request(
 ) -> Answer:
     """One call, body read in full within ``timeout`` seconds overall."""
     end = time.monotonic() + timeout
+    for reuse_retry in (True, False):
+        try:
+            return _request_once(
+                provider, model, method, url, headers=headers, end=end, on_error=on_error, json_body=json_body
+            )
+        except _StaleConnectionError as stale:
+            # A kept-alive connection the server had already closed: nothing was sent
+            # back, so one fresh try is safe and is not the provider's fault.
+            if not reuse_retry or time.monotonic() >= end:
+                raise from_httpx(provider, model, stale.cause, got_bytes=False) from stale.cause
+    raise AssertionError("unreachable")
+
+
+class _StaleConnectionError(Exception):
+    def __init__(self, cause: httpx.HTTPError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _request_once(
+    provider: str,
+    model: str,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    end: float,
+    on_error: ErrorFactory,
+    json_body: Any,
+) -> Answer:
+    timeout = max(0.001, end - time.monotonic())
     got = False
+    opened = False
     chunks: list[bytes] = []
     size = 0
     try:
         with sync_client().stream(
             method, url, headers=headers, json=json_body, timeout=http_timeout(timeout)
         ) as resp:
+            opened = True
             for chunk in resp.iter_bytes():
                 got = True
                 chunks.append(chunk)
@@ -185,6 +218,10 @@ def request(
                 # httpx times each read; this bounds a server that drips bytes forever.
                 if time.monotonic() > end:
                     raise deadline_passed(provider, model, timeout)
+    except httpx.RemoteProtocolError as exc:
+        if not opened:
+            raise _StaleConnectionError(exc) from exc
+        raise from_httpx(provider, model, exc, got_bytes=got) from exc
     except httpx.HTTPError as exc:
         raise from_httpx(provider, model, exc, got_bytes=got) from exc
     body = b"".join(chunks)

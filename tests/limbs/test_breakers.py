@@ -120,11 +120,96 @@ def test_it_opens_at_the_error_rate(rig: Rig) -> None:
 
 def test_outcomes_older_than_the_window_are_forgotten(rig: Rig) -> None:
     b = rig.breaker()
-    fail(b, 4)
+    # Fewer than min_requests in all, so the consecutive-failure rule stays out of it.
+    fail(b, POLICY.min_requests - 2)
     rig.clock.advance(POLICY.window_s + 1)
     b.record_failure()
     st = b.state()
-    assert (st.state, st.requests) == ("closed", 1)
+    assert (st.state, st.requests, st.consecutive) == ("closed", 1, POLICY.min_requests - 1)
+
+
+def test_consecutive_failures_wider_apart_than_the_window_still_open_it(rig: Rig) -> None:
+    b = rig.breaker()
+    for _ in range(POLICY.min_requests - 1):
+        b.record_failure(kind="server_error")
+        rig.clock.advance(POLICY.window_s + 1)  # each failure alone in the window
+    st = b.state()
+    assert (st.state, st.requests, st.consecutive) == ("closed", 0, POLICY.min_requests - 1)
+    b.record_failure(kind="server_error")
+    st = b.state()
+    assert (st.state, st.requests, st.consecutive) == ("open", 1, POLICY.min_requests)
+    assert st.opened_until == pytest.approx(rig.clock.now + POLICY.open_s)
+    assert not b.allow()
+
+
+def test_a_success_resets_the_consecutive_failures(rig: Rig) -> None:
+    b = rig.breaker()
+    for i in range(3 * POLICY.min_requests):
+        if i % POLICY.min_requests == POLICY.min_requests - 1:
+            b.record_success()
+        else:
+            b.record_failure(kind="server_error")
+        rig.clock.advance(POLICY.window_s + 1)
+    st = b.state()
+    assert (st.state, st.consecutive, st.consecutive_slow) == ("closed", 0, 0)
+
+
+def test_slow_trip_consecutive_stalls_open_it_at_once(rig: Rig) -> None:
+    assert POLICY.slow_trip == 2
+    b = rig.breaker()
+    for _ in range(3):
+        b.record_success()
+    b.record_failure(kind="stalled")
+    rig.clock.advance(POLICY.window_s + 1)  # even spaced wider than the window
+    assert b.state().state == "closed"
+    b.record_failure(kind="timeout")  # a timeout is as slow as a stall
+    st = b.state()
+    assert (st.state, st.requests, st.failures, st.consecutive_slow) == ("open", 1, 1, 2)
+    assert st.opened_until == pytest.approx(rig.clock.now + POLICY.open_s)
+    assert st.last_error_kind == "timeout"
+
+
+def test_a_success_between_stalls_resets_the_slow_count(rig: Rig) -> None:
+    b = rig.breaker()
+    b.record_failure(kind="stalled")
+    b.record_success()
+    b.record_failure(kind="stalled")
+    st = b.state()
+    assert (st.state, st.consecutive, st.consecutive_slow) == ("closed", 1, 1)
+    b.record_failure(kind="stalled")
+    assert b.state().state == "open"
+
+
+def test_a_fast_failure_between_stalls_resets_the_slow_count(rig: Rig) -> None:
+    # Documented choice: only slow failures with nothing else in between count,
+    # though the fast failure keeps the plain consecutive count going.
+    b = rig.breaker()
+    b.record_failure(kind="stalled")
+    b.record_failure(kind="http_5xx")
+    b.record_failure(kind="stalled")
+    st = b.state()
+    assert (st.state, st.consecutive, st.consecutive_slow) == ("closed", 3, 1)
+
+
+def test_closing_after_a_probe_resets_both_counters(rig: Rig) -> None:
+    b = rig.breaker()
+    fail(b, POLICY.slow_trip, kind="stalled")
+    assert b.state().state == "open"
+    rig.clock.advance(POLICY.open_s)
+    assert b.allow()
+    b.record_success()
+    st = b.state()
+    assert (st.state, st.consecutive, st.consecutive_slow) == ("closed", 0, 0)
+    b.record_failure(kind="stalled")
+    assert b.state().state == "closed"  # one stall after closing is not two
+
+
+def test_stalls_under_a_forced_close_do_not_open_it(rig: Rig) -> None:
+    b = rig.breaker()
+    b.force("closed")
+    fail(b, 10, kind="stalled")
+    assert b.state().state == "forced_closed"
+    assert b.allow()
 
 
 def test_while_open_allow_is_false_every_time_and_changes_nothing(rig: Rig) -> None:
@@ -358,8 +443,16 @@ def test_the_module_functions_use_the_configured_backend(rig: Rig) -> None:
 def test_the_default_policy_comes_from_settings(settings: Any) -> None:
     settings.POG_BREAKER_MIN_REQUESTS = 7
     settings.POG_BREAKER_OPEN_S = 20
+    settings.POG_BREAKER_SLOW_TRIP = 3
     policy = BreakerPolicy.from_settings()
-    assert (policy.min_requests, policy.open_s) == (7, 20.0)
+    assert (policy.min_requests, policy.open_s, policy.slow_trip) == (7, 20.0, 3)
+
+
+def test_slow_trip_defaults_to_two_without_a_setting(settings: Any, monkeypatch: Any) -> None:
+    monkeypatch.delenv("POG_BREAKER_SLOW_TRIP", raising=False)
+    if hasattr(settings, "POG_BREAKER_SLOW_TRIP"):
+        del settings.POG_BREAKER_SLOW_TRIP
+    assert BreakerPolicy.from_settings().slow_trip == 2
 
 
 def test_a_policy_that_makes_no_sense_is_refused() -> None:
@@ -367,3 +460,5 @@ def test_a_policy_that_makes_no_sense_is_refused() -> None:
         BreakerPolicy(error_rate=0)
     with pytest.raises(ValueError):
         BreakerPolicy(open_s=60, max_open_s=30)
+    with pytest.raises(ValueError):
+        BreakerPolicy(slow_trip=0)

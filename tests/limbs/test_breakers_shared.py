@@ -46,7 +46,7 @@ for line in sys.stdin:
             pass
         print(json.dumps({"granted": sum(b.allow() for _ in range(cmd["calls"]))}), flush=True)
     elif cmd["op"] == "report":
-        b.record_success() if cmd["ok"] else b.record_failure(kind="server_error")
+        b.record_success() if cmd["ok"] else b.record_failure(kind=cmd.get("kind", "server_error"))
         print(json.dumps({"done": True}), flush=True)
     else:
         break
@@ -150,3 +150,24 @@ def test_exactly_one_of_two_processes_gets_each_half_open_probe(
     st = parent.state()
     assert (st.state, st.requests, st.trips) == ("closed", 0, 0)
     assert parent.allow()
+
+
+def test_consecutive_stalls_in_two_processes_add_up(
+    shared: tuple[Child, Breaker, FakeClock],
+) -> None:
+    child, parent, clock = shared
+    child.read()
+    opened_until = parent.state().opened_until
+    assert opened_until is not None
+    clock.now = opened_until + 0.001
+    assert parent.allow()
+    parent.record_success()  # closed, both counters reset
+    assert parent.state().state == "closed"
+    child.send(op="report", ok=False, kind="stalled")
+    child.read()
+    st = parent.state()
+    assert (st.state, st.consecutive, st.consecutive_slow) == ("closed", 1, 1)
+    clock.advance(POLICY.window_s + 1)  # the child's clock is behind: order is all that matters
+    parent.record_failure(kind="stalled")
+    st = parent.state()
+    assert (st.state, st.consecutive_slow) == ("open", POLICY.slow_trip)
