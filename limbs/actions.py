@@ -214,13 +214,20 @@ def _submit(generation_id: uuid.UUID) -> None:
     publish_update(generation_id)
 
 
-def publish_update(generation_id: uuid.UUID | str, owner_id: int | None = None) -> None:
-    """Tell the generation's and the owner's groups that the row changed (small, typed event)."""
-    row = (
-        Generation.objects.filter(pk=generation_id)
-        .values("status", "progress", "message", "owner_id")
-        .first()
-    )
+def publish_update(
+    generation_id: uuid.UUID | str, owner_id: int | None = None, row: dict[str, Any] | None = None
+) -> None:
+    """Tell the generation's and the owner's groups that the row changed (small, typed event).
+
+    ``row`` (status, progress, message, owner_id) saves a query when the caller just wrote it.
+    """
+    if row is None:
+        fetched = (
+            Generation.objects.filter(pk=generation_id)
+            .values("status", "progress", "message", "owner_id")
+            .first()
+        )
+        row = dict(fetched) if fetched is not None else None
     if row is None:
         return
     event = {
@@ -268,10 +275,17 @@ class _Progress:
             return
         self.last = now
         fraction = max(0.0, min(0.95, float(fraction)))
-        Generation.objects.filter(pk=self.generation.pk, claimed_by=_WORKER_ID).update(
+        updated = Generation.objects.filter(pk=self.generation.pk, claimed_by=_WORKER_ID).update(
             progress=fraction, message=message[:200]
         )
-        publish_update(self.generation.pk, self.generation.owner_id)
+        if updated:
+            row = {
+                "status": Generation.Status.RUNNING,
+                "progress": fraction,
+                "message": message[:200],
+                "owner_id": self.generation.owner_id,
+            }
+            publish_update(self.generation.pk, self.generation.owner_id, row)
 
 
 def _key_params(generation: Generation, inputs: dict[str, Asset]) -> dict[str, Any]:

@@ -103,12 +103,18 @@ def publish(group: str, event: dict[str, Any]) -> None:
             if running is loop:
                 loop.create_task(layer.group_send(group, event))
                 return
+            # Fire and forget: the job must not wait on the server's loop for each event.
             future = asyncio.run_coroutine_threadsafe(layer.group_send(group, event), loop)
-            future.result(timeout=5)
+            future.add_done_callback(_log_failed_send)
             return
         async_to_sync(layer.group_send)(group, event)
     except Exception:
         log.warning("could not publish %s to %s", event.get("type"), group, exc_info=True)
+
+
+def _log_failed_send(future: Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("could not publish an event", exc_info=future.exception())
 
 
 def shutdown(wait: bool = True) -> None:
