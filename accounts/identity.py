@@ -30,11 +30,8 @@ def user_from_bearer(header: str | None) -> User | None:
     return token.user
 
 
-def request_identity(request: HttpRequest) -> User | None:
-    """Bearer token first (API clients), then the browser session."""
-    user = user_from_bearer(request.headers.get("Authorization"))
-    if user is not None:
-        return user
+def session_identity(request: HttpRequest) -> User | None:
+    """The browser session's user, if signed in (guests included) and active."""
     session_user: Any = getattr(request, "user", None)
     if session_user is not None and session_user.is_authenticated and session_user.is_active:
         return session_user  # type: ignore[no-any-return]

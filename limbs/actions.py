@@ -149,10 +149,6 @@ def _reference_inputs(generation: Generation) -> dict[str, bytes]:
     return {"generation": json.dumps(record, default=str).encode()}
 
 
-# Results that describe a moment (live breaker states) must not be remembered.
-_NOT_CACHED = {("ghost", "introspect")}
-
-
 def do_generate(owner: User, data: GenerateInput) -> Generation:
     """Validate a request completely, then store and queue it. Raises RequestError, storing nothing."""
     limb, action = resolve_limb_action(data.limb, data.action)
@@ -332,12 +328,11 @@ def run_generation(generation_id: str, takeover: bool = False) -> None:
             seed=generation.seed,
             tension=generation.tension,
         )
-        cacheable = (generation.limb, generation.action) not in _NOT_CACHED
         result = route(
             generation.limb,
             generation.action,
             request,
-            key=key if cacheable else None,
+            key=key if action.cacheable else None,
             deadline_s=action.deadline_s,
         )
         _finish(generation, result, inputs, key)
@@ -462,7 +457,8 @@ def _finish(generation: Generation, result: RouteResult, inputs: dict[str, Asset
             overhead_ms=None,
             finished_at=timezone.now(),
         )
-    if result.cache == "miss" and (generation.limb, generation.action) not in _NOT_CACHED:
+    spec = generation.action_spec
+    if result.cache == "miss" and spec is not None and spec.cacheable:
         remember(key, generation.limb, generation.action, result, stored)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema
 
@@ -47,7 +48,7 @@ def get_limb(request: HttpRequest, limb_id: str) -> dict[str, Any]:
     limb = REGISTRY.get(limb_id)
     if limb is None:
         raise Http404(f"There is no limb called '{limb_id}'.")
-    return limb.as_json() | {"health": limb_health()[limb.id]}
+    return limb.as_json() | {"health": limb_health(limb.id)[limb.id]}
 
 
 def _wait_poll_state(generation_id: uuid.UUID) -> str:
@@ -113,8 +114,6 @@ async def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpR
     generation = await sync_to_async(do_generate)(owner, data)
     if payload.wait:
         spec = generation.action_spec
-        from django.conf import settings
-
         deadline = min(spec.deadline_s if spec else 30.0, float(settings.POG_MAX_WAIT_S))
         await _wait_for(generation, deadline)
     body, provider_ms = await sync_to_async(_generation_payload)(generation.pk)

@@ -26,9 +26,12 @@ def _tier_state(limb: str, action: str) -> list[dict[str, Any]]:
     return tiers
 
 
-def limb_health() -> dict[str, dict[str, Any]]:
+def limb_health(only: str | None = None) -> dict[str, dict[str, Any]]:
+    """Health by limb id; ``only`` limits the work to one limb."""
     health: dict[str, dict[str, Any]] = {}
     for limb in REGISTRY.limbs:
+        if only is not None and limb.id != only:
+            continue
         built = [a for a in limb.actions if a.built]
         if not built:
             health[limb.id] = {"status": "not_built", "label": "Not built yet", "tiers": []}

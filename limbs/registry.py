@@ -1950,6 +1950,7 @@ _GHOST_LIMB = LimbSpec(
             output="json",
             needs_intent=False,
             built=True,
+            cacheable=False,
             params=(
                 _string(
                     "generation", "Request", "The id of the request to explain.", required=True, max_length=64

@@ -85,6 +85,8 @@ class ActionSpec:
     # Seconds a ``wait=true`` request waits before answering with the job still running.
     deadline_s: float = 30.0
     examples: tuple[str, ...] = ()
+    # False for results that describe a moment (e.g. live breaker states): never remembered.
+    cacheable: bool = True
 
     def param(self, name: str) -> ParamSpec | None:
         for p in self.params:

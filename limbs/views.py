@@ -7,6 +7,7 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -73,8 +74,6 @@ def make(request: HttpRequest) -> HttpResponse:
 def _asset_choices(request: HttpRequest, spec_accepts: tuple[str, ...]) -> list[Asset]:
     qs = Asset.objects.filter(owner=_me(request))
     if spec_accepts:
-        from django.db.models import Q
-
         query = Q()
         for prefix in spec_accepts:
             query |= Q(mime__startswith=prefix)
@@ -116,7 +115,7 @@ def _workspace_context(
     return {
         "limb": limb,
         "action": action,
-        "health": limb_health()[limb.id],
+        "health": limb_health(limb.id)[limb.id],
         "intent": intent,
         "fields": _form_fields(request, action, values),
         "recent": _recent(request, limb),

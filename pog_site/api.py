@@ -12,7 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
-from accounts.identity import request_identity, user_from_bearer
+from accounts.identity import session_identity, user_from_bearer
 from limbs.actions import RequestError
 
 
@@ -29,7 +29,7 @@ class StudioAuth(AuthBase):
         user = user_from_bearer(request.headers.get("Authorization"))
         if user is not None:
             return user
-        user = request_identity(request)
+        user = session_identity(request)
         if user is None:
             return None
         if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):

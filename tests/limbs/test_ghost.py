@@ -10,7 +10,7 @@ from django.test import Client
 
 from limbs.generators import ghost
 from limbs.generators.base import GeneratorInputError, GenRequest
-from limbs.models import Generation
+from limbs.models import CacheEntry, Generation
 
 
 def handle(client: Client, limb: str, **body: Any) -> Any:
@@ -85,6 +85,8 @@ def test_the_ghost_through_the_api_stabilizes_and_explains(alice_api: Client) ->
     body = why.json()
     assert body["status"] == "succeeded", body
     assert body["cache"] == "miss"
+    # A report on live state is never remembered.
+    assert not CacheEntry.objects.filter(limb="ghost", action="introspect").exists()
     report = json.loads(alice_api.get(body["assets"][0]["url"]).content)
     assert report["generation"] == made["generation"]
     assert report["answered_by"] == "procedural"
