@@ -14,6 +14,7 @@ import secrets
 import socket
 import time
 import uuid
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -28,9 +29,9 @@ from accounts.models import User
 from limbs import breakers
 from limbs.generators.base import GeneratorInputError, GenRequest, Tension
 from limbs.generators.ghost import stabilize_target
-from limbs.models import Asset, Generation, kind_for_mime
+from limbs.models import Asset, CacheEntry, Generation, kind_for_mime
 from limbs.registry import get_limb
-from limbs.router import RouteError, RouteResult, cache_key, remember, route
+from limbs.router import RouteError, RouteResult, cache_key, route
 from limbs.schemas import ActionSpec, LimbSpec, ParamError, validate_params
 from limbs.storage import read_blob, store_blob
 from pog_site import jobs
@@ -149,8 +150,12 @@ def _reference_inputs(generation: Generation) -> dict[str, bytes]:
     return {"generation": json.dumps(record, default=str).encode()}
 
 
-def do_generate(owner: User, data: GenerateInput) -> Generation:
-    """Validate a request completely, then store and queue it. Raises RequestError, storing nothing."""
+def do_generate(owner: User, data: GenerateInput, *, queue: bool = True) -> Generation:
+    """Validate a request completely, then store and queue it. Raises RequestError, storing nothing.
+
+    ``queue=False`` leaves queueing to the caller (``queue_generation``), which then
+    holds the job's future.
+    """
     limb, action = resolve_limb_action(data.limb, data.action)
     if not action.built:
         raise RequestError(
@@ -199,15 +204,19 @@ def do_generate(owner: User, data: GenerateInput) -> Generation:
         )
         if inputs:
             generation.inputs.set(list(inputs.values()))
-        transaction.on_commit(lambda: _submit(generation.id))
+        if queue:
+            transaction.on_commit(lambda: queue_generation(generation))
     return generation
 
 
-def _submit(generation_id: uuid.UUID) -> None:
+def queue_generation(generation: Generation) -> Future[Any] | None:
+    """Hand a stored generation to the job runner. In embedded mode the returned future
+    resolves to the finished generation's JSON (see ``run_generation``)."""
     from limbs.tasks import run_generation_task
 
-    jobs.submit(run_generation_task, str(generation_id))
-    publish_update(generation_id)
+    future = jobs.submit(run_generation_task, str(generation.pk))
+    publish_update(generation.pk, generation.owner_id, _row(generation))
+    return future
 
 
 def publish_update(
@@ -292,21 +301,23 @@ def _key_params(generation: Generation, inputs: dict[str, Asset]) -> dict[str, A
     return params
 
 
-def run_generation(generation_id: str, takeover: bool = False) -> None:
+def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any] | None:
     """The job body. Claims the row, routes, stores outputs and provenance, publishes.
 
     Safe to call twice: only one claim succeeds, and a finished row is left alone.
+    Returns the finished generation as the API shows it (built from what was just
+    written, so a waiting caller needs no query), or None when the claim was lost.
     """
     if not _claim(generation_id, takeover):
-        return
-    generation = Generation.objects.select_related("owner").get(pk=generation_id)
-    publish_update(generation.pk, generation.owner_id)
+        return None
+    generation = Generation.objects.get(pk=generation_id)
+    publish_update(generation.pk, generation.owner_id, _row(generation))
     action = generation.action_spec
     try:
         if action is None:
             raise RouteError(f"{generation.limb}.{generation.action} no longer exists.", [])
         inputs = {
-            spec.name: Asset.objects.get(pk=generation.params[spec.name], owner=generation.owner)
+            spec.name: Asset.objects.get(pk=generation.params[spec.name], owner_id=generation.owner_id)
             for spec in action.params
             if spec.type == "asset" and spec.name in generation.params
         }
@@ -335,16 +346,27 @@ def run_generation(generation_id: str, takeover: bool = False) -> None:
             key=key if action.cacheable else None,
             deadline_s=action.deadline_s,
         )
-        _finish(generation, result, inputs, key)
+        payload = _finish(generation, result, inputs, key if action.cacheable else None)
     except (RouteError, GeneratorInputError, Asset.DoesNotExist) as exc:
         attempts = [a.as_json() for a in getattr(exc, "attempts", [])]
-        _fail(generation, _friendly_error(exc), attempts)
+        payload = _fail(generation, _friendly_error(exc), attempts)
     except Exception as exc:
         log.exception("generation %s crashed", generation_id)
-        _fail(
+        payload = _fail(
             generation, f"The studio tripped over its own feet ({type(exc).__name__}). Please try again.", []
         )
-    publish_update(generation.pk, generation.owner_id)
+    if payload is not None:
+        publish_update(generation.pk, generation.owner_id, _row(generation))
+    return payload
+
+
+def _row(generation: Generation) -> dict[str, Any]:
+    return {
+        "status": generation.status,
+        "progress": generation.progress,
+        "message": generation.message,
+        "owner_id": generation.owner_id,
+    }
 
 
 def _friendly_error(exc: Exception) -> str:
@@ -355,17 +377,34 @@ def _friendly_error(exc: Exception) -> str:
     return str(exc)
 
 
-def _fail(generation: Generation, error: str, attempts: list[dict[str, Any]]) -> None:
-    Generation.objects.filter(pk=generation.pk, claimed_by=_WORKER_ID).update(
-        status=Generation.Status.FAILED,
-        error=error,
-        message="Something went wrong",
-        attempts=attempts,
-        finished_at=timezone.now(),
-    )
+def _fail(generation: Generation, error: str, attempts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    changes: dict[str, Any] = {
+        "status": Generation.Status.FAILED,
+        "error": error,
+        "message": "Something went wrong",
+        "attempts": attempts,
+        "finished_at": timezone.now(),
+    }
+    if not Generation.objects.filter(pk=generation.pk, claimed_by=_WORKER_ID).update(**changes):
+        return None
+    for name, value in changes.items():
+        setattr(generation, name, value)
+    return generation.as_json(outputs=[])
 
 
-def _finish(generation: Generation, result: RouteResult, inputs: dict[str, Asset], key: str) -> None:
+class _ClaimLostError(Exception):
+    """Another worker took the row over while we ran: roll back and leave it to them."""
+
+
+def _finish(
+    generation: Generation, result: RouteResult, inputs: dict[str, Asset], key: str | None
+) -> dict[str, Any] | None:
+    """Store the outputs, the signed ledger entry and the cache entry in one transaction.
+
+    The statements are few on purpose (this runs on every request): the claim check is
+    the final UPDATE itself, new assets get their ids before the ledger entry names
+    them, and rows are inserted in bulk.
+    """
     stored: list[dict[str, Any]] = []
     for output in result.outputs:
         blob, digest = store_blob(output.data)
@@ -381,85 +420,129 @@ def _finish(generation: Generation, result: RouteResult, inputs: dict[str, Asset
             }
         )
     parents = list(inputs.values())
-    with transaction.atomic():
-        # Re-check the claim under the write lock: a takeover elsewhere wins, we back off.
-        still_ours = (
-            Generation.objects.select_for_update()
-            .filter(pk=generation.pk, claimed_by=_WORKER_ID, status=Generation.Status.RUNNING)
-            .exists()
-        )
-        if not still_ours:
-            return
-        assets: list[Asset] = []
-        created: list[Asset] = []
-        for item in stored:
-            meta = item["meta"]
-            if not generation.intent and parents:
-                # Nothing was said, so name the result after what it was made from.
-                item["name"] = Path(parents[0].name).stem + Path(item["name"]).suffix
-            asset, was_created = Asset.objects.get_or_create(
-                owner=generation.owner,
-                sha256=item["sha256"],
-                defaults={
-                    "name": item["name"][:160],
-                    "mime": item["mime"],
-                    "kind": kind_for_mime(item["mime"]),
-                    "role": item["role"],
-                    "size": item["size"],
-                    "blob": item["blob"],
-                    "width": meta.get("width"),
-                    "height": meta.get("height"),
-                    "meta": meta,
-                    "generation": generation,
+    attempts = [a.as_json() for a in result.attempts]
+    now = timezone.now()
+    changes: dict[str, Any] = {
+        "status": Generation.Status.SUCCEEDED,
+        "progress": 1.0,
+        "message": "Done!",
+        "provider": result.provider,
+        "model": result.model,
+        "cache": result.cache,
+        "attempts": attempts,
+        "overhead_ms": None,
+        "finished_at": now,
+    }
+    try:
+        with transaction.atomic():
+            # The claim check and the row lock in one statement: a takeover elsewhere wins.
+            if not Generation.objects.filter(
+                pk=generation.pk, claimed_by=_WORKER_ID, status=Generation.Status.RUNNING
+            ).update(**changes):
+                raise _ClaimLostError
+            existing = {
+                a.sha256: a
+                for a in Asset.objects.filter(
+                    owner_id=generation.owner_id, sha256__in=[item["sha256"] for item in stored]
+                )
+            }
+            assets: list[Asset] = []
+            created: list[Asset] = []
+            for item in stored:
+                if item["sha256"] in existing:
+                    assets.append(existing[item["sha256"]])
+                    continue
+                if not generation.intent and parents:
+                    # Nothing was said, so name the result after what it was made from.
+                    item["name"] = Path(parents[0].name).stem + Path(item["name"]).suffix
+                meta = item["meta"]
+                asset = Asset(
+                    id=uuid.uuid4(),
+                    owner_id=generation.owner_id,
+                    name=item["name"][:160],
+                    mime=item["mime"],
+                    kind=kind_for_mime(item["mime"]),
+                    role=item["role"],
+                    sha256=item["sha256"],
+                    size=item["size"],
+                    blob=item["blob"],
+                    width=meta.get("width"),
+                    height=meta.get("height"),
+                    meta=meta,
+                    generation=generation,
+                )
+                existing[asset.sha256] = asset  # the same bytes twice in one result: one asset
+                assets.append(asset)
+                created.append(asset)
+            entry = ledger_append(
+                "generation",
+                str(generation.pk),
+                {
+                    "generation": str(generation.pk),
+                    "owner": generation.owner_id,
+                    "limb": generation.limb,
+                    "action": generation.action,
+                    "intent": generation.intent,
+                    "params": generation.params,
+                    "seed": generation.seed,
+                    "tension": generation.tension,
+                    "attachment": generation.attachment,
+                    "provider": result.provider,
+                    "model": result.model,
+                    "cache": result.cache,
+                    "attempts": attempts,
+                    "parents": [{"asset": str(p.pk), "sha256": p.sha256} for p in parents],
+                    "outputs": [_ledger_output(a) for a in assets],
                 },
             )
-            if was_created and parents:
-                asset.parents.set(parents)
-            assets.append(asset)
-            if was_created:
-                created.append(asset)
-        attempts = [a.as_json() for a in result.attempts]
-        entry = ledger_append(
-            "generation",
-            str(generation.pk),
-            {
-                "generation": str(generation.pk),
-                "owner": generation.owner_id,
-                "limb": generation.limb,
-                "action": generation.action,
-                "intent": generation.intent,
-                "params": generation.params,
-                "seed": generation.seed,
-                "tension": generation.tension,
-                "attachment": generation.attachment,
-                "provider": result.provider,
-                "model": result.model,
-                "cache": result.cache,
-                "attempts": attempts,
-                "parents": [{"asset": str(p.pk), "sha256": p.sha256} for p in parents],
-                "outputs": [
-                    {"asset": str(a.pk), "sha256": a.sha256, "mime": a.mime, "bytes": a.size, "name": a.name}
-                    for a in assets
-                ],
-            },
-        )
-        if created:
-            Asset.objects.filter(pk__in=[a.pk for a in created]).update(ledger_entry=entry)
-        generation.outputs.set(assets)
-        Generation.objects.filter(pk=generation.pk).update(
-            status=Generation.Status.SUCCEEDED,
-            progress=1.0,
-            message="Done!",
-            provider=result.provider,
-            model=result.model,
-            cache=result.cache,
-            attempts=attempts,
-            overhead_ms=None,
-            finished_at=timezone.now(),
-        )
-    spec = generation.action_spec
-    if result.cache == "miss" and spec is not None and spec.cacheable:
-        remember(key, generation.limb, generation.action, result, stored)
+            for asset in created:
+                asset.ledger_entry = entry
+            Asset.objects.bulk_create(created)
+            if parents:
+                through = Asset.parents.through
+                through.objects.bulk_create(
+                    [through(from_asset_id=a.pk, to_asset_id=p.pk) for a in created for p in parents],
+                    ignore_conflicts=True,
+                )
+            outputs = Generation.outputs.through
+            outputs.objects.bulk_create(
+                [outputs(generation_id=generation.pk, asset_id=a.pk) for a in dict.fromkeys(assets)],
+                ignore_conflicts=True,
+            )
+            if key is not None and result.cache == "miss":
+                # First writer wins; the same key always means the same bytes.
+                CacheEntry.objects.bulk_create(
+                    [
+                        CacheEntry(
+                            key=key,
+                            limb=generation.limb,
+                            action=generation.action,
+                            provider=result.provider,
+                            model=result.model,
+                            outputs=stored,
+                        )
+                    ],
+                    ignore_conflicts=True,
+                )
+    except _ClaimLostError:
+        return None
+    for name, value in changes.items():
+        setattr(generation, name, value)
+    parent_ids = [str(p.pk) for p in parents]
+    shown = sorted(dict.fromkeys(assets), key=lambda a: (a.created_at, str(a.pk)))  # as output_list orders
+    return generation.as_json(
+        outputs=[a.as_json(parent_ids=parent_ids if a in created else None) for a in shown]
+    )
+
+
+def _ledger_output(asset: Asset) -> dict[str, Any]:
+    return {
+        "asset": str(asset.pk),
+        "sha256": asset.sha256,
+        "mime": asset.mime,
+        "bytes": asset.size,
+        "name": asset.name,
+    }
 
 
 def resubmit_unfinished() -> int:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
+from concurrent.futures import Future
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -13,7 +15,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema
 
-from limbs.actions import GenerateInput, do_generate, group_for_generation
+from limbs.actions import GenerateInput, do_generate, group_for_generation, queue_generation
 from limbs.health import limb_health
 from limbs.models import Asset, Generation
 from limbs.registry import REGISTRY
@@ -98,6 +100,12 @@ def _generation_payload(generation_id: uuid.UUID) -> tuple[dict[str, Any], float
     return generation.as_json(), provider_ms
 
 
+def _accept(owner: Any, data: GenerateInput) -> tuple[Generation, Future[Any] | None]:
+    """Store and queue in one trip to a worker thread."""
+    generation = do_generate(owner, data, queue=False)
+    return generation, queue_generation(generation)
+
+
 @router.post("/handle/{limb_id}", summary="Ask a limb for an asset")
 async def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpResponse:
     started = time.perf_counter()
@@ -111,12 +119,22 @@ async def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpR
         attachment=payload.attachment,
         seed=payload.seed,
     )
-    generation = await sync_to_async(do_generate)(owner, data)
+    generation, future = await sync_to_async(_accept)(owner, data)
+    finished: dict[str, Any] | None = None
     if payload.wait:
         spec = generation.action_spec
         deadline = min(spec.deadline_s if spec else 30.0, float(settings.POG_MAX_WAIT_S))
-        await _wait_for(generation, deadline)
-    body, provider_ms = await sync_to_async(_generation_payload)(generation.pk)
+        if future is not None:
+            # Embedded mode: the job runs in this process and its future carries the answer.
+            with contextlib.suppress(TimeoutError):
+                finished = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), deadline)
+        else:
+            await _wait_for(generation, deadline)
+    if finished is not None:
+        body = finished
+        provider_ms = sum(float(a.get("ms", 0)) for a in body["attempts"] if a.get("provider") != "cache")
+    else:
+        body, provider_ms = await sync_to_async(_generation_payload)(generation.pk)
     status = 200 if body["status"] in ("succeeded", "failed") else 202
     response = JsonResponse(body, status=status)
     waited_ms = (time.perf_counter() - started) * 1000

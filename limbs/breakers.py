@@ -26,7 +26,6 @@ its scripts (instead of Redis ``TIME``) so tests can drive time there too.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections import deque
@@ -64,7 +63,9 @@ class BreakerPolicy:
     open_s: float = 15.0
     max_open_s: float = 300.0
     probe_timeout_s: float = 30.0
-    slow_trip: int = 2  # consecutive slow failures (stalled, timeout) that open it at once
+    # Consecutive slow failures (stalled, timeout) that open it at once. One: each already
+    # cost a caller a whole hop timeout, and the next caller should not pay another.
+    slow_trip: int = 1
 
     def __post_init__(self) -> None:
         if self.window_s < 1 or self.min_requests < 1 or self.slow_trip < 1:
@@ -83,10 +84,7 @@ class BreakerPolicy:
             open_s=float(getattr(settings, "POG_BREAKER_OPEN_S", 15)),
             max_open_s=float(getattr(settings, "POG_BREAKER_MAX_OPEN_S", 300)),
             probe_timeout_s=float(getattr(settings, "POG_BREAKER_PROBE_TIMEOUT_S", 30)),
-            # Until pog_site/settings.py reads it, the environment variable is the fallback.
-            slow_trip=int(
-                getattr(settings, "POG_BREAKER_SLOW_TRIP", os.environ.get("POG_BREAKER_SLOW_TRIP", 2))
-            ),
+            slow_trip=int(getattr(settings, "POG_BREAKER_SLOW_TRIP", 1)),
         )
 
     def open_period(self, trips: int, retry_after: float | None, exact: bool) -> float:
@@ -129,10 +127,16 @@ def _classify(retry_after: float | None, kind: str | None) -> tuple[bool, bool]:
     return kind == "quota_exhausted", False
 
 
+# What ``admit`` answers: no call, a call while closed, or the one half-open probe.
+REFUSED, PASS, PROBE = 0, 1, 2
+
+
 class BreakerBackend(Protocol):
     policy: BreakerPolicy
 
     def allow(self, provider: str, model: str) -> bool: ...
+
+    def admit(self, provider: str, model: str) -> int: ...
 
     def record(
         self, provider: str, model: str, ok: bool, retry_after: float | None, kind: str | None
@@ -217,18 +221,21 @@ class MemoryBackend:
         return entry
 
     def allow(self, provider: str, model: str) -> bool:
+        return self.admit(provider, model) != REFUSED
+
+    def admit(self, provider: str, model: str) -> int:
         now = self._clock()
         with self._lock:
             entry = self._entry(provider, model)
             if entry.forced is not None:
-                return entry.forced == "closed"
+                return PASS if entry.forced == "closed" else REFUSED
             if entry.state == CLOSED:
-                return True
+                return PASS
             assert entry.opened_until is not None
             if now < entry.opened_until or (entry.probe_until is not None and now < entry.probe_until):
-                return False
+                return REFUSED
             entry.probe_until = now + self.policy.probe_timeout_s
-            return True
+            return PROBE
 
     def record(
         self, provider: str, model: str, ok: bool, retry_after: float | None, kind: str | None
@@ -345,7 +352,7 @@ local function close()
 end
 """
 
-# ARGV: now, member, probe_timeout_s. Returns 1 (go) or 0 (refused).
+# ARGV: now, member, probe_timeout_s. Returns 0 (refused), 1 (go) or 2 (go: the probe).
 _ALLOW = (
     _LUA_PRELUDE
     + """
@@ -356,7 +363,7 @@ if h[2] == 'closed' or h[1] ~= 'open' then return 1 end
 if now < tonumber(h[3]) then return 0 end
 if h[4] and now < tonumber(h[4]) then return 0 end
 redis.call('HSET', key, 'probe_until', string.format('%.6f', now + tonumber(ARGV[3])))
-return 1
+return 2
 """
 )
 
@@ -496,12 +503,15 @@ class RedisBackend:
         return json.dumps([provider, model])
 
     def allow(self, provider: str, model: str) -> bool:
+        return self.admit(provider, model) != REFUSED
+
+    def admit(self, provider: str, model: str) -> int:
         args: list[str | float] = [
             repr(self._clock()),
             self._member(provider, model),
             self.policy.probe_timeout_s,
         ]
-        return bool(self._allow(keys=self._keys(provider, model), args=args))
+        return int(self._allow(keys=self._keys(provider, model), args=args))
 
     def record(
         self, provider: str, model: str, ok: bool, retry_after: float | None, kind: str | None
@@ -603,6 +613,10 @@ class Breaker:
     def allow(self) -> bool:
         """May a call go upstream now? While half-open, True grants the one probe."""
         return self._backend.allow(self.provider, self.model)
+
+    def admit(self) -> int:
+        """Like ``allow``, but says which: REFUSED, PASS (closed) or PROBE (half-open)."""
+        return self._backend.admit(self.provider, self.model)
 
     def record_success(self) -> None:
         self._backend.record(self.provider, self.model, True, None, None)

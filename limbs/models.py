@@ -111,7 +111,11 @@ class Generation(models.Model):
     def output_list(self) -> list[Asset]:
         return list(self.outputs.order_by("created_at", "id"))
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, outputs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The API's view of the row; ``outputs`` (assets as JSON) saves the queries when
+        the caller has them in hand."""
+        if outputs is None:
+            outputs = [a.as_json() for a in self.output_list()] if self.is_done else []
         return {
             "generation": str(self.id),
             "status": self.status,
@@ -129,7 +133,7 @@ class Generation(models.Model):
             "progress": round(self.progress, 3),
             "message": self.message,
             "error": self.error or None,
-            "assets": [a.as_json() for a in self.output_list()] if self.is_done else [],
+            "assets": outputs,
             "created_at": self.created_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "links": {
@@ -201,7 +205,9 @@ class Asset(models.Model):
             return ""
         return self.read_bytes()[:limit].decode("utf-8", errors="replace")
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, parent_ids: list[str] | None = None) -> dict[str, Any]:
+        if parent_ids is None:
+            parent_ids = [str(p) for p in self.parents.values_list("id", flat=True)]
         return {
             "id": str(self.id),
             "name": self.name,
@@ -216,7 +222,7 @@ class Asset(models.Model):
             "height": self.height,
             "meta": self.meta,
             "generation": str(self.generation_id) if self.generation_id else None,
-            "parents": [str(p) for p in self.parents.values_list("id", flat=True)],
+            "parents": parent_ids,
             "created_at": self.created_at.isoformat(),
         }
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +24,7 @@ from django.utils import timezone
 from limbs import breakers
 from limbs.generators.base import GeneratorInputError, GenRequest, Output
 from limbs.models import CacheEntry
-from limbs.providers.base import Provider
+from limbs.providers.base import Provider, ProviderResult
 from limbs.providers.errors import ProviderError
 from limbs.providers.procedural import ProceduralProvider
 from limbs.storage import read_blob
@@ -153,12 +156,14 @@ class Guard:
         self.breaker = breakers.breaker(provider, model)
 
     def allow(self) -> bool:
+        return self.admit() != breakers.REFUSED
+
+    def admit(self) -> int:
         try:
-            allowed: bool = self.breaker.allow()
+            return self.breaker.admit()
         except Exception:
             log.warning("breaker state unavailable; trying %s anyway", self.breaker, exc_info=True)
-            return True
-        return allowed
+            return breakers.PASS
 
     def record_success(self) -> None:
         try:
@@ -215,40 +220,99 @@ def route(
             continue
         # Asked last, so a half-open probe is only taken when the hop will really run.
         guard = Guard(provider.name, model) if remote else None
-        if guard is not None and not guard.allow():
+        admission = guard.admit() if guard is not None else breakers.PASS
+        if admission == breakers.REFUSED:
             attempts.append(Attempt(provider.name, model, "skipped", 0.0, "breaker open"))
             continue
-        hop_started = time.perf_counter()
-        try:
-            result = provider.run(limb, action, request, hop_s, model=model or None)
-            if not result.outputs:
-                raise OutputInvalid("the tier returned no output")
-            for output in result.outputs:
-                validate_output(output.mime, output.data)
-        except GeneratorInputError:
-            raise
-        except OutputInvalid as exc:
-            ms = (time.perf_counter() - hop_started) * 1000
-            attempts.append(Attempt(provider.name, model, "invalid", ms, str(exc)[:300]))
-            if guard is not None:
-                guard.record_failure(kind="invalid_payload")
-            continue
-        except ProviderError as exc:
-            ms = (time.perf_counter() - hop_started) * 1000
-            outcome = "invalid" if exc.kind == "invalid_payload" else "error"
-            attempts.append(Attempt(provider.name, model, outcome, ms, f"{exc.kind}: {exc.message}"[:300]))
-            if guard is not None:
-                guard.record_failure(retry_after=exc.retry_after, kind=exc.kind)
-            continue
-        except Exception as exc:
-            ms = (time.perf_counter() - hop_started) * 1000
-            attempts.append(Attempt(provider.name, model, "error", ms, f"{type(exc).__name__}: {exc}"[:300]))
-            if guard is not None:
-                guard.record_failure(kind="error")
-            continue
-        if guard is not None:
-            guard.record_success()
-        ms = (time.perf_counter() - hop_started) * 1000
-        attempts.append(Attempt(provider.name, result.model or model, "ok", ms))
-        return RouteResult(result.outputs, provider.name, result.model or model, "miss", attempts)
+        if admission == breakers.PROBE and hop_s > settings.POG_PROBE_PATIENCE_S:
+            attempt, result = _probe(provider, guard, limb, action, request, hop_s, model)
+        else:
+            attempt, result = _hop(provider, guard, limb, action, request, hop_s, model)
+        attempts.append(attempt)
+        if result is not None:
+            return RouteResult(result.outputs, provider.name, attempt.model, "miss", attempts)
     raise RouteError(f"No tier could make {limb}.{action}.", attempts)
+
+
+def _hop(
+    provider: Provider,
+    guard: Guard | None,
+    limb: str,
+    action: str,
+    request: GenRequest,
+    hop_s: float,
+    model: str,
+) -> tuple[Attempt, ProviderResult | None]:
+    """One tier, start to verdict: run it, validate every output, tell its breaker."""
+    started = time.perf_counter()
+
+    def failed(outcome: str, detail: str, kind: str, retry_after: float | None = None) -> Attempt:
+        if guard is not None:
+            guard.record_failure(retry_after=retry_after, kind=kind)
+        return Attempt(provider.name, model, outcome, (time.perf_counter() - started) * 1000, detail[:300])
+
+    try:
+        result = provider.run(limb, action, request, hop_s, model=model or None)
+        if not result.outputs:
+            raise OutputInvalid("the tier returned no output")
+        for output in result.outputs:
+            validate_output(output.mime, output.data)
+    except GeneratorInputError:
+        raise
+    except OutputInvalid as exc:
+        return failed("invalid", str(exc), "invalid_payload"), None
+    except ProviderError as exc:
+        outcome = "invalid" if exc.kind == "invalid_payload" else "error"
+        return failed(outcome, f"{exc.kind}: {exc.message}", exc.kind, exc.retry_after), None
+    except Exception as exc:
+        return failed("error", f"{type(exc).__name__}: {exc}", "error"), None
+    if guard is not None:
+        guard.record_success()
+    ms = (time.perf_counter() - started) * 1000
+    return Attempt(provider.name, result.model or model, "ok", ms), result
+
+
+_probes: ThreadPoolExecutor | None = None
+_probes_lock = threading.Lock()
+
+
+def _probe_pool() -> ThreadPoolExecutor:
+    global _probes
+    with _probes_lock:
+        if _probes is None:
+            # At most one probe per breaker is out at a time, so a few threads suffice.
+            _probes = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pog-probe")
+        return _probes
+
+
+def _probe(
+    provider: Provider,
+    guard: Guard | None,
+    limb: str,
+    action: str,
+    request: GenRequest,
+    hop_s: float,
+    model: str,
+) -> tuple[Attempt, ProviderResult | None]:
+    """The half-open probe, without making its caller pay for a provider still dead.
+
+    The probe runs in the background to its full hop timeout and settles the breaker
+    either way; the request waits only ``POG_PROBE_PATIENCE_S`` for it, then moves on
+    down the chain. So a stalled provider costs a request a quarter second per open
+    period instead of a whole hop timeout, and a recovered one closes its breaker.
+    """
+    patience = float(settings.POG_PROBE_PATIENCE_S)
+    # Progress from a probe nobody waits for must not touch the generation any more.
+    quiet = replace(request, progress=_ignore_progress)
+    started = time.perf_counter()
+    future = _probe_pool().submit(_hop, provider, guard, limb, action, quiet, hop_s, model)
+    try:
+        return future.result(timeout=patience)
+    except FutureTimeout:
+        ms = (time.perf_counter() - started) * 1000
+        detail = f"half-open probe still waiting after {patience:g} s; it goes on in the background"
+        return Attempt(provider.name, model, "skipped", ms, detail), None
+
+
+def _ignore_progress(fraction: float, message: str) -> None:
+    return None

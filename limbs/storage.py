@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
+from pathlib import Path
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 
 
 def blob_name(sha256: str) -> str:
@@ -16,12 +19,35 @@ def store_blob(data: bytes) -> tuple[str, str]:
     """Store ``data`` once per content; return ``(blob_name, sha256)``."""
     digest = hashlib.sha256(data).hexdigest()
     name = blob_name(digest)
+    storage = default_storage._wrapped if hasattr(default_storage, "_wrapped") else default_storage
+    if isinstance(storage, FileSystemStorage):
+        _store_on_disk(storage.path(name), data)
+        return name, digest
     if not default_storage.exists(name):
         saved = default_storage.save(name, ContentFile(data))
         if saved != name:
             # Another writer stored the same content first; keep one copy.
             default_storage.delete(saved)
     return name, digest
+
+
+def _store_on_disk(name: str, data: bytes) -> None:
+    """Write to a temporary file, then rename: a reader never sees half a blob, and two
+    writers of the same content both end with the one complete file."""
+    path = Path(name)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        tmp.chmod(0o644)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def read_blob(name: str) -> bytes:

@@ -10,8 +10,8 @@ from limbs.actions import run_generation
 
 
 @shared_task(bind=True, name="limbs.run_generation", acks_late=True, reject_on_worker_lost=True)
-def run_generation_task(self: Any, generation_id: str, takeover: bool = False) -> None:
+def run_generation_task(self: Any, generation_id: str, takeover: bool = False) -> dict[str, Any] | None:
     # A redelivered message means the worker that held it died mid-job: take the claim over.
     delivery = getattr(self.request, "delivery_info", None) or {}
     redelivered = bool(delivery.get("redelivered"))
-    run_generation(generation_id, takeover=takeover or redelivered)
+    return run_generation(generation_id, takeover=takeover or redelivered)

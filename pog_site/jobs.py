@@ -17,7 +17,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import close_old_connections
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +46,22 @@ def _get_pool() -> ThreadPoolExecutor:
         return _pool
 
 
-def _run_local(task: Any, args: tuple[Any, ...]) -> None:
+def _run_local(task: Any, args: tuple[Any, ...]) -> Any:
+    # Like a request: drop a connection that broke or outlived CONN_MAX_AGE, keep the rest.
     close_old_connections()
     try:
-        task.run(*args)
+        return task.run(*args)
     except Exception:
         log.exception("job %s%r crashed", task.name, args)
+        return None
     finally:
-        connections.close_all()
+        close_old_connections()
 
 
-def submit(task: Any, *args: Any) -> Future[None] | None:
+def submit(task: Any, *args: Any) -> Future[Any] | None:
     """Run a Celery ``task`` in the background: on a Celery worker in scale mode, or its body
-    (``task.run``) on the in-process pool otherwise."""
+    (``task.run``) on the in-process pool otherwise, where the returned future carries
+    the body's return value (so a caller in this process can wait on it directly)."""
     if settings.POG_JOB_BACKEND == "celery":
         task.apply_async(args=args)
         return None

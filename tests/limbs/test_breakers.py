@@ -19,8 +19,9 @@ from limbs import breakers
 from limbs.breakers import Breaker, BreakerBackend, BreakerPolicy, MemoryBackend, RedisBackend
 
 TEST_REDIS_URL = os.environ.get("POG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# slow_trip=2 (the default is 1) so the tests can tell one stall from two in a row.
 POLICY = BreakerPolicy(
-    window_s=30, min_requests=5, error_rate=0.5, open_s=15, max_open_s=300, probe_timeout_s=30
+    window_s=30, min_requests=5, error_rate=0.5, open_s=15, max_open_s=300, probe_timeout_s=30, slow_trip=2
 )
 T0 = 1_700_000_000.0
 
@@ -448,11 +449,25 @@ def test_the_default_policy_comes_from_settings(settings: Any) -> None:
     assert (policy.min_requests, policy.open_s, policy.slow_trip) == (7, 20.0, 3)
 
 
-def test_slow_trip_defaults_to_two_without_a_setting(settings: Any, monkeypatch: Any) -> None:
-    monkeypatch.delenv("POG_BREAKER_SLOW_TRIP", raising=False)
+def test_one_stall_opens_a_breaker_by_default(settings: Any) -> None:
     if hasattr(settings, "POG_BREAKER_SLOW_TRIP"):
         del settings.POG_BREAKER_SLOW_TRIP
-    assert BreakerPolicy.from_settings().slow_trip == 2
+    assert BreakerPolicy().slow_trip == 1
+    assert BreakerPolicy.from_settings().slow_trip == 1
+    b = Breaker("cloudflare", "m", MemoryBackend(BreakerPolicy(), clock=FakeClock()))
+    b.record_failure(kind="stalled")
+    assert b.state().state == "open"
+
+
+def test_admit_says_which_call_is_the_half_open_probe(rig: Rig) -> None:
+    b = rig.breaker()
+    assert b.admit() == breakers.PASS
+    fail(b, POLICY.min_requests)
+    assert b.admit() == breakers.REFUSED
+    rig.clock.advance(POLICY.open_s)
+    assert [b.admit() for _ in range(3)] == [breakers.PROBE, breakers.REFUSED, breakers.REFUSED]
+    b.record_success()
+    assert b.admit() == breakers.PASS
 
 
 def test_a_policy_that_makes_no_sense_is_refused() -> None:

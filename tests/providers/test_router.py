@@ -195,3 +195,86 @@ def test_every_built_action_answers_with_every_remote_tier_stalled(
         assert result.provider == "procedural", (limb.id, action.id)
         for output in result.outputs:
             validate_output(output.mime, output.data)
+
+
+def _wait_for_state(provider: str, model: str, wanted: str, within_s: float = 5.0) -> str:
+    until = time.monotonic() + within_s
+    state = ""
+    while time.monotonic() < until:
+        state = breakers.breaker(provider, model).state().state
+        if state == wanted:
+            break
+        time.sleep(0.02)
+    return state
+
+
+def test_a_single_stall_opens_the_breaker_so_the_next_request_makes_no_remote_hop(
+    cf_settings: FakeProvider, settings: Any
+) -> None:
+    settings.POG_HOP_TIMEOUT_S = 0.3
+    cf_settings.set_fault("stall")
+    first = _route(seed=1)
+    assert _outcomes(first)[0] == ("cloudflare", "error")
+    started = time.monotonic()
+    second = _route(seed=2)
+    assert time.monotonic() - started < 0.25
+    assert [a.detail for a in second.attempts if a.provider == "cloudflare"] == ["breaker open"]
+    assert cf_settings.request_count == 1
+
+
+def test_a_stalled_half_open_probe_costs_the_request_only_the_probe_patience(
+    cf_settings: FakeProvider, short_open_period: Any
+) -> None:
+    settings = short_open_period
+    settings.POG_HOP_TIMEOUT_S = 1.0
+    settings.POG_PROBE_PATIENCE_S = 0.15
+    cf_settings.set_fault("stall")
+    _route(seed=1)  # pays the stall once and opens the breaker
+    model = _route(seed=2).attempts[0].model
+    time.sleep(1.05)  # the open period ends: the next request is the probe
+    started = time.monotonic()
+    probing = _route(seed=3)
+    waited = time.monotonic() - started
+    assert probing.provider == "procedural"
+    assert 0.15 <= waited < 0.6
+    probe = probing.attempts[0]
+    assert (probe.provider, probe.outcome) == ("cloudflare", "skipped")
+    assert "probe" in probe.detail
+    assert cf_settings.request_count == 2
+    # The probe runs on to its hop timeout and opens the breaker again, for longer.
+    assert _wait_for_state("cloudflare", model, "open") == "open"
+    time.sleep(1.2)  # still within the doubled open period: nobody probes
+    _route(seed=4)
+    assert cf_settings.request_count == 2
+
+
+def test_a_probe_that_answers_after_the_request_moved_on_still_closes_the_breaker(
+    cf_settings: FakeProvider, short_open_period: Any
+) -> None:
+    settings = short_open_period
+    settings.POG_PROBE_PATIENCE_S = 0.1
+    cf_settings.set_fault("500")
+    for seed in range(settings.POG_BREAKER_MIN_REQUESTS):
+        _route(seed=seed)
+    model = _route(seed=50).attempts[0].model
+    cf_settings.clear()
+    cf_settings.latency_s = 0.4  # healthy again, but slower than the patience
+    time.sleep(1.05)
+    assert _route(seed=100).provider == "procedural"
+    assert _wait_for_state("cloudflare", model, "closed") == "closed"
+    cf_settings.latency_s = 0.0
+    assert _route(seed=101).provider == "cloudflare"
+
+
+def test_a_probe_that_answers_within_the_patience_serves_its_request(
+    cf_settings: FakeProvider, short_open_period: Any
+) -> None:
+    settings = short_open_period
+    cf_settings.set_fault("500")
+    for seed in range(settings.POG_BREAKER_MIN_REQUESTS):
+        _route(seed=seed)
+    cf_settings.clear()
+    time.sleep(1.05)
+    result = _route(seed=100)
+    assert result.provider == "cloudflare"
+    assert _outcomes(result) == [("cloudflare", "ok")]
