@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
-from ninja import Router, Schema
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from accounts.models import ApiToken, User
+from accounts.metabolism import MetabolismInvalid, VersionConflict, update_metabolism
+from accounts.models import SCOPES, ApiToken, Metabolism, User
 from limbs.actions import RequestError
 from pog_site.state import shared_state
 
@@ -38,3 +42,96 @@ def create_guest(request: HttpRequest) -> Status[dict[str, object]]:
     guest = User.create_guest()
     _, raw = ApiToken.issue(guest, name="guest")
     return Status(201, {"token": raw, "user": guest.pk, "username": guest.username})
+
+
+# --- settings: metabolism and API tokens ------------------------------------------
+
+settings_router = Router(tags=["settings"])
+
+
+class MetabolismPatch(Schema):
+    version: int = Field(..., description="The version your change is based on (409 if it is stale).")
+    preferred_models: dict[str, Any] | None = None
+    confidence: dict[str, Any] | None = None
+    macros: list[Any] | None = None
+    trust_profile: str | None = None
+    efficiency_mode: str | None = None
+
+
+@settings_router.get("/metabolism", summary="Your preferences, as the router reads them")
+def get_metabolism(request: HttpRequest) -> dict[str, Any]:
+    return Metabolism.for_user(request.auth).as_json()  # type: ignore[attr-defined]
+
+
+@settings_router.patch("/metabolism", summary="Change your preferences (optimistic concurrency)")
+def patch_metabolism(request: HttpRequest, payload: MetabolismPatch) -> HttpResponse | dict[str, Any]:
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    try:
+        updated = update_metabolism(request.auth, version, changes)  # type: ignore[attr-defined]
+    except MetabolismInvalid as exc:
+        raise RequestError(422, "bad_metabolism", exc.message, exc.field) from None
+    except VersionConflict as exc:
+        body = {
+            "error": {
+                "code": "version_conflict",
+                "message": f"Your preferences changed meanwhile (now version {exc.current.version}): "
+                "apply your change to the current state and send it again.",
+                "field": "version",
+            },
+            "current": exc.current.as_json(),
+        }
+        return JsonResponse(body, status=409)
+    return updated.as_json()
+
+
+class TokenIn(Schema):
+    name: str = Field("api", max_length=60)
+    scopes: list[str] = Field(default_factory=lambda: list(SCOPES))
+    expires_in_days: int | None = Field(None, ge=1, le=3650)
+
+
+def _token_json(token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "scopes": token.scopes,
+        "created_at": token.created_at.isoformat(),
+        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+    }
+
+
+@settings_router.get("/tokens", summary="Your API tokens (never the secrets)")
+def list_tokens(request: HttpRequest) -> dict[str, Any]:
+    tokens = ApiToken.objects.filter(user=request.auth).order_by("-created_at")  # type: ignore[attr-defined]
+    return {"tokens": [_token_json(t) for t in tokens]}
+
+
+@settings_router.post("/tokens", response={201: dict[str, Any]}, summary="Make an API token (shown once)")
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
+    try:
+        token, raw = issue_token(request.auth, payload.name, payload.scopes, payload.expires_in_days)  # type: ignore[attr-defined]
+    except ValueError as exc:
+        raise RequestError(422, "bad_scopes", str(exc), "scopes") from None
+    return Status(201, _token_json(token) | {"token": raw})
+
+
+@settings_router.delete("/tokens/{token_id}", summary="Revoke a token; it is refused from its next request")
+def revoke_token(request: HttpRequest, token_id: int) -> dict[str, Any]:
+    token = ApiToken.objects.filter(pk=token_id, user=request.auth).first()  # type: ignore[attr-defined]
+    if token is None:
+        raise Http404("No token of yours has that id.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return _token_json(token)
+
+
+def issue_token(
+    user: User, name: str, scopes: list[str], expires_in_days: int | None
+) -> tuple[ApiToken, str]:
+    expires = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    return ApiToken.issue(user, name=name.strip() or "api", scopes=tuple(scopes), expires_at=expires)

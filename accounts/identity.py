@@ -11,7 +11,8 @@ from django.utils import timezone
 from accounts.models import ApiToken, User, hash_token
 
 
-def user_from_bearer(header: str | None) -> User | None:
+def token_from_bearer(header: str | None) -> ApiToken | None:
+    """The usable token an ``Authorization: Bearer`` header names (its user preloaded)."""
     if not header:
         return None
     scheme, _, raw = header.partition(" ")
@@ -27,6 +28,14 @@ def user_from_bearer(header: str | None) -> User | None:
     # Touch at most once a minute so busy clients do not write on every call.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def user_from_bearer(header: str | None, scope: str = "read") -> User | None:
+    """The token's user, if the token is usable and carries ``scope``."""
+    token = token_from_bearer(header)
+    if token is None or not token.allows(scope):
+        return None
     return token.user
 
 

@@ -5,12 +5,81 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
 TOKEN_PREFIX_LEN = 8
+
+
+class Tier(models.Model):
+    """What an identity's plan meters. Tiers change limits, never capability: every limb
+    and action works on every tier. Editable by staff in the admin."""
+
+    class ModelSize(models.TextChoices):
+        SMALL = "small", "small models"
+        MEDIUM = "medium", "medium models"
+        LARGE = "large", "large models"
+
+    class CachePolicy(models.TextChoices):
+        SHARED = "shared", "shared: identical requests from anyone are answered from memory"
+        PRIVATE = "private", "private: only this identity's own earlier results are reused"
+        OFF = "off", "off: every request is made fresh and nothing is remembered"
+
+    slug = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=60)
+    requests_per_period = models.PositiveIntegerField(help_text="Requests allowed in each period.")
+    period_s = models.PositiveIntegerField(default=60, help_text="Length of the rate-limit period, seconds.")
+    concurrency = models.PositiveIntegerField(default=1, help_text="Generations running at once.")
+    model_size = models.CharField(max_length=10, choices=ModelSize.choices, default=ModelSize.SMALL)
+    cache_policy = models.CharField(max_length=10, choices=CachePolicy.choices, default=CachePolicy.SHARED)
+
+    class Meta:
+        ordering = ["requests_per_period"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def default(cls) -> Tier:
+        """The tier new guests and accounts get (``POG_DEFAULT_TIER``), free when unset or missing.
+
+        The free tier is put back with its shipped limits if staff deleted it: an identity
+        must always have some tier, and free is the safe one.
+        """
+        tier = cls.objects.filter(slug=settings.POG_DEFAULT_TIER).first()
+        if tier is not None:
+            return tier
+        return cls.ensure_shipped()["free"]
+
+    @classmethod
+    def ensure_shipped(cls) -> dict[str, Tier]:
+        """The three shipped tiers, created with their shipped limits where missing."""
+        found: dict[str, Tier] = {}
+        for slug, name, requests, concurrency, size, cache in SHIPPED_TIERS:
+            found[slug], _ = cls.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "requests_per_period": requests,
+                    "period_s": 60,
+                    "concurrency": concurrency,
+                    "model_size": size,
+                    "cache_policy": cache,
+                },
+            )
+        return found
+
+
+# (slug, name, requests a minute, concurrency, model size, cache policy); also in migration 0002.
+SHIPPED_TIERS = (
+    ("free", "Free", 10, 1, "small", "shared"),
+    ("premium", "Premium", 60, 3, "medium", "shared"),
+    ("enterprise", "Enterprise", 600, 10, "large", "private"),
+)
 
 
 class User(AbstractUser):
@@ -20,6 +89,11 @@ class User(AbstractUser):
     is_guest = models.BooleanField(default=False)
     display_name = models.CharField(max_length=60, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Null means the default tier (POG_DEFAULT_TIER), read when needed.
+    tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="users")
+
+    def effective_tier(self) -> Tier:
+        return self.tier if self.tier_id is not None and self.tier is not None else Tier.default()
 
     @property
     def friendly_name(self) -> str:
@@ -50,8 +124,18 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+SCOPES = ("read", "generate")
+
+
+def all_scopes() -> list[str]:
+    return list(SCOPES)
+
+
 class ApiToken(models.Model):
-    """A bearer token. Only its sha256 is stored; the prefix is shown to tell tokens apart."""
+    """A bearer token. Only its sha256 is stored; the prefix is shown to tell tokens apart.
+
+    Scopes: ``read`` lets it look (GET), ``generate`` lets it ask limbs for assets.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=60, default="api")
@@ -61,20 +145,105 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(default=all_scopes, help_text='Any of "read" and "generate".')
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
 
     @classmethod
-    def issue(cls, user: User, name: str = "api") -> tuple[ApiToken, str]:
+    def issue(
+        cls,
+        user: User,
+        name: str = "api",
+        scopes: tuple[str, ...] = SCOPES,
+        expires_at: datetime | None = None,
+    ) -> tuple[ApiToken, str]:
+        unknown = set(scopes) - set(SCOPES)
+        if unknown or not scopes:
+            raise ValueError(f"scopes must be a non-empty subset of {SCOPES}, not {sorted(scopes)}")
         raw = f"pog_{secrets.token_urlsafe(32)}"
         token = cls.objects.create(
-            user=user, name=name, prefix=raw[4 : 4 + TOKEN_PREFIX_LEN], token_hash=hash_token(raw)
+            user=user,
+            name=name,
+            prefix=raw[4 : 4 + TOKEN_PREFIX_LEN],
+            token_hash=hash_token(raw),
+            scopes=[s for s in SCOPES if s in scopes],
+            expires_at=expires_at,
         )
         return token, raw
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
 
     def is_usable(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > now
+
+
+class Metabolism(models.Model):
+    """A person's standing preferences, read by the router on every request.
+
+    Versioned: every change names the version it was based on and fails (409) when
+    someone else changed it first, so concurrent edits never silently lose a write.
+
+    - ``preferred_models``: limb id -> "provider:model" tried first for that limb.
+    - ``confidence``: limb id -> the lowest confidence (0..1) an AI tier's output may
+      score and still be kept; ``"*"`` is the default for every limb. Below it, the
+      output counts as a failure and the chain moves on. The procedural tier, last in
+      every chain, is exempt: a request never fails for want of a provider.
+    - ``macros``: saved creative macros, ``[{"name", "limb", "action", "intent", "params"}]``.
+    - ``trust_profile``: ``validate`` (default) scores AI outputs against the thresholds;
+      ``zero`` also re-checks every remembered (cached) result before reusing it and
+      never reuses results made for someone else; ``high`` keeps the structural checks
+      (a broken file is never accepted) but skips the confidence scores.
+    - ``efficiency_mode``: ``muscle`` (default) answers repeats from the muscle-memory
+      cache; ``discovery`` always makes afresh (results are still remembered);
+      ``precision`` always makes afresh too and raises every confidence threshold to at
+      least 0.7.
+    """
+
+    class Trust(models.TextChoices):
+        VALIDATE = "validate", "validate: score AI outputs against my thresholds"
+        ZERO = "zero", "zero: also re-check remembered results, never reuse others'"
+        HIGH = "high", "high: skip the confidence scores (files are still checked)"
+
+    class Efficiency(models.TextChoices):
+        MUSCLE = "muscle", "muscle: reuse remembered results for repeat requests"
+        DISCOVERY = "discovery", "discovery: always make something new"
+        PRECISION = "precision", "precision: always make afresh, with strict checks"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="metabolism")
+    version = models.PositiveIntegerField(default=1)
+    preferred_models = models.JSONField(default=dict)
+    confidence = models.JSONField(default=dict)
+    macros = models.JSONField(default=list)
+    trust_profile = models.CharField(max_length=10, choices=Trust.choices, default=Trust.VALIDATE)
+    efficiency_mode = models.CharField(max_length=10, choices=Efficiency.choices, default=Efficiency.MUSCLE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"metabolism of {self.user} v{self.version}"
+
+    @classmethod
+    def for_user(cls, user: User) -> Metabolism:
+        found, _ = cls.objects.get_or_create(user=user)
+        return found
+
+    def threshold_for(self, limb: str) -> float:
+        value = float(self.confidence.get(limb, self.confidence.get("*", 0.0)))
+        if self.efficiency_mode == self.Efficiency.PRECISION:
+            value = max(value, 0.7)
+        return 0.0 if self.trust_profile == self.Trust.HIGH else value
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "preferred_models": self.preferred_models,
+            "confidence": self.confidence,
+            "macros": self.macros,
+            "trust_profile": self.trust_profile,
+            "efficiency_mode": self.efficiency_mode,
+            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+        }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -25,6 +26,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts import limits
+from accounts.limits import Lease, LimitsUnavailable, RateLimit
+from accounts.metabolism import Preferences
 from accounts.models import User
 from limbs import breakers
 from limbs.generators.base import GeneratorInputError, GenRequest, Tension
@@ -42,6 +46,9 @@ log = logging.getLogger(__name__)
 TENSIONS = ("low", "medium", "high")
 ATTACHMENTS = ("secure", "standard")
 MAX_SEED = 2**53 - 1
+# A running slot outlives the action's deadline by this much before it frees itself.
+LEASE_MARGIN_S = 30.0
+BUSY_RETRY_S = 2
 _WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
@@ -190,8 +197,89 @@ def do_generate(owner: User, data: GenerateInput, *, queue: bool = True) -> Gene
     except ParamError as exc:
         raise RequestError(422, "bad_param", exc.message, f"params.{exc.field}") from None
     seed = data.seed if data.seed is not None else secrets.randbelow(2**31)
+    lease = _admit(owner, action)
+    try:
+        generation = _store(owner, limb, action, intent, params, inputs, data, seed, lease, queue)
+    except BaseException:
+        _release(lease)
+        raise
+    return generation
+
+
+def _admit(owner: User, action: ActionSpec) -> Lease | None:
+    """The tier's meters: one running slot (concurrency), then one token (rate).
+
+    Checked after validation, so a typo never costs a token. If the shared store is
+    unreachable the request is let through and the problem logged: a meter outage
+    must not take the studio down with it.
+    """
+    tier = owner.effective_tier()
+    try:
+        lease = limits.acquire(
+            f"busy:user:{owner.pk}", tier.concurrency, lease_s=action.deadline_s + LEASE_MARGIN_S
+        )
+        if lease is None:
+            running = "one thing" if tier.concurrency == 1 else f"{tier.concurrency} things"
+            raise RequestError(
+                429,
+                "busy",
+                f"You already have {running} being made (the {tier.name} tier makes {running} at a "
+                "time). It will be your turn as soon as that is done.",
+                None,
+                retry_after=BUSY_RETRY_S,
+            )
+        decision = limits.take(f"rate:user:{owner.pk}", RateLimit(tier.requests_per_period, tier.period_s))
+    except LimitsUnavailable:
+        log.warning("rate and concurrency limits unavailable; admitting the request", exc_info=True)
+        return None
+    if not decision.allowed:
+        _release(lease)
+        wait = max(1, math.ceil(decision.retry_after_s))
+        raise RequestError(
+            429,
+            "rate_limited",
+            f"That is {tier.requests_per_period} requests in {_period_words(tier.period_s)}, the most the "
+            f"{tier.name} tier allows. The next one can start in {wait} s.",
+            None,
+            retry_after=wait,
+        )
+    return lease
+
+
+def _period_words(seconds: int) -> str:
+    if seconds == 60:
+        return "a minute"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h" if seconds != 3600 else "an hour"
+    return f"{seconds} s"
+
+
+def _release(lease: Lease | str | None, owner_id: int | None = None) -> None:
+    if isinstance(lease, str):
+        lease = Lease(f"busy:user:{owner_id}", lease, 0.0) if lease else None
+    if lease is None:
+        return
+    try:
+        limits.release(lease)
+    except LimitsUnavailable:
+        log.warning("could not release a concurrency lease; it expires by itself", exc_info=True)
+
+
+def _store(
+    owner: User,
+    limb: LimbSpec,
+    action: ActionSpec,
+    intent: str,
+    params: dict[str, Any],
+    inputs: dict[str, Asset],
+    data: GenerateInput,
+    seed: int,
+    lease: Lease | None,
+    queue: bool,
+) -> Generation:
     with transaction.atomic():
         generation = Generation.objects.create(
+            lease=lease.id if lease is not None else "",
             owner=owner,
             limb=limb.id,
             action=action.id,
@@ -310,7 +398,7 @@ def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any]
     """
     if not _claim(generation_id, takeover):
         return None
-    generation = Generation.objects.get(pk=generation_id)
+    generation = Generation.objects.select_related("owner", "owner__tier").get(pk=generation_id)
     publish_update(generation.pk, generation.owner_id, _row(generation))
     action = generation.action_spec
     try:
@@ -331,6 +419,7 @@ def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any]
             | _reference_inputs(generation),
             progress=_Progress(generation),
         )
+        prefs = Preferences.for_owner(generation.owner, generation.limb)
         key = cache_key(
             limb=generation.limb,
             action=generation.action,
@@ -338,15 +427,20 @@ def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any]
             params=_key_params(generation, inputs),
             seed=generation.seed,
             tension=generation.tension,
+            preference=prefs.prefer,
+            owner=generation.owner_id if prefs.private_cache else None,
         )
         result = route(
             generation.limb,
             generation.action,
             request,
-            key=key if action.cacheable else None,
+            key=key if action.cacheable and prefs.read_cache else None,
             deadline_s=action.deadline_s,
+            prefer=prefs.prefer,
+            threshold=prefs.threshold,
+            recheck_cache=prefs.recheck_cache,
         )
-        payload = _finish(generation, result, inputs, key if action.cacheable else None)
+        payload = _finish(generation, result, inputs, key if action.cacheable and prefs.write_cache else None)
     except (RouteError, GeneratorInputError, Asset.DoesNotExist) as exc:
         attempts = [a.as_json() for a in getattr(exc, "attempts", [])]
         payload = _fail(generation, _friendly_error(exc), attempts)
@@ -356,6 +450,7 @@ def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any]
             generation, f"The studio tripped over its own feet ({type(exc).__name__}). Please try again.", []
         )
     if payload is not None:
+        _release(generation.lease, generation.owner_id)
         publish_update(generation.pk, generation.owner_id, _row(generation))
     return payload
 

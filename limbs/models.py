@@ -69,6 +69,8 @@ class Generation(models.Model):
     )
     # Claiming: a worker sets claimed_by/claimed_at with a conditional UPDATE.
     claimed_by = models.CharField(max_length=80, blank=True)
+    # The owner's concurrency lease (accounts.limits), released when the job ends.
+    lease = models.CharField(max_length=64, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claims = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -28,7 +28,7 @@ from limbs.providers.base import Provider, ProviderResult
 from limbs.providers.errors import ProviderError
 from limbs.providers.procedural import ProceduralProvider
 from limbs.storage import read_blob
-from limbs.validators import OutputInvalid, validate_output
+from limbs.validators import OutputInvalid, confidence, validate_output
 from provenance.canonical import canonical_json
 
 PROCEDURAL = ProceduralProvider()
@@ -94,9 +94,14 @@ def cache_key(
     seed: int,
     tension: str,
     preference: str = "",
+    owner: int | None = None,
 ) -> str:
-    """Content address of a request: the same key means the same output."""
-    material = {
+    """Content address of a request: the same key means the same output.
+
+    ``owner`` is set for private caching (the tier's policy or a zero-trust profile):
+    the entry is then only ever found by that identity's own requests.
+    """
+    material: dict[str, Any] = {
         "v": 1,
         "limb": limb,
         "action": action,
@@ -106,10 +111,12 @@ def cache_key(
         "tension": tension,
         "preference": preference,
     }
+    if owner is not None:
+        material["owner"] = owner
     return hashlib.sha256(canonical_json(material)).hexdigest()
 
 
-def _from_cache(key: str) -> RouteResult | None:
+def _from_cache(key: str, recheck: bool = False) -> RouteResult | None:
     entry = CacheEntry.objects.filter(key=key).first()
     if entry is None:
         return None
@@ -125,8 +132,12 @@ def _from_cache(key: str) -> RouteResult | None:
             )
             for item in entry.outputs
         ]
-    except (OSError, KeyError):
-        # A missing blob makes the entry useless; forget it and generate afresh.
+        if recheck:
+            # Zero trust: a remembered result is checked again like a fresh one.
+            for output in outputs:
+                validate_output(output.mime, output.data)
+    except (OSError, KeyError, OutputInvalid):
+        # A missing or damaged blob makes the entry useless; forget it and generate afresh.
         CacheEntry.objects.filter(key=key).delete()
         return None
     CacheEntry.objects.filter(key=key).update(hits=F("hits") + 1, last_hit_at=timezone.now())
@@ -196,11 +207,18 @@ def route(
     key: str | None,
     deadline_s: float,
     prefer: str = "",
+    threshold: float = 0.0,
+    recheck_cache: bool = False,
 ) -> RouteResult:
     """Cache, then each tier in turn. A remote tier runs only if it is configured, its
-    breaker allows it and the budget (less the procedural reserve) leaves time for it."""
+    breaker allows it and the budget (less the procedural reserve) leaves time for it.
+
+    ``threshold`` is the person's confidence threshold: a remote output that validates
+    but scores below it is refused and the chain moves on (the procedural tier, last,
+    is exempt, so the request still gets an answer).
+    """
     if key is not None:
-        hit = _from_cache(key)
+        hit = _from_cache(key, recheck_cache)
         if hit is not None:
             return hit
     started = time.monotonic()
@@ -225,9 +243,9 @@ def route(
             attempts.append(Attempt(provider.name, model, "skipped", 0.0, "breaker open"))
             continue
         if admission == breakers.PROBE and hop_s > settings.POG_PROBE_PATIENCE_S:
-            attempt, result = _probe(provider, guard, limb, action, request, hop_s, model)
+            attempt, result = _probe(provider, guard, limb, action, request, hop_s, model, threshold)
         else:
-            attempt, result = _hop(provider, guard, limb, action, request, hop_s, model)
+            attempt, result = _hop(provider, guard, limb, action, request, hop_s, model, threshold)
         attempts.append(attempt)
         if result is not None:
             return RouteResult(result.outputs, provider.name, attempt.model, "miss", attempts)
@@ -242,6 +260,7 @@ def _hop(
     request: GenRequest,
     hop_s: float,
     model: str,
+    threshold: float = 0.0,
 ) -> tuple[Attempt, ProviderResult | None]:
     """One tier, start to verdict: run it, validate every output, tell its breaker."""
     started = time.perf_counter()
@@ -267,7 +286,15 @@ def _hop(
     except Exception as exc:
         return failed("error", f"{type(exc).__name__}: {exc}", "error"), None
     if guard is not None:
+        # The provider did its job even if this person's threshold refuses the answer:
+        # one strict user must not open a breaker for everyone.
         guard.record_success()
+        if threshold > 0:
+            score = min(confidence(o.mime, o.data) for o in result.outputs)
+            if score < threshold:
+                ms = (time.perf_counter() - started) * 1000
+                detail = f"confidence {score:.2f} is below your threshold {threshold:.2f}"
+                return Attempt(provider.name, result.model or model, "invalid", ms, detail), None
     ms = (time.perf_counter() - started) * 1000
     return Attempt(provider.name, result.model or model, "ok", ms), result
 
@@ -293,6 +320,7 @@ def _probe(
     request: GenRequest,
     hop_s: float,
     model: str,
+    threshold: float = 0.0,
 ) -> tuple[Attempt, ProviderResult | None]:
     """The half-open probe, without making its caller pay for a provider still dead.
 
@@ -305,7 +333,7 @@ def _probe(
     # Progress from a probe nobody waits for must not touch the generation any more.
     quiet = replace(request, progress=_ignore_progress)
     started = time.perf_counter()
-    future = _probe_pool().submit(_hop, provider, guard, limb, action, quiet, hop_s, model)
+    future = _probe_pool().submit(_hop, provider, guard, limb, action, quiet, hop_s, model, threshold)
     try:
         return future.result(timeout=patience)
     except FutureTimeout:

@@ -35,8 +35,12 @@ def _store_on_disk(name: str, data: bytes) -> None:
     """Write to a temporary file, then rename: a reader never sees half a blob, and two
     writers of the same content both end with the one complete file."""
     path = Path(name)
-    if path.exists():
-        return
+    try:
+        if path.stat().st_size == len(data):
+            return
+        # Same name, wrong size: the stored copy was damaged; the new bytes repair it.
+    except FileNotFoundError:
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
     tmp = Path(tmp_name)

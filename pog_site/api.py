@@ -12,8 +12,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
-from accounts.identity import session_identity, user_from_bearer
+from accounts.identity import session_identity, token_from_bearer
 from limbs.actions import RequestError
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 class StudioAuth(AuthBase):
@@ -26,13 +28,19 @@ class StudioAuth(AuthBase):
         super().__init__()
 
     def __call__(self, request: HttpRequest) -> Any:
-        user = user_from_bearer(request.headers.get("Authorization"))
-        if user is not None:
-            return user
+        token = token_from_bearer(request.headers.get("Authorization"))
+        if token is not None:
+            # Looking needs "read"; anything that changes or makes something needs "generate".
+            scope = "read" if request.method in SAFE_METHODS else "generate"
+            if not token.allows(scope):
+                raise RequestError(
+                    403, "scope", f"This token may not do that: it needs the '{scope}' scope.", None
+                )
+            return token.user
         user = session_identity(request)
         if user is None:
             return None
-        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        if request.method not in SAFE_METHODS:
             failure = check_csrf(request)
             if failure is not None:
                 raise RequestError(403, "csrf", "CSRF check failed: send the X-CSRFToken header.", None)
@@ -108,10 +116,12 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 def _register_routers() -> None:
     from accounts.api import router as accounts_router
+    from accounts.api import settings_router
     from limbs.api import router as limbs_router
     from provenance.api import router as provenance_router
 
     api.add_router("/auth/", accounts_router)
+    api.add_router("/", settings_router)
     api.add_router("/", limbs_router)
     api.add_router("/provenance/", provenance_router)
 

@@ -281,6 +281,8 @@ POG_PROCEDURAL_RESERVE_S = _env_float("POG_PROCEDURAL_RESERVE_S", 2.0)
 POG_MAX_INTENT_CHARS = _env_int("POG_MAX_INTENT_CHARS", 2000, minimum=1)
 POG_MAX_WAIT_S = _env_int("POG_MAX_WAIT_S", 60, minimum=1)
 POG_GUESTS_PER_MINUTE = _env_int("POG_GUESTS_PER_MINUTE", 30, minimum=1)
+# The tier (its slug) that new guests and accounts get; tiers are data, edited in the admin.
+POG_DEFAULT_TIER = _env_str("POG_DEFAULT_TIER", "free")
 
 LOGGING: dict[str, Any] = {
     "version": 1,

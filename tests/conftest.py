@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from accounts import limits
 from accounts.models import ApiToken, User
 from limbs import breakers
 from pog_site import jobs
@@ -37,8 +38,23 @@ def _drain_in_process_jobs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """
     monkeypatch.setattr(jobs, "_started", True)
     breakers.reset_all()
+    _reset_limits()
     yield
     jobs.shutdown(wait=True)
+
+
+def _reset_limits() -> None:
+    """Each test starts with full rate buckets and no running slots (ids may repeat)."""
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        keys = list(client.scan_iter(match=f"{settings.POG_REDIS_PREFIX}:limits:*", count=1000))
+        if keys:
+            client.delete(*keys)
+        limits.use_limits(None)
+    else:
+        limits.use_limits(limits.MemoryLimits())
 
 
 def _test_database_url() -> str:

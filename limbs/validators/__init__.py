@@ -14,6 +14,7 @@ import struct
 import warnings
 from typing import Any
 
+import numpy as np
 from PIL import Image
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -234,6 +235,31 @@ def validate_glb(data: bytes) -> dict[str, Any]:
         "has_texture": has_texture,
         "bounds": bounds,
     }
+
+
+def confidence(mime: str, data: bytes) -> float:
+    """How sure the studio is that a structurally valid output is a real answer, 0..1.
+
+    Models fail in ways a format check cannot see: a blank or single-colour picture is
+    a valid PNG. For pictures the score is the share of visible structure (luminance
+    spread, penalised when one colour covers almost everything); other formats score
+    1.0 once they validate, until a better measure exists for them.
+    """
+    kind = mime.split(";", 1)[0].strip().lower()
+    if not kind.startswith("image/"):
+        return 1.0
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im.draft("RGB", (64, 64))
+            small = im.convert("RGB").resize((64, 64))
+    except Exception:
+        return 0.0
+    rgb = np.asarray(small, dtype=np.int32).reshape(-1, 3)
+    spread = float((rgb @ np.array([0.299, 0.587, 0.114])).std())
+    buckets = (rgb[:, 0] >> 3) << 10 | (rgb[:, 1] >> 3) << 5 | (rgb[:, 2] >> 3)
+    dominant = float(np.bincount(buckets).max()) / len(buckets)
+    score = min(1.0, spread / 48.0) * (1.0 - max(0.0, dominant - 0.8) * 5.0)
+    return round(max(0.0, min(1.0, score)), 3)
 
 
 def validate_output(mime: str, data: bytes) -> dict[str, Any]:

@@ -108,3 +108,18 @@ class Cursor:
         v = self.data[self.pos : end].decode(encoding, errors="replace")
         self.pos = end + 1
         return v
+
+    def cstrings(self, n: int, encoding: str = "latin-1") -> list[str]:
+        """``n`` consecutive NUL-terminated strings in one pass (config columns hold thousands)."""
+        if n <= 0:
+            return []
+        parts = self.data[self.pos :].split(b"\x00", n)
+        if len(parts) <= n:
+            # Fewer than n terminators: point at the string that never ends.
+            start = self.pos + sum(len(p) + 1 for p in parts[:-1])
+            raise self.fail(
+                f"{n} NUL-terminated strings", f"the end of the data in string {len(parts) - 1}", start
+            )
+        del parts[n]
+        self.pos += sum(map(len, parts)) + n
+        return [p.decode(encoding, errors="replace") for p in parts]

@@ -327,6 +327,9 @@ class _BrokenBackend:
     ) -> None:
         raise ConnectionError("breaker store down")
 
+    def admit(self, provider: str, model: str) -> int:
+        raise ConnectionError("breaker store down")
+
     def force(self, provider: str, model: str, forced: Any) -> None:
         raise ConnectionError("breaker store down")
 
