@@ -170,6 +170,7 @@ _IMAGE_LIMB = LimbSpec(
             name="Seamless tile",
             description="A square pattern that repeats forever without visible seams.",
             output="image",
+            built=True,
             needs_intent=False,
             params=(
                 _asset(
@@ -196,6 +197,7 @@ _IMAGE_LIMB = LimbSpec(
             name="Colour palette",
             description="Finds the main colours of a picture and lays them out as swatches.",
             output="json",
+            built=True,
             needs_intent=False,
             params=(
                 _asset("image", "Picture", _IMAGE, "The picture to take the colours from."),
@@ -214,6 +216,7 @@ _IMAGE_LIMB = LimbSpec(
             name="Remove background",
             description="Makes the background of a picture see-through.",
             output="image",
+            built=True,
             needs_intent=False,
             params=(
                 _asset("image", "Picture", _IMAGE, "The picture whose background should go."),
@@ -233,6 +236,7 @@ _IMAGE_LIMB = LimbSpec(
             name="Make bigger",
             description="Makes a picture bigger while keeping it sharp.",
             output="image",
+            built=True,
             needs_intent=False,
             params=(
                 _asset("image", "Picture", _IMAGE, "The picture to make bigger."),
@@ -251,6 +255,7 @@ _IMAGE_LIMB = LimbSpec(
             name="Variations",
             description="Makes new pictures that look like one you already have.",
             output="image",
+            built=True,
             needs_intent=False,
             params=(
                 _asset("image", "Picture", _IMAGE, "The picture to make variations of."),
@@ -293,6 +298,7 @@ _VIDEO_LIMB = LimbSpec(
             name="Animate a picture",
             description="Turns a picture into a short looping animation.",
             output="image",
+            built=True,
             needs_intent=False,
             params=(
                 _asset("image", "Picture", _IMAGE, "The picture to bring to life."),
@@ -315,6 +321,7 @@ _VIDEO_LIMB = LimbSpec(
             name="Sprite sheet",
             description="Packs animation frames into one sheet plus an atlas game engines read.",
             output="image",
+            built=True,
             needs_intent=False,
             params=(
                 _asset(
@@ -332,6 +339,7 @@ _VIDEO_LIMB = LimbSpec(
             name="Extract frames",
             description="Splits an animation into separate pictures.",
             output="archive",
+            built=True,
             needs_intent=False,
             params=(
                 _asset("animation", "Animation", ("image/gif", "image/webp"), "An animated GIF or WebP."),
@@ -399,6 +407,7 @@ _AUDIO_LIMB = LimbSpec(
             name="Sound effect",
             description="A retro game sound such as a coin, laser, jump or explosion.",
             output="audio",
+            built=True,
             needs_intent=True,
             params=(
                 _choice(
@@ -417,7 +426,7 @@ _AUDIO_LIMB = LimbSpec(
                     "auto",
                     "A starting sound. Auto picks one from your words.",
                 ),
-                _num("sound_vol", "Volume", 0.5, 0.0, 1.0, "How loud the sound is.", step=0.05),
+                _num("sound_vol", "Volume", 0.5, 0.05, 1.0, "How loud the sound is.", step=0.05),
                 *_SFXR_PARAMS,
             ),
         ),
@@ -426,6 +435,7 @@ _AUDIO_LIMB = LimbSpec(
             name="Music",
             description="A short piece of music with chords, melody, bass and drums.",
             output="audio",
+            built=True,
             deadline_s=45.0,
             params=(
                 _choice(
@@ -453,6 +463,7 @@ _AUDIO_LIMB = LimbSpec(
             name="Voice",
             description="Says your words out loud in a character voice.",
             output="audio",
+            built=True,
             ai_tiers=("cloudflare",),
             params=(
                 _choice(
@@ -477,6 +488,7 @@ _AUDIO_LIMB = LimbSpec(
             name="Analyse a sound",
             description="Measures how long and how loud a sound is and draws its waveform.",
             output="json",
+            built=True,
             needs_intent=False,
             params=(
                 _asset("sound", "Sound", _AUDIO, "The sound to measure (WAV)."),
@@ -517,6 +529,7 @@ _MATERIAL_LIMB = LimbSpec(
             name="PBR material",
             description="Tileable colour, bumps, roughness and shadow maps plus a glTF material.",
             output="image",
+            built=True,
             needs_intent=False,
             params=(
                 _asset(
@@ -533,8 +546,24 @@ _MATERIAL_LIMB = LimbSpec(
                     "512",
                     "Size of each map, in pixels.",
                 ),
-                _num("roughness", "Roughness", 0.6, 0.0, 1.0, "0 is mirror-smooth, 1 is chalky.", step=0.05),
-                _num("metallic", "Metal", 0.0, 0.0, 1.0, "1 makes it look like metal.", step=0.05),
+                _num(
+                    "roughness",
+                    "Roughness",
+                    None,
+                    0.0,
+                    1.0,
+                    "0 is mirror-smooth, 1 is chalky. Empty lets the material decide.",
+                    step=0.05,
+                ),
+                _num(
+                    "metallic",
+                    "Metal",
+                    None,
+                    0.0,
+                    1.0,
+                    "1 makes it look like metal. Empty lets the material decide.",
+                    step=0.05,
+                ),
                 _num("normal_strength", "Bumpiness", 1.0, 0.0, 4.0, "How deep the bumps look.", step=0.1),
             ),
         ),
@@ -543,6 +572,7 @@ _MATERIAL_LIMB = LimbSpec(
             name="Shader",
             description="A GLSL fragment shader for effects like water, fire or holograms.",
             output="code",
+            built=True,
             params=(
                 _choice(
                     "effect",
@@ -587,6 +617,7 @@ _ANIMATION_LIMB = LimbSpec(
             name="Keyframe animation",
             description="A 3D animation on a simple skeleton, such as idle, walk, attack or wave.",
             output="model",
+            built=True,
             params=(
                 _choice(
                     "motion",
@@ -608,6 +639,7 @@ _ANIMATION_LIMB = LimbSpec(
             name="Walk cycle",
             description="Makes a sprite walk, step by step, with a GIF preview.",
             output="image",
+            built=True,
             needs_intent=False,
             params=(
                 _asset("sprite", "Sprite", _IMAGE, "The character picture that should walk."),
@@ -644,6 +676,7 @@ _DIVINE_LIMB = LimbSpec(
             name="World bible",
             description="The big book of your world: its groups, places and history.",
             output="text",
+            built=True,
             ai_tiers=("cloudflare", "gemini", "ollama"),
             deadline_s=45.0,
             params=(
@@ -664,6 +697,7 @@ _DIVINE_LIMB = LimbSpec(
             name="Quest",
             description="A quest with steps, goals and rewards, drawn as a map of choices.",
             output="json",
+            built=True,
             params=(
                 _int("steps", "Steps", 5, 2, 12, "How many things the player has to do."),
                 _bool("branches", "Choices", True, "Let the player choose different paths."),
@@ -684,9 +718,17 @@ _DIVINE_LIMB = LimbSpec(
             name="Dialogue",
             description="A conversation script in Yarn Spinner format, with player choices.",
             output="text",
+            built=True,
             params=(
                 _int("characters", "Speakers", 2, 2, 5, "How many characters talk."),
-                _int("lines", "Lines", 12, 4, 60, "About how many lines are spoken."),
+                _int(
+                    "lines",
+                    "Lines",
+                    12,
+                    4,
+                    60,
+                    "About how many lines are spoken (at least 5 more than there are speakers).",
+                ),
                 _bool("choices", "Player choices", True, "Let the player pick what to say."),
                 _choice(
                     "tone",
@@ -702,6 +744,7 @@ _DIVINE_LIMB = LimbSpec(
             name="Names",
             description="New names for people, creatures and places.",
             output="json",
+            built=True,
             params=(
                 _int("count", "How many", 10, 1, 50, "How many names to make."),
                 _choice(
@@ -755,9 +798,23 @@ _QUANTUM_LIMB = LimbSpec(
             name="Variants",
             description="Makes several siblings of one request and lays them out side by side.",
             output="image",
+            built=True,
             deadline_s=60.0,
             params=(
                 _choice("target", "Make with", _VARIABLE_LIMBS, "image", "Which limb makes the variants."),
+                _string(
+                    "action",
+                    "Action",
+                    "Which of that limb's actions makes them. Empty picks its first built action.",
+                    max_length=40,
+                ),
+                _asset(
+                    "source",
+                    "Starting point",
+                    _ANY_ASSET,
+                    "Optional: a file for actions that start from one (a picture for 3D, say).",
+                    required=False,
+                ),
                 _int("count", "How many", 6, 2, 16, "How many variants to make."),
                 _num(
                     "spread",
@@ -775,6 +832,7 @@ _QUANTUM_LIMB = LimbSpec(
             name="Entangle",
             description="Mixes two things of the same kind into a hybrid.",
             output="data",
+            built=True,
             needs_intent=False,
             params=(
                 _asset(
@@ -819,6 +877,7 @@ _ENTITY_LIMB = LimbSpec(
             name="Character",
             description="A game character with stats, behaviours and an inventory, as ECS JSON.",
             output="json",
+            built=True,
             params=(
                 _choice(
                     "role",
@@ -836,6 +895,7 @@ _ENTITY_LIMB = LimbSpec(
             name="Behaviour tree",
             description="The decision rules a character follows, as a behaviour tree.",
             output="json",
+            built=True,
             params=(
                 _choice(
                     "style",
@@ -852,6 +912,7 @@ _ENTITY_LIMB = LimbSpec(
             name="Balance",
             description="Adjusts a group of characters' stats along a curve and explains the changes.",
             output="json",
+            built=True,
             needs_intent=False,
             params=(
                 _asset("entities", "Characters", _JSON, "A JSON file with the characters to balance."),

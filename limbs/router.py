@@ -28,7 +28,7 @@ from limbs.providers.base import Provider, ProviderResult
 from limbs.providers.errors import ProviderError
 from limbs.providers.procedural import ProceduralProvider
 from limbs.storage import read_blob
-from limbs.validators import OutputInvalid, confidence, validate_output
+from limbs.validators import OutputInvalid, confidence, validate_output, validate_result
 from provenance.canonical import canonical_json
 
 PROCEDURAL = ProceduralProvider()
@@ -276,6 +276,7 @@ def _hop(
             raise OutputInvalid("the tier returned no output")
         for output in result.outputs:
             validate_output(output.mime, output.data)
+        validate_result(limb, action, result.outputs)
     except GeneratorInputError:
         raise
     except OutputInvalid as exc:
@@ -290,7 +291,9 @@ def _hop(
         # one strict user must not open a breaker for everyone.
         guard.record_success()
         if threshold > 0:
-            score = min(confidence(o.mime, o.data) for o in result.outputs)
+            # Only main outputs: a flat roughness map is a right answer that scores low.
+            scored = [o for o in result.outputs if o.role == "main"] or result.outputs
+            score = min(confidence(o.mime, o.data) for o in scored)
             if score < threshold:
                 ms = (time.perf_counter() - started) * 1000
                 detail = f"confidence {score:.2f} is below your threshold {threshold:.2f}"

@@ -262,17 +262,102 @@ def confidence(mime: str, data: bytes) -> float:
     return round(max(0.0, min(1.0, score)), 3)
 
 
+_WAV = ("audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave")
+_MIDI = ("audio/midi", "audio/x-midi", "audio/mid")
+_ENTITY_SCHEMA = "https://pog.studio/schemas/entity-1.json"
+_TREE_SCHEMA = "https://pog.studio/schemas/behavior-tree-1.json"
+
+
 def validate_output(mime: str, data: bytes) -> dict[str, Any]:
-    """Validate by MIME type; types without a checker here pass through with an empty report."""
+    """Validate one output by its MIME type (and, for JSON, by the format it declares).
+
+    Checkers live in submodules (audio, raster, text, entity, shader) that import
+    ``OutputInvalid`` from here, so they are imported where used.
+    """
     kind = mime.split(";", 1)[0].strip().lower()
     if kind == "image/png":
         return validate_png(data)
     if kind == "model/gltf-binary":
         return validate_glb(data)
+    if kind in ("image/gif", "image/webp", "application/zip"):
+        from limbs.validators import raster
+
+        if kind == "image/gif":
+            return raster.validate_gif(data)
+        if kind == "image/webp":
+            return raster.validate_webp(data)
+        return raster.validate_zip(data, min_pngs=0)
+    if kind in _WAV or kind in _MIDI:
+        from limbs.validators import audio
+
+        return audio.validate_wav(data) if kind in _WAV else audio.validate_midi(data)
     if kind == "application/json":
+        return _validate_json(data)
+    if kind in ("text/x-yarn", "text/vnd.mermaid"):
+        from limbs.validators import text
+
+        return text.validate_yarn(data) if kind == "text/x-yarn" else text.validate_mermaid(data)
+    if kind == "text/x-glsl":
+        from limbs.validators import shader
+
+        return shader.validate_glsl(data.decode("utf-8", errors="strict"))
+    if kind.startswith("text/"):
         try:
-            json.loads(data)
-        except ValueError as exc:
-            raise OutputInvalid(f"JSON does not parse: {exc}") from None
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise OutputInvalid(f"text is not UTF-8: {exc}") from None
         return {"bytes": len(data)}
     return {}
+
+
+def _validate_json(data: bytes) -> dict[str, Any]:
+    try:
+        doc = json.loads(data)
+    except ValueError as exc:
+        raise OutputInvalid(f"JSON does not parse: {exc}") from None
+    declared = (doc.get("format"), doc.get("$schema")) if isinstance(doc, dict) else (None, None)
+    if declared[0] in ("pog.quest/1", "pog.world_bible/1"):
+        from limbs.validators import text
+
+        return text.validate_quest(doc) if declared[0] == "pog.quest/1" else text.validate_world_bible(doc)
+    if declared[1] in (_ENTITY_SCHEMA, _TREE_SCHEMA):
+        from limbs.validators import entity
+
+        if declared[1] == _ENTITY_SCHEMA:
+            return entity.validate_entity(doc)
+        return entity.validate_behavior_tree(doc)
+    return {"bytes": len(data)}
+
+
+def validate_result(limb: str, action: str, outputs: list[Any]) -> None:
+    """Checks that need several outputs of one result together (or know the action).
+
+    ``outputs`` are generator ``Output``s (data, mime, name, role). Raises OutputInvalid.
+    """
+    by_role: dict[str, Any] = {}
+    for output in outputs:
+        by_role.setdefault(output.role, output)
+    main = by_role.get("main")
+    if (limb, action) == ("image", "tile") and main is not None:
+        from limbs.validators import raster
+
+        raster.validate_tile(main.data)
+    elif (limb, action) == ("image", "remove_background") and main is not None:
+        validate_png(main.data, require_alpha=True)
+    elif (limb, action) == ("video", "sprite_sheet") and main is not None and "atlas" in by_role:
+        from limbs.validators import raster
+
+        raster.validate_atlas(by_role["atlas"].data, main.data)
+    elif (limb, action) == ("divine", "world_bible"):
+        from limbs.validators import text
+
+        doc = next((o for o in outputs if o.mime == "application/json"), None)
+        markdown = next((o for o in outputs if o.mime == "text/markdown"), None)
+        if doc is None or markdown is None:
+            raise OutputInvalid("a world bible needs both its JSON and its Markdown")
+        text.validate_world_bible(doc.data, markdown.data)
+    elif (limb, action) == ("material", "pbr") and "material" in by_role:
+        from limbs.validators import shader
+
+        maps = {o.name: o.data for o in outputs if o.mime == "image/png"}
+        shader.validate_material(by_role["material"].data, maps)

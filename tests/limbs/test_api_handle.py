@@ -139,7 +139,7 @@ def _nothing_stored() -> bool:
         ("image", {"action": "generate", "intent": "x", "wait": "sometimes"}, 422, "wait"),
         ("mesh", {"action": "image_to_3d", "params": {}}, 422, "params.image"),
         ("mesh", {"action": "image_to_3d", "params": {"image": "not-a-uuid"}}, 422, "params.image"),
-        ("audio", {"action": "sfx", "intent": "boom"}, 501, "action"),
+        ("code", {"action": "generate", "intent": "a snake game"}, 501, "action"),
     ],
 )
 def test_bad_requests_are_refused_naming_the_field_and_store_nothing(

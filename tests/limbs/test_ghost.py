@@ -26,7 +26,7 @@ def test_stabilize_answers_another_action_with_its_procedural_generator() -> Non
 
 
 @pytest.mark.parametrize(
-    "target", ["mesh.image_to_3d", "nope.thing", "audio.sfx", "ghost.introspect", "image"]
+    "target", ["mesh.image_to_3d", "nope.thing", "code.generate", "ghost.introspect", "image"]
 )
 def test_stabilize_refuses_targets_it_cannot_answer_from_words(target: str) -> None:
     with pytest.raises(GeneratorInputError) as caught:

@@ -17,9 +17,9 @@ def test_limbs_lists_27_limbs_in_4_categories_with_health() -> None:
     assert image["health"]["status"] == "ok"
     assert {p["name"] for p in image["actions"][0]["params"]} >= {"width", "height"}
     assert float(Client().get("/api/limbs")["X-POG-Overhead-Ms"]) >= 0
-    audio = next(limb for limb in body["limbs"] if limb["id"] == "audio")
-    assert audio["health"]["status"] == "not_built"
-    assert not audio["built"]
+    code = next(limb for limb in body["limbs"] if limb["id"] == "code")
+    assert code["health"]["status"] == "not_built"
+    assert not code["built"]
 
 
 @pytest.mark.django_db

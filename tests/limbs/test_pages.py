@@ -54,7 +54,7 @@ def test_a_workspace_has_the_form_generated_from_the_schema(browser: Client) -> 
 
 
 def test_an_unbuilt_limb_says_so_and_offers_no_form(browser: Client) -> None:
-    response = browser.get("/limbs/audio/")
+    response = browser.get("/limbs/code/")
     assert response.status_code == 200
     html = response.content.decode().lower()
     assert "not built yet" in html

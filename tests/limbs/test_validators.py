@@ -204,7 +204,7 @@ def test_validate_output_dispatches_on_mime(scene_png: bytes, glb: bytes) -> Non
 
 
 def test_validate_output_passes_types_it_has_no_checker_for() -> None:
-    assert validate_output("audio/wav", b"RIFF....") == {}
+    assert validate_output("application/octet-stream", b"RIFF....") == {}
 
 
 # The Khronos helper itself -----------------------------------------------------------------
@@ -222,3 +222,8 @@ def test_khronos_helper_reports_errors_for_a_broken_glb(glb: bytes) -> None:
     broken = tampered(glb, lambda d: d["accessors"][1].update(min=[9.0, 9.0, 9.0]))
     report = gltf.khronos_validate(broken)
     assert report["issues"]["numErrors"] > 0
+
+
+def test_validate_output_routes_wav_to_the_audio_checker() -> None:
+    with pytest.raises(OutputInvalid):
+        validate_output("audio/wav", b"RIFF....")

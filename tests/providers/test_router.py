@@ -167,34 +167,69 @@ def test_a_breaker_recovers_through_one_half_open_probe(
     assert _route(seed=101).provider == "cloudflare"
 
 
-def test_every_built_action_answers_with_every_remote_tier_stalled(
-    cf_settings: FakeProvider, gemini_settings: FakeProvider, settings: Any
-) -> None:
+def _sample_inputs() -> dict[str, bytes]:
+    """One file of each kind a built action may take, made by the procedural generators."""
     import json
 
     from limbs.generators import GENERATORS
+
+    def first(limb: str, action: str, intent: str, **params: Any) -> bytes:
+        return GENERATORS[(limb, action)](GenRequest(intent, params, 1)).outputs[0].data
+
+    sprite = first("image", "sprite", "a bat", size=16, kind="auto", outline=True)
+    other = first("image", "sprite", "a frog", size=16, kind="auto", outline=True)
+    gif = GENERATORS[("video", "animate")](
+        GenRequest("", {"motion": "bob", "frames": 4, "fps": 8, "format": "gif"}, 1, inputs={"image": sprite})
+    ).outputs[0].data
+    record = json.dumps({"generation": "g", "status": "succeeded", "provider": "procedural", "attempts": []})
+    return {
+        "image": sprite,
+        "sprite": sprite,
+        "first": sprite,
+        "second": other,
+        "frames": gif,
+        "animation": gif,
+        "sound": first("audio", "sfx", "a coin"),
+        "entities": first("entity", "archetype", "a goblin"),
+        "generation": record.encode(),
+    }
+
+
+# Asset parameters only need to be present for validation; the bytes come from _sample_inputs.
+_FIXED: dict[tuple[str, str], dict[str, Any]] = {
+    ("mesh", "image_to_3d"): {"image": "x"},
+    ("ghost", "introspect"): {"generation": "g"},
+    ("image", "generate"): {"width": 64, "height": 64},
+    ("quantum", "variants"): {"target": "image", "action": "sprite", "count": 2},
+    ("audio", "music"): {"bars": 4},
+}
+
+
+def test_every_built_action_answers_with_every_remote_tier_stalled(
+    cf_settings: FakeProvider, gemini_settings: FakeProvider, settings: Any
+) -> None:
     from limbs.registry import REGISTRY
     from limbs.schemas import validate_params
-    from limbs.validators import validate_output
+    from limbs.validators import validate_output, validate_result
 
     settings.POG_HOP_TIMEOUT_S = 0.2
     cf_settings.set_fault("stall")
     gemini_settings.set_fault("stall")
-    sprite = GENERATORS[("image", "sprite")](
-        GenRequest("a bat", {"size": 16, "kind": "auto", "outline": True}, 1)
-    )
-    record = json.dumps({"generation": "g", "status": "succeeded", "provider": "procedural", "attempts": []})
-    inputs = {"image": sprite.outputs[0].data, "generation": record.encode()}
-    fixed = {("mesh", "image_to_3d"): {"image": "x"}, ("ghost", "introspect"): {"generation": "g"}}
+    inputs = _sample_inputs()
     built = [(limb, action) for limb in REGISTRY.limbs for action in limb.actions if action.built]
-    assert len(built) >= 5
+    assert len(built) >= 30
     for limb, action in built:
-        params = validate_params(action, fixed.get((limb.id, action.id), {}))
+        raw = dict(_FIXED.get((limb.id, action.id), {}))
+        for spec in action.params:
+            if spec.type == "asset" and spec.required:
+                raw.setdefault(spec.name, "00000000-0000-0000-0000-000000000000")
+        params = validate_params(action, raw)
         request = GenRequest("a dragon", params, seed=3, inputs=inputs)
         result = route(limb.id, action.id, request, key=None, deadline_s=action.deadline_s)
         assert result.provider == "procedural", (limb.id, action.id)
         for output in result.outputs:
             validate_output(output.mime, output.data)
+        validate_result(limb.id, action.id, result.outputs)
 
 
 def _wait_for_state(provider: str, model: str, wanted: str, within_s: float = 5.0) -> str:

@@ -1,0 +1,735 @@
+"""Quantum: many seeded siblings of one request, and hybrids of two assets.
+
+``variants`` runs any procedural generator N times with seeds (and, with ``spread``,
+parameters) derived from the request's seed, then lays the results out on a contact
+sheet. Each sibling's output records the exact seed and parameters that made it, so it
+can be remade alone. ``entangle`` mixes two assets of one kind: pictures through a soft
+noise mask, JSON field by field, WAV sample by sample, and GLB models of the same
+topology vertex by vertex. Pure functions of their ``GenRequest``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import struct
+import wave
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageDraw, ImageFont
+
+from limbs.generators import _words as words
+from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Output
+from limbs.generators.material import decode_picture, fbm
+from limbs.schemas import ActionSpec, ParamError, validate_params
+
+F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
+U8 = npt.NDArray[np.uint8]
+
+_OWN_PARAMS = frozenset({"target", "action", "count", "spread", "params"})
+# Parameters that set the size or format of a result, not its look: never varied.
+_STRUCTURAL = frozenset(
+    ("width", "height", "size", "resolution", "dialect", "format", "fps", "frames", "duration", "count")
+)
+_CELL = 160
+_REROLLS = 4
+_GUTTER = 6
+
+# ---------------------------------------------------------------------------------------
+# Thumbnails of any output, for the contact sheet
+# ---------------------------------------------------------------------------------------
+
+
+def _fit(im: Image.Image, size: int) -> Image.Image:
+    im = im.convert("RGBA")
+    k = size / max(im.width, im.height)
+    small = max(im.width, im.height) <= 64
+    resample = Image.Resampling.NEAREST if small else Image.Resampling.LANCZOS
+    return im.resize((max(1, round(im.width * k)), max(1, round(im.height * k))), resample)
+
+
+def _glb_parts(data: bytes) -> tuple[dict[str, Any], bytes]:
+    if len(data) < 20 or data[:4] != b"glTF":
+        raise ValueError("not a GLB")
+    json_len = struct.unpack_from("<I", data, 12)[0]
+    doc: dict[str, Any] = json.loads(data[20 : 20 + json_len])
+    start = 20 + json_len
+    binary = b""
+    if start + 8 <= len(data):
+        bin_len = struct.unpack_from("<I", data, start)[0]
+        binary = data[start + 8 : start + 8 + bin_len]
+    return doc, binary
+
+
+_DTYPES = {5120: "i1", 5121: "u1", 5122: "<i2", 5123: "<u2", 5125: "<u4", 5126: "<f4"}
+_WIDTH = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4}
+
+
+def _accessor_location(doc: dict[str, Any], index: int) -> tuple[int, int, int, np.dtype[Any], int]:
+    """(byte offset in BIN, element stride, count, dtype, width) of a buffer-0 accessor."""
+    acc = doc["accessors"][index]
+    view = doc["bufferViews"][acc["bufferView"]]
+    dtype = np.dtype(_DTYPES[acc["componentType"]])
+    width = _WIDTH[acc["type"]]
+    stride = view.get("byteStride", dtype.itemsize * width)
+    return view.get("byteOffset", 0) + acc.get("byteOffset", 0), stride, acc["count"], dtype, width
+
+
+def _read_accessor(doc: dict[str, Any], binary: bytes, index: int) -> F64:
+    offset, stride, count, dtype, width = _accessor_location(doc, index)
+    if stride == dtype.itemsize * width:
+        flat = np.frombuffer(binary, dtype=dtype, count=count * width, offset=offset)
+        return flat.astype(np.float64).reshape(count, width)
+    rows = [np.frombuffer(binary, dtype=dtype, count=width, offset=offset + i * stride) for i in range(count)]
+    return np.array(rows, dtype=np.float64).reshape(count, width)
+
+
+def _trs(node: Mapping[str, Any]) -> F64:
+    if "matrix" in node:
+        return np.array(node["matrix"], dtype=np.float64).reshape(4, 4).T
+    x, y, z, w = node.get("rotation", [0.0, 0.0, 0.0, 1.0])
+    rot = np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+            [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+            [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+        ]
+    )
+    m = np.eye(4)
+    m[:3, :3] = rot * np.array(node.get("scale", [1.0, 1.0, 1.0]))[None, :]
+    m[:3, 3] = node.get("translation", [0.0, 0.0, 0.0])
+    return m
+
+
+def render_glb(data: bytes, size: int) -> Image.Image:
+    """A small shaded picture of a GLB: painter's-algorithm triangles, flat lit."""
+    doc, binary = _glb_parts(data)
+    nodes = doc.get("nodes", [])
+    scene = (
+        doc.get("scenes", [{}])[doc.get("scene", 0)]
+        if doc.get("scenes")
+        else {"nodes": list(range(len(nodes)))}
+    )
+    textures: dict[int, F32] = {}
+    tris: list[F64] = []
+    colours: list[F64] = []
+    stack = [(i, np.eye(4)) for i in scene.get("nodes", [])]
+    seen = 0
+    while stack and seen < 4096:
+        seen += 1
+        i, parent = stack.pop()
+        node = nodes[i]
+        world = parent @ _trs(node)
+        stack.extend((c, world) for c in node.get("children", []))
+        if "mesh" not in node:
+            continue
+        for prim in doc["meshes"][node["mesh"]]["primitives"]:
+            if prim.get("mode", 4) != 4 or "POSITION" not in prim["attributes"]:
+                continue
+            pos = _read_accessor(doc, binary, prim["attributes"]["POSITION"])
+            pos = (np.c_[pos, np.ones(len(pos))] @ world.T)[:, :3]
+            idx = (
+                _read_accessor(doc, binary, prim["indices"])[:, 0].astype(np.int64)
+                if "indices" in prim
+                else np.arange(len(pos))
+            )
+            tri = pos[idx[: len(idx) // 3 * 3].reshape(-1, 3)]
+            colour = np.array([0.8, 0.8, 0.8])
+            mat = doc.get("materials", [])[prim["material"]] if "material" in prim else {}
+            pbr = mat.get("pbrMetallicRoughness", {})
+            colour = np.array(pbr.get("baseColorFactor", [0.8, 0.8, 0.8, 1.0])[:3], dtype=np.float64)
+            per_tri = np.repeat(colour[None, :], len(tri), axis=0)
+            tex = pbr.get("baseColorTexture")
+            if tex is not None and "TEXCOORD_0" in prim["attributes"]:
+                source = doc["textures"][tex["index"]].get("source")
+                if source is not None and source not in textures:
+                    image = doc["images"][source]
+                    if "bufferView" in image:
+                        view = doc["bufferViews"][image["bufferView"]]
+                        start = view.get("byteOffset", 0)
+                        with Image.open(io.BytesIO(binary[start : start + view["byteLength"]])) as im:
+                            textures[source] = np.asarray(im.convert("RGB"), dtype=np.float32) / 255.0
+                if source in textures:
+                    uv = _read_accessor(doc, binary, prim["attributes"]["TEXCOORD_0"])
+                    centre = uv[idx[: len(idx) // 3 * 3].reshape(-1, 3)].mean(axis=1)
+                    img = textures[source]
+                    px = (np.mod(centre[:, 0], 1.0) * (img.shape[1] - 1)).astype(np.int64)
+                    py = (np.mod(centre[:, 1], 1.0) * (img.shape[0] - 1)).astype(np.int64)
+                    per_tri = per_tri * img[py, px]
+            tris.append(tri)
+            colours.append(per_tri)
+    canvas = Image.new("RGBA", (size * 2, size * 2), (0, 0, 0, 0))
+    if not tris:
+        return canvas.resize((size, size))
+    allt = np.concatenate(tris)
+    cols = np.concatenate(colours)
+    # A three-quarter view: turn 30 degrees about Y, tip 20 degrees about X.
+    a, b = math.radians(30), math.radians(20)
+    ry = np.array([[math.cos(a), 0, math.sin(a)], [0, 1, 0], [-math.sin(a), 0, math.cos(a)]])
+    rx = np.array([[1, 0, 0], [0, math.cos(b), -math.sin(b)], [0, math.sin(b), math.cos(b)]])
+    view = allt @ (rx @ ry).T
+    lo = view.reshape(-1, 3).min(axis=0)
+    hi = view.reshape(-1, 3).max(axis=0)
+    span = float(max(hi[0] - lo[0], hi[1] - lo[1], 1e-9))
+    k = size * 2 * 0.86 / span
+    cx, cy = (lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2
+    normal = np.cross(view[:, 1] - view[:, 0], view[:, 2] - view[:, 0])
+    length = np.linalg.norm(normal, axis=1)
+    keep = length > 1e-12
+    normal = normal[keep] / length[keep, None]
+    view, cols = view[keep], cols[keep]
+    light = np.array([-0.4, 0.6, 0.7])
+    light /= np.linalg.norm(light)
+    shade = 0.35 + 0.65 * np.abs(normal @ light)
+    order = np.argsort(view[:, :, 2].mean(axis=1), kind="stable")  # far (most negative z) first
+    draw = ImageDraw.Draw(canvas)
+    for t in order[-60000:]:
+        pts = [(size + (v[0] - cx) * k, size - (v[1] - cy) * k) for v in view[t]]
+        rgb = tuple(int(min(255, max(0, c * shade[t] * 255))) for c in cols[t])
+        draw.polygon(pts, fill=(rgb[0], rgb[1], rgb[2], 255))
+    return canvas.resize((size, size), Image.Resampling.LANCZOS)
+
+
+def _wave_picture(data: bytes, size: int) -> Image.Image:
+    samples, _, _ = _read_wav(data, "first")
+    mono = samples.mean(axis=1) if len(samples) else np.zeros(1)
+    im = Image.new("RGBA", (size, size), (24, 28, 48, 255))
+    draw = ImageDraw.Draw(im)
+    cols = np.array_split(mono, size) if len(mono) >= size else [mono]
+    for x, chunk in enumerate(cols):
+        if len(chunk):
+            top = size / 2 - float(chunk.max()) * size * 0.45
+            bottom = size / 2 - float(chunk.min()) * size * 0.45
+            draw.line([(x, top), (x, bottom)], fill=(120, 220, 255, 255))
+    return im
+
+
+def _text_picture(text: str, size: int) -> Image.Image:
+    im = Image.new("RGBA", (size, size), (250, 246, 234, 255))
+    draw = ImageDraw.Draw(im)
+    font = ImageFont.load_default()
+    y = 6
+    for line in text.splitlines()[:14]:
+        draw.text((6, y), line[:40], fill=(40, 40, 60, 255), font=font)
+        y += 11
+    return im
+
+
+def thumbnail(output: Output, size: int = _CELL) -> Image.Image:
+    """A square-ish picture of any output, so every kind can sit on a contact sheet."""
+    mime = output.mime.split(";")[0].strip().lower()
+    try:
+        if mime.startswith("image/"):
+            with Image.open(io.BytesIO(output.data)) as im:
+                im.seek(0)
+                return _fit(im.convert("RGBA"), size)
+        if mime == "model/gltf-binary":
+            return render_glb(output.data, size)
+        if mime.startswith("audio/"):
+            return _wave_picture(output.data, size)
+        if mime.startswith("text/") or mime.endswith("json") or mime.endswith("javascript"):
+            return _text_picture(output.data.decode("utf-8", errors="replace"), size)
+    except (OSError, ValueError, KeyError, IndexError, GeneratorInputError, wave.Error):
+        pass
+    return _text_picture(f"{output.name}\n{mime}\n{len(output.data)} bytes", size)
+
+
+def contact_sheet(pictures: list[Image.Image], labels: list[str]) -> bytes:
+    count = len(pictures)
+    cols = max(1, math.ceil(math.sqrt(count)))
+    rows = math.ceil(count / cols)
+    w = cols * (_CELL + _GUTTER) + _GUTTER
+    h = rows * (_CELL + _GUTTER + 12) + _GUTTER
+    sheet = Image.new("RGBA", (w, h), (34, 30, 48, 255))
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.load_default()
+    for i, (pic, label) in enumerate(zip(pictures, labels, strict=True)):
+        x = _GUTTER + (i % cols) * (_CELL + _GUTTER)
+        y = _GUTTER + (i // cols) * (_CELL + _GUTTER + 12)
+        # A checkerboard shows which parts are see-through.
+        board = Image.new("RGBA", (_CELL, _CELL), (210, 210, 216, 255))
+        bd = ImageDraw.Draw(board)
+        for cy in range(0, _CELL, 16):
+            for cx in range(0, _CELL, 16):
+                if (cx // 16 + cy // 16) % 2:
+                    bd.rectangle((cx, cy, cx + 15, cy + 15), fill=(236, 236, 240, 255))
+        board.alpha_composite(pic, ((_CELL - pic.width) // 2, (_CELL - pic.height) // 2))
+        sheet.paste(board, (x, y))
+        draw.text((x + 2, y + _CELL + 1), label, fill=(240, 236, 250, 255), font=font)
+    buf = io.BytesIO()
+    sheet.save(buf, format="PNG", compress_level=6)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------
+# variants
+# ---------------------------------------------------------------------------------------
+
+
+def _pick_action(target: str, wanted: str | None, inputs: Mapping[str, bytes], intent: str) -> ActionSpec:
+    from limbs.generators import GENERATORS  # lazy: the package imports this module
+    from limbs.registry import REGISTRY
+
+    if target == "quantum":
+        raise GeneratorInputError("target", "Variants of variants would never end; pick another limb.")
+    limb = REGISTRY.get(target)
+    if limb is None:
+        raise GeneratorInputError("target", f"There is no limb called '{target}'.")
+    made = [a for a in limb.actions if (target, a.id) in GENERATORS]
+    if wanted:
+        for action in made:
+            if action.id == wanted:
+                return action
+        raise GeneratorInputError("action", f"{limb.name} has no procedural maker for '{wanted}' yet.")
+    usable = [
+        a for a in made if _assets_for(a, inputs) is not None and (intent.strip() or not a.needs_intent)
+    ]
+    if not usable:
+        if made:
+            raise GeneratorInputError(
+                "target", f"{limb.name} needs a file to work from; attach one to make variants of it."
+            )
+        raise GeneratorInputError(
+            "target", f"{limb.name} cannot make variants yet: it has no procedural maker."
+        )
+    return usable[0]
+
+
+def _assets_for(action: ActionSpec, inputs: Mapping[str, bytes]) -> dict[str, bytes] | None:
+    """The target's asset inputs, taken by name or (one file, one slot) by position."""
+    out: dict[str, bytes] = {}
+    slots = [p for p in action.params if p.type == "asset"]
+    spare = [v for k, v in inputs.items() if k not in {p.name for p in slots}]
+    for p in slots:
+        if p.name in inputs:
+            out[p.name] = inputs[p.name]
+        elif len(spare) == 1 and len(slots) == 1:
+            out[p.name] = spare[0]
+        elif p.required:
+            return None
+    return out
+
+
+def _base_params(action: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    nested = params.get("params")
+    if isinstance(nested, Mapping):
+        raw.update(nested)
+    names = {p.name for p in action.params if p.type != "asset"}
+    raw.update({k: v for k, v in params.items() if k not in _OWN_PARAMS and k in names})
+    spec = dataclasses.replace(action, params=tuple(p for p in action.params if p.type != "asset"))
+    try:
+        return validate_params(spec, raw)
+    except ParamError as exc:
+        raise GeneratorInputError(exc.field, exc.message) from None
+
+
+def _jitter(
+    action: ActionSpec, base: Mapping[str, Any], spread: float, rng: np.random.Generator
+) -> dict[str, Any]:
+    out = dict(base)
+    for p in action.params:
+        # Draw the same numbers whatever the spread, so spread only scales the change.
+        u, pick, flip = float(rng.random()), float(rng.random()), float(rng.random())
+        if p.name in _STRUCTURAL or p.name not in base or spread <= 0:
+            continue
+        if p.type in ("integer", "number") and p.minimum is not None and p.maximum is not None:
+            span = (p.maximum - p.minimum) * 0.5 * spread
+            value = min(p.maximum, max(p.minimum, float(base[p.name]) + (2 * u - 1) * span))
+            out[p.name] = round(value) if p.type == "integer" else round(value, 4)
+        elif p.type == "choice" and p.choices and pick < spread * 0.5:
+            out[p.name] = p.choices[int(u * len(p.choices)) % len(p.choices)]
+        elif p.type == "boolean" and flip < spread * 0.25:
+            out[p.name] = not bool(base[p.name])
+    return out
+
+
+def sibling_seed(seed: int, intent: str, index: int) -> int:
+    return words.derive_seed(seed, intent, f"quantum.variants.{index}") & 0x7FFFFFFF
+
+
+def variants(req: GenRequest) -> GenResult:
+    from limbs.generators import GENERATORS
+
+    params = req.params
+    target = str(params.get("target", "image"))
+    wanted = params.get("action")
+    try:
+        count = int(params.get("count", 6))
+        spread = float(params.get("spread", 0.5))
+    except (TypeError, ValueError):
+        raise GeneratorInputError("count", "How many must be a whole number.") from None
+    if not 2 <= count <= 16:
+        raise GeneratorInputError("count", "Make between 2 and 16 variants.")
+    if not math.isfinite(spread) or not 0.0 <= spread <= 1.0:
+        raise GeneratorInputError("spread", "How different must be between 0 and 1.")
+    action = _pick_action(target, str(wanted) if wanted else None, req.inputs, req.intent)
+    maker = GENERATORS[(target, action.id)]
+    base = _base_params(action, params)
+    inputs = _assets_for(action, req.inputs) or {}
+
+    plans = []
+    for i in range(count):
+        seed = sibling_seed(req.seed, req.intent, i)
+        rng = np.random.default_rng(words.derive_seed(req.seed, req.intent, f"quantum.spread.{i}"))
+        plans.append((seed, _jitter(action, base, spread, rng)))
+    requests = [
+        GenRequest(intent=req.intent, params=p, seed=s, tension=req.tension, inputs=inputs) for s, p in plans
+    ]
+    outputs: list[Output] = []
+    pictures: list[Image.Image] = []
+    labels: list[str] = []
+    siblings = []
+    # Generators are pure functions, so siblings may run side by side; results keep their order.
+    workers = max(1, min(count, os.cpu_count() or 1, 4))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(maker, requests))
+    req.progress(0.8, "Checking every version is different")
+    seen: set[str] = set()
+    for i in range(count):
+        # A generator with a small design space can repeat itself; reroll the seed a few times.
+        for retry in range(1, _REROLLS + 1):
+            if _digest(results[i]) not in seen:
+                break
+            seed = sibling_seed(req.seed, req.intent, i + retry * 1000)
+            plans[i] = (seed, plans[i][1])
+            results[i] = maker(dataclasses.replace(requests[i], seed=seed))
+        seen.add(_digest(results[i]))
+    for i, result in enumerate(results):
+        seed, sib_params = plans[i]
+        if not result.outputs:
+            raise GeneratorInputError("target", f"{target}.{action.id} made nothing to compare.")
+        tag = {"variant": i + 1, "seed": seed, "params": sib_params, "target": f"{target}.{action.id}"}
+        for out in result.outputs:
+            role = "sibling-preview" if out.role == "preview" else out.role
+            outputs.append(
+                Output(out.data, out.mime, f"v{i + 1:02d}-{out.name}", role, {**dict(out.meta), **tag})
+            )
+        shown = next(
+            (o for o in result.outputs if o.role == "main" and o.mime.startswith("image/")),
+            next((o for o in result.outputs if o.role == "preview"), result.outputs[0]),
+        )
+        pictures.append(thumbnail(shown))
+        labels.append(f"{i + 1}  seed {seed}")
+        siblings.append({"variant": i + 1, "seed": seed, "params": sib_params, "digest": _digest(result)})
+
+    req.progress(0.95, "Laying them out side by side")
+    sheet = contact_sheet(pictures, labels)
+    stem = words.slug(req.intent, f"{target}-variants") if req.intent.strip() else f"{target}-variants"
+    meta: dict[str, Any] = {
+        "target": target,
+        "action": action.id,
+        "count": count,
+        "spread": spread,
+        "base_params": base,
+        "siblings": siblings,
+        "distinct": len({s["digest"] for s in siblings}),
+    }
+    outputs.append(Output(sheet, "image/png", f"{stem}-contact-sheet.png", "preview", {"cells": count}))
+    req.progress(1.0, "Here are your variants!")
+    return GenResult(outputs=outputs, meta=meta)
+
+
+def _digest(result: GenResult) -> str:
+    h = hashlib.sha256()
+    for out in result.outputs:
+        h.update(out.data)
+    return h.hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------------------
+# entangle
+# ---------------------------------------------------------------------------------------
+
+
+def sniff_kind(data: bytes) -> str | None:
+    if (
+        data.startswith(b"\x89PNG\r\n\x1a\n")
+        or data.startswith(b"\xff\xd8\xff")
+        or data[:6] in (b"GIF87a", b"GIF89a")
+    ):
+        return "image"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "audio"
+    if data[:4] == b"glTF":
+        return "model"
+    try:
+        json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return "json"
+
+
+def _mask(rng: np.random.Generator, h: int, w: int, mix: float) -> F32:
+    """A soft noise mask whose average is about ``mix``; exactly 0 or 1 at the ends."""
+    side = 1 << max(3, math.ceil(math.log2(max(h, w, 8))))
+    side = min(side, 512)
+    field = fbm(rng, side, 4, 4)
+    im = Image.fromarray(field).resize((w, h), Image.Resampling.BILINEAR)
+    q = np.asarray(im, dtype=np.float32).ravel()
+    # Ranks make the noise uniform on 0..1, so a threshold at `mix` covers that share.
+    ranks = np.empty(q.size, dtype=np.float32)
+    ranks[np.argsort(q, kind="stable")] = (np.arange(q.size, dtype=np.float32) + 0.5) / q.size
+    soft = 0.15
+    out: F32 = np.clip((mix * (1 + soft) - ranks) / soft, 0.0, 1.0).reshape(h, w).astype(np.float32)
+    return out
+
+
+def _mix_images(a: bytes, b: bytes, mix: float, rng: np.random.Generator) -> tuple[bytes, dict[str, Any]]:
+    first = decode_picture(a, "first").astype(np.float32) / 255.0
+    second_u8 = decode_picture(b, "second")
+    h, w = first.shape[:2]
+    small = max(h, w) <= 64 and max(second_u8.shape[:2]) <= 64
+    if second_u8.shape[:2] != (h, w):
+        resample = Image.Resampling.NEAREST if small else Image.Resampling.LANCZOS
+        second_u8 = np.asarray(Image.fromarray(second_u8, "RGBA").resize((w, h), resample), dtype=np.uint8)
+    second = second_u8.astype(np.float32) / 255.0
+    m = _mask(rng, h, w, mix)[..., None]
+    wa = (1 - m) * first[..., 3:4]
+    wb = m * second[..., 3:4]
+    alpha = wa + wb
+    # Premultiplied mixing: a see-through pixel lends no colour, so edges do not go dark.
+    safe = np.where(alpha > 0, alpha, 1.0)
+    rgb = np.where(
+        alpha > 0,
+        (first[..., :3] * wa + second[..., :3] * wb) / safe,
+        (1 - m) * first[..., :3] + m * second[..., :3],
+    )
+    out = np.concatenate([rgb, alpha], axis=-1)
+    pixels = (np.clip(out, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(pixels, "RGBA").save(buf, format="PNG", compress_level=6)
+    return buf.getvalue(), {"width": w, "height": h, "mask_mean": round(float(m.mean()), 4)}
+
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _unit(seed: int, path: str) -> float:
+    digest = hashlib.sha256(f"{seed}:{path}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") / 2**64
+
+
+def mix_json(a: Any, b: Any, mix: float, seed: int, path: str = "$") -> Any:
+    """Numbers interpolate, #rrggbb colours blend, everything else is inherited from one
+    parent, chosen per field with probability ``mix`` for the second."""
+    take_second = _unit(seed, path) < mix
+    if isinstance(a, bool) or isinstance(b, bool):
+        return b if take_second else a
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        value = a + (b - a) * mix
+        return round(value) if isinstance(a, int) and isinstance(b, int) else value
+    if isinstance(a, str) and isinstance(b, str) and _HEX.match(a) and _HEX.match(b):
+        ca = tuple(int(a[i : i + 2], 16) for i in (1, 3, 5))
+        cb = tuple(int(b[i : i + 2], 16) for i in (1, 3, 5))
+        return words.hex_colour(words.mix((ca[0], ca[1], ca[2]), (cb[0], cb[1], cb[2]), mix))
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: dict[str, Any] = {}
+        for key in [*a.keys(), *(k for k in b if k not in a)]:
+            sub = f"{path}.{key}"
+            if key in a and key in b:
+                out[key] = mix_json(a[key], b[key], mix, seed, sub)
+            elif key in a and _unit(seed, sub) >= mix:
+                out[key] = a[key]
+            elif key in b and key not in a and _unit(seed, sub) < mix:
+                out[key] = b[key]
+        return out
+    if isinstance(a, list) and isinstance(b, list):
+        n = round(len(a) + (len(b) - len(a)) * mix)
+        longer = a if len(a) >= len(b) else b
+        return [
+            mix_json(a[i], b[i], mix, seed, f"{path}[{i}]") if i < min(len(a), len(b)) else longer[i]
+            for i in range(n)
+        ]
+    return b if take_second else a
+
+
+def _read_wav(data: bytes, field: str) -> tuple[F64, int, int]:
+    """Samples in -1..1 shaped (frames, channels), the sample rate and the channel count."""
+    try:
+        with wave.open(io.BytesIO(data), "rb") as w:
+            channels, width, rate, frames = (
+                w.getnchannels(),
+                w.getsampwidth(),
+                w.getframerate(),
+                w.getnframes(),
+            )
+            raw = w.readframes(frames)
+    except (wave.Error, EOFError) as exc:
+        raise GeneratorInputError(field, "That sound could not be read; please use a PCM WAV file.") from exc
+    if width == 1:
+        samples = (np.frombuffer(raw, dtype=np.uint8).astype(np.float64) - 128.0) / 128.0
+    elif width == 2:
+        samples = np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768.0
+    elif width == 4:
+        samples = np.frombuffer(raw, dtype="<i4").astype(np.float64) / 2147483648.0
+    else:
+        raise GeneratorInputError(field, "Please use an 8, 16 or 32-bit PCM WAV file.")
+    return samples.reshape(-1, channels), rate, channels
+
+
+def _mix_audio(a: bytes, b: bytes, mix: float) -> tuple[bytes, dict[str, Any]]:
+    sa, rate, channels = _read_wav(a, "first")
+    sb, rate_b, channels_b = _read_wav(b, "second")
+    if rate_b != rate and len(sb) > 1:
+        # Linear resampling to the first sound's rate.
+        n = max(1, round(len(sb) * rate / rate_b))
+        x = np.linspace(0, len(sb) - 1, n)
+        sb = np.stack([np.interp(x, np.arange(len(sb)), sb[:, c]) for c in range(channels_b)], axis=1)
+    if channels_b != channels:
+        mono = sb.mean(axis=1, keepdims=True)
+        sb = np.repeat(mono, channels, axis=1)
+    length = max(len(sa), len(sb))
+    pa = np.zeros((length, channels))
+    pb = np.zeros((length, channels))
+    pa[: len(sa)] = sa
+    pb[: len(sb)] = sb
+    out = (1 - mix) * pa + mix * pb
+    pcm = (np.clip(out, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+    return buf.getvalue(), {"sample_rate": rate, "channels": channels, "seconds": round(length / rate, 3)}
+
+
+def _mix_models(a: bytes, b: bytes, mix: float) -> tuple[bytes, dict[str, Any]]:
+    try:
+        doc_a, bin_a = _glb_parts(a)
+        doc_b, bin_b = _glb_parts(b)
+    except (ValueError, struct.error) as exc:
+        raise GeneratorInputError("first", "That 3D model could not be read.") from exc
+    prims_a = [p for m in doc_a.get("meshes", []) for p in m.get("primitives", [])]
+    prims_b = [p for m in doc_b.get("meshes", []) for p in m.get("primitives", [])]
+
+    def count(doc: dict[str, Any], prim: dict[str, Any]) -> int:
+        return int(doc["accessors"][prim["attributes"]["POSITION"]]["count"])
+
+    if len(prims_a) != len(prims_b) or any(
+        count(doc_a, p) != count(doc_b, q) for p, q in zip(prims_a, prims_b, strict=True)
+    ):
+        raise GeneratorInputError(
+            "second",
+            "These two models are built differently (different vertex counts), so their shapes cannot be "
+            "blended. Try two models made the same way, such as two poses of one rig.",
+        )
+    binary = bytearray(bin_a)
+    moved = 0
+    for pa, pb in zip(prims_a, prims_b, strict=True):
+        for attr in ("POSITION", "NORMAL"):
+            if attr not in pa["attributes"] or attr not in pb["attributes"]:
+                continue
+            ia, ib = pa["attributes"][attr], pb["attributes"][attr]
+            va, vb = _read_accessor(doc_a, bin_a, ia), _read_accessor(doc_b, bin_b, ib)
+            blended = va + (vb - va) * mix
+            if attr == "NORMAL":
+                lengths = np.linalg.norm(blended, axis=1, keepdims=True)
+                blended = np.where(lengths > 1e-9, blended / np.maximum(lengths, 1e-9), va)
+            offset, stride, n, dtype, width = _accessor_location(doc_a, ia)
+            if dtype != np.dtype("<f4"):
+                continue
+            for row in range(n):
+                start = offset + row * stride
+                binary[start : start + 4 * width] = blended[row].astype("<f4").tobytes()
+            if attr == "POSITION":
+                doc_a["accessors"][ia]["min"] = [float(v) for v in blended.astype(np.float32).min(axis=0)]
+                doc_a["accessors"][ia]["max"] = [float(v) for v in blended.astype(np.float32).max(axis=0)]
+                moved += n
+    for ma, mb in zip(doc_a.get("materials", []), doc_b.get("materials", []), strict=False):
+        pa_, pb_ = ma.get("pbrMetallicRoughness", {}), mb.get("pbrMetallicRoughness", {})
+        for key in ("baseColorFactor", "metallicFactor", "roughnessFactor"):
+            if key in pa_ and key in pb_:
+                pa_[key] = mix_json(pa_[key], pb_[key], mix, 0)
+    body = json.dumps(doc_a, separators=(",", ":")).encode("utf-8")
+    body += b" " * (-len(body) % 4)
+    payload = bytes(binary) + b"\x00" * (-len(binary) % 4)
+    glb = b"".join(
+        [
+            struct.pack("<4sII", b"glTF", 2, 12 + 8 + len(body) + 8 + len(payload)),
+            struct.pack("<I4s", len(body), b"JSON"),
+            body,
+            struct.pack("<I4s", len(payload), b"BIN\x00"),
+            payload,
+        ]
+    )
+    return glb, {"vertices_blended": moved}
+
+
+_MIME = {"image": "image/png", "json": "application/json", "audio": "audio/wav", "model": "model/gltf-binary"}
+_EXT = {"image": "png", "json": "json", "audio": "wav", "model": "glb"}
+
+
+def entangle(req: GenRequest) -> GenResult:
+    a = req.inputs.get("first")
+    b = req.inputs.get("second")
+    if not a:
+        raise GeneratorInputError("first", "Please attach the first thing to mix.")
+    if not b:
+        raise GeneratorInputError("second", "Please attach the second thing to mix.")
+    try:
+        mix = float(req.params.get("mix", 0.5))
+    except (TypeError, ValueError):
+        raise GeneratorInputError("mix", "Mix must be a number from 0 to 1.") from None
+    if not math.isfinite(mix) or not 0.0 <= mix <= 1.0:
+        raise GeneratorInputError("mix", "Mix must be a number from 0 to 1.")
+    kind_a = sniff_kind(bytes(a))
+    kind_b = sniff_kind(bytes(b))
+    if kind_a is None:
+        raise GeneratorInputError(
+            "first", "I can mix pictures, sounds (WAV), 3D models (GLB) and JSON files."
+        )
+    if kind_b is None:
+        raise GeneratorInputError(
+            "second", "I can mix pictures, sounds (WAV), 3D models (GLB) and JSON files."
+        )
+    if kind_a != kind_b:
+        raise GeneratorInputError(
+            "second",
+            f"The second thing is {_NAMES[kind_b]} but the first is {_NAMES[kind_a]}; "
+            "both must be the same kind.",
+        )
+    seed = words.derive_seed(req.seed, req.intent, "quantum.entangle")
+    rng = np.random.default_rng(seed)
+    req.progress(0.3, "Mixing them together")
+    if kind_a == "image":
+        data, info = _mix_images(bytes(a), bytes(b), mix, rng)
+    elif kind_a == "json":
+        hybrid = mix_json(json.loads(bytes(a)), json.loads(bytes(b)), mix, seed & 0xFFFFFFFF)
+        data = json.dumps(hybrid, indent=2, ensure_ascii=False).encode("utf-8")
+        info = {"fields": _count_fields(hybrid)}
+    elif kind_a == "audio":
+        data, info = _mix_audio(bytes(a), bytes(b), mix)
+    else:
+        data, info = _mix_models(bytes(a), bytes(b), mix)
+    stem = words.slug(req.intent, "hybrid") if req.intent.strip() else "hybrid"
+    meta: dict[str, Any] = {"kind": kind_a, "mix": mix, **info}
+    req.progress(1.0, "Your hybrid is ready!")
+    return GenResult(
+        outputs=[Output(data, _MIME[kind_a], f"{stem}.{_EXT[kind_a]}", "main", meta)],
+        meta=meta,
+    )
+
+
+_NAMES = {"image": "a picture", "json": "a JSON file", "audio": "a sound", "model": "a 3D model"}
+
+
+def _count_fields(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(1 + _count_fields(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_count_fields(v) for v in value)
+    return 0
