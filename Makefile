@@ -35,7 +35,7 @@ lint: $(VENV)/.stamp-dev
 	$(BIN)/mypy .
 
 test: $(VENV)/.stamp-dev node_modules/.stamp
-	scripts/ensure-chromium
+	scripts/ensure-system-packages
 	$(MAKE) lint
 	rm -rf var/test
 	POG_VAR_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest $(PYTEST_ARGS)
