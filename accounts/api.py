@@ -12,9 +12,11 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from accounts import teams
 from accounts.metabolism import MetabolismInvalid, VersionConflict, update_metabolism
-from accounts.models import SCOPES, ApiToken, Metabolism, User
+from accounts.models import SCOPES, ApiToken, Membership, Metabolism, Team, User
 from limbs.actions import RequestError
+from limbs.models import Project
 from pog_site.state import shared_state
 
 router = Router(tags=["auth"])
@@ -135,3 +137,109 @@ def issue_token(
 ) -> tuple[ApiToken, str]:
     expires = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
     return ApiToken.issue(user, name=name.strip() or "api", scopes=tuple(scopes), expires_at=expires)
+
+
+# --- teams --------------------------------------------------------------------------------
+
+
+class TeamIn(Schema):
+    name: str = Field(..., min_length=1, max_length=80)
+
+
+class InviteIn(Schema):
+    role: str = Field("editor", description="owner | editor | viewer")
+    days: int = Field(7, ge=1, le=90)
+    max_uses: int = Field(10, ge=1, le=1000)
+
+
+class RoleIn(Schema):
+    role: str
+
+
+class ProjectIn(Schema):
+    name: str = Field(..., min_length=1, max_length=80)
+    team: int | None = Field(None, description="A team id for a shared project; empty for your own.")
+
+
+def _team_json(team: Team, role: str | None = None) -> dict[str, Any]:
+    return {"id": team.pk, "name": team.name, "slug": team.slug, "role": role}
+
+
+def _member_of(user: User, team_id: int, *, owner: bool = False) -> Membership:
+    """The caller's membership, or 404 (a team you are not in does not exist for you)."""
+    found = Membership.objects.filter(team_id=team_id, user=user).select_related("team").first()
+    if found is None:
+        raise Http404("No team of yours has that id.")
+    if owner and found.role != Membership.Role.OWNER:
+        raise RequestError(403, "not_owner", "Only the team's owners can do that.", None)
+    return found
+
+
+@settings_router.get("/teams", summary="Your teams and your role in each")
+def list_teams(request: HttpRequest) -> dict[str, Any]:
+    rows = Membership.objects.filter(user=request.auth).select_related("team")  # type: ignore[attr-defined]
+    return {"teams": [_team_json(m.team, m.role) for m in rows]}
+
+
+@settings_router.post("/teams", response={201: dict[str, Any]}, summary="Make a team (you are its owner)")
+def create_team(request: HttpRequest, payload: TeamIn) -> Status[dict[str, Any]]:
+    team = teams.create_team(request.auth, payload.name)  # type: ignore[attr-defined]
+    return Status(201, _team_json(team, Membership.Role.OWNER))
+
+
+@settings_router.get("/teams/{team_id}/members", summary="Who is in the team")
+def team_members(request: HttpRequest, team_id: int) -> dict[str, Any]:
+    _member_of(request.auth, team_id)  # type: ignore[attr-defined]
+    rows = Membership.objects.filter(team_id=team_id).select_related("user").order_by("joined_at")
+    return {"members": [{"user": m.user_id, "name": m.user.friendly_name, "role": m.role} for m in rows]}
+
+
+@settings_router.post("/teams/{team_id}/invites", response={201: dict[str, Any]}, summary="An invite link")
+def create_invite(request: HttpRequest, team_id: int, payload: InviteIn) -> Status[dict[str, Any]]:
+    membership = _member_of(request.auth, team_id, owner=True)  # type: ignore[attr-defined]
+    if payload.role not in Membership.Role.values:
+        raise RequestError(
+            422, "bad_role", f"role must be one of {', '.join(Membership.Role.values)}.", "role"
+        )
+    user: User = request.auth  # type: ignore[attr-defined]
+    invite, raw = teams.make_invite(membership.team, user, payload.role, payload.days, payload.max_uses)
+    link = request.build_absolute_uri(f"/teams/join/{raw}/")
+    return Status(201, {"invite": invite.pk, "role": invite.role, "link": link, "token": raw})
+
+
+@settings_router.post("/teams/join/{token}", summary="Join a team through an invite")
+def join_team(request: HttpRequest, token: str) -> dict[str, Any]:
+    try:
+        membership = teams.accept_invite(request.auth, token)  # type: ignore[attr-defined]
+    except teams.InviteInvalid as exc:
+        raise RequestError(404, "bad_invite", str(exc), "token") from None
+    return _team_json(membership.team, membership.role)
+
+
+@settings_router.put("/teams/{team_id}/members/{user_id}", summary="Change a member's role")
+def set_role(request: HttpRequest, team_id: int, user_id: int, payload: RoleIn) -> dict[str, Any]:
+    _member_of(request.auth, team_id, owner=True)  # type: ignore[attr-defined]
+    try:
+        membership = teams.set_role(team_id, user_id, payload.role)
+    except teams.RoleInvalid as exc:
+        raise RequestError(exc.status, exc.code, str(exc), "role") from None
+    return {"user": membership.user_id, "role": membership.role}
+
+
+@settings_router.get("/projects", summary="Your projects and your teams' projects")
+def list_projects(request: HttpRequest) -> dict[str, Any]:
+    rows = teams.projects_for(request.auth)  # type: ignore[attr-defined]
+    return {"projects": [teams.project_json(p) for p in rows]}
+
+
+@settings_router.post("/projects", response={201: dict[str, Any]}, summary="Make a project")
+def create_project(request: HttpRequest, payload: ProjectIn) -> Status[dict[str, Any]]:
+    user = request.auth  # type: ignore[attr-defined]
+    if payload.team is not None:
+        membership = _member_of(user, payload.team)
+        if not membership.can_make:
+            raise RequestError(403, "viewer", "Viewers look at a team's work; editors make projects.", "team")
+        project = Project.objects.create(name=payload.name.strip(), team_id=payload.team)
+    else:
+        project = Project.objects.create(name=payload.name.strip(), owner=user)
+    return Status(201, teams.project_json(project))

@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
+from accounts.killswitch import Identity, blocking, team_ids_of
 from accounts.models import User
 
 # Paths that never create a guest: API clients use POST /api/auth/guest instead,
@@ -27,4 +29,31 @@ class GuestMiddleware:
         ):
             guest = User.create_guest()
             login(request, guest, backend="django.contrib.auth.backends.ModelBackend")
+        return self.get_response(request)
+
+
+# Staff must reach the admin to release a switch; static files carry no identity.
+_NEVER_STOPPED = ("/admin/", "/static/", "/accounts/logout/", "/favicon")
+
+
+class KillSwitchMiddleware:
+    """Pages refuse a stopped user, session or team (or everyone) with a friendly 503."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The API answers for itself (JSON errors, bearer tokens): see pog_site.api.StudioAuth.
+        if request.path.startswith(("/api/", *_NEVER_STOPPED)):
+            return self.get_response(request)
+        user = request.user
+        identity = Identity(
+            user.pk if user.is_authenticated else None,
+            request.session.session_key,
+            None,
+            bool(user.is_authenticated and user.is_staff),
+        )
+        switch = blocking(identity, team_ids=team_ids_of(identity.user_id))
+        if switch is not None:
+            return render(request, "stopped.html", {"reason": switch.reason}, status=503)
         return self.get_response(request)

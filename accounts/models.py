@@ -91,6 +91,12 @@ class User(AbstractUser):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # Null means the default tier (POG_DEFAULT_TIER), read when needed.
     tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="users")
+    # Part of the session auth hash: bumping it signs this identity out everywhere at once.
+    session_epoch = models.PositiveIntegerField(default=0)
+
+    def get_session_auth_hash(self) -> str:
+        # Django checks this hash on every request; a new epoch makes every old session stale.
+        return f"{super().get_session_auth_hash()}:{self.session_epoch}"
 
     def effective_tier(self) -> Tier:
         return self.tier if self.tier_id is not None and self.tier is not None else Tier.default()
@@ -247,3 +253,119 @@ class Metabolism(models.Model):
             "efficiency_mode": self.efficiency_mode,
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,
         }
+
+
+class Team(models.Model):
+    """People who share projects and an asset library. Roles: owner, editor, viewer."""
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=40, unique=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "owner: everything, including members and the team itself"
+        EDITOR = "editor", "editor: makes things in the team's projects"
+        VIEWER = "viewer", "viewer: sees the team's work, makes nothing in it"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_membership_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.role})"
+
+    @property
+    def can_make(self) -> bool:
+        return self.role in (self.Role.OWNER, self.Role.EDITOR)
+
+
+class TeamInvite(models.Model):
+    """An invitation link. Only the token's hash is stored, like API tokens."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invites")
+    role = models.CharField(max_length=10, choices=Membership.Role.choices, default=Membership.Role.EDITOR)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    max_uses = models.PositiveIntegerField(default=10)
+    uses = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"invite to {self.team} as {self.role}"
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now and self.uses < self.max_uses
+
+
+class KillSwitch(models.Model):
+    """Staff stop something at once: everything, or one user, team, session, limb or provider.
+
+    Active while ``released_at`` is empty. Setting and releasing both go to the
+    provenance ledger, so the record of who stopped what, and why, cannot be edited.
+    """
+
+    class Scope(models.TextChoices):
+        GLOBAL = "global", "everything"
+        USER = "user", "one user (by id)"
+        TEAM = "team", "one team (by id)"
+        SESSION = "session", "one browser session (by session key) or API token (token:<id>)"
+        LIMB = "limb", "one limb (by id)"
+        PROVIDER = "provider", "one provider (cloudflare, gemini, ollama)"
+
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    target = models.CharField(max_length=80, blank=True, help_text="Empty for the global switch.")
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    release_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["scope", "target"], condition=models.Q(released_at=None), name="active_switches"
+            )
+        ]
+
+    def __str__(self) -> str:
+        what = self.get_scope_display() if self.scope == self.Scope.GLOBAL else f"{self.scope} {self.target}"
+        return f"kill switch: {what}"
+
+    @property
+    def active(self) -> bool:
+        return self.released_at is None
+
+
+class AnomalyFlag(models.Model):
+    """An identity whose behaviour left its own recent baseline; throttled until cleared."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="anomaly_flags")
+    metric = models.CharField(max_length=20)  # requests | errors | bad_input
+    evidence = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.metric} anomaly for {self.user}"

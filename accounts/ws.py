@@ -8,7 +8,7 @@ from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 
-from accounts.identity import user_from_bearer
+from accounts.identity import token_from_bearer
 
 
 class BearerTokenMiddleware(BaseMiddleware):
@@ -16,9 +16,10 @@ class BearerTokenMiddleware(BaseMiddleware):
         headers = dict(scope.get("headers") or [])
         raw = headers.get(b"authorization")
         if raw:
-            user = await database_sync_to_async(user_from_bearer)(raw.decode("latin-1"))
-            if user is not None:
-                scope = dict(scope, user=user)
+            token = await database_sync_to_async(token_from_bearer)(raw.decode("latin-1"))
+            # A socket only listens, so the "read" scope is enough.
+            if token is not None and token.allows("read"):
+                scope = dict(scope, user=token.user, token_id=token.pk)
         return await super().__call__(scope, receive, send)
 
 

@@ -27,13 +27,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts import limits
+from accounts.killswitch import Identity, blocking
 from accounts.limits import Lease, LimitsUnavailable, RateLimit
 from accounts.metabolism import Preferences
 from accounts.models import User
 from limbs import breakers
+from limbs.access import can_make_in, team_ids, visible
 from limbs.generators.base import GeneratorInputError, GenRequest, Tension
 from limbs.generators.ghost import stabilize_target
-from limbs.models import Asset, CacheEntry, Generation, kind_for_mime
+from limbs.models import Asset, CacheEntry, Generation, Project, kind_for_mime
 from limbs.registry import get_limb
 from limbs.router import RouteError, RouteResult, cache_key, route
 from limbs.schemas import ActionSpec, LimbSpec, ParamError, validate_params
@@ -75,6 +77,7 @@ class GenerateInput:
     tension: str = "medium"
     attachment: str = "standard"
     seed: int | None = None
+    project: str | None = None
 
 
 def group_for_generation(generation_id: uuid.UUID | str) -> str:
@@ -83,6 +86,10 @@ def group_for_generation(generation_id: uuid.UUID | str) -> str:
 
 def group_for_user(user_id: int) -> str:
     return f"studio.{user_id}"
+
+
+def group_for_team(team_id: int) -> str:
+    return f"team.{team_id}"
 
 
 def normalise_intent(text: str) -> str:
@@ -118,7 +125,7 @@ def _resolve_assets(owner: User, action: ActionSpec, params: dict[str, Any]) -> 
             asset_id = uuid.UUID(str(raw))
         except ValueError:
             raise ParamError(spec.name, f"{spec.label}: '{raw}' is not an asset id.") from None
-        asset = Asset.objects.filter(pk=asset_id, owner=owner).first()
+        asset = visible(Asset.objects.filter(pk=asset_id), owner).first()
         if asset is None:
             raise ParamError(spec.name, f"{spec.label}: no asset of yours has the id {asset_id}.")
         if spec.accepts and not any(asset.mime.startswith(prefix) for prefix in spec.accepts):
@@ -143,7 +150,7 @@ def _check_references(owner: User, limb: str, action: str, params: dict[str, Any
             target = uuid.UUID(str(params["generation"]))
         except ValueError:
             raise ParamError("generation", f"'{params['generation']}' is not a request id.") from None
-        if not Generation.objects.filter(pk=target, owner=owner).exists():
+        if not visible(Generation.objects.filter(pk=target), owner).exists():
             raise ParamError("generation", f"No request of yours has the id {target}.")
         params["generation"] = str(target)
 
@@ -152,7 +159,7 @@ def _reference_inputs(generation: Generation) -> dict[str, bytes]:
     """Database records a pure generator needs, handed over as bytes."""
     if (generation.limb, generation.action) != ("ghost", "introspect"):
         return {}
-    target = Generation.objects.get(pk=generation.params["generation"], owner=generation.owner)
+    target = visible(Generation.objects.filter(pk=generation.params["generation"]), generation.owner).get()
     record = target.as_json() | {"breakers": [asdict(state) for state in breakers.all_states()]}
     return {"generation": json.dumps(record, default=str).encode()}
 
@@ -190,6 +197,14 @@ def do_generate(owner: User, data: GenerateInput, *, queue: bool = True) -> Gene
         )
     if data.seed is not None and not (0 <= data.seed <= MAX_SEED):
         raise RequestError(422, "bad_seed", f"seed must be between 0 and {MAX_SEED}.", "seed")
+    project = _resolve_project(owner, data.project)
+    switch = blocking(
+        Identity(owner.pk, is_staff=owner.is_staff),
+        team_ids=[project.team_id] if project is not None and project.team_id is not None else [],
+        limb=limb.id,
+    )
+    if switch is not None:
+        raise RequestError(503, "stopped", f"Stopped by the studio's staff: {switch.reason}", None)
     try:
         params = validate_params(action, data.params)
         inputs = _resolve_assets(owner, action, params)
@@ -199,11 +214,37 @@ def do_generate(owner: User, data: GenerateInput, *, queue: bool = True) -> Gene
     seed = data.seed if data.seed is not None else secrets.randbelow(2**31)
     lease = _admit(owner, action)
     try:
-        generation = _store(owner, limb, action, intent, params, inputs, data, seed, lease, queue)
+        generation = _store(owner, limb, action, intent, params, inputs, data, seed, lease, queue, project)
     except BaseException:
         _release(lease)
         raise
     return generation
+
+
+def _resolve_project(owner: User, project_id: str | None) -> Project | None:
+    """The project a request files its work under: one of the owner's, or a team project
+    where the owner is an editor or owner (viewers look but do not make)."""
+    if not project_id:
+        return None
+    try:
+        key = uuid.UUID(str(project_id))
+    except ValueError:
+        raise RequestError(422, "bad_project", f"'{project_id}' is not a project id.", "project") from None
+    project = (
+        Project.objects.filter(pk=key)
+        .filter(Q(owner=owner, team__isnull=True) | Q(team__in=team_ids(owner)))
+        .first()
+    )
+    if project is None:
+        raise RequestError(404, "unknown_project", f"No project of yours has the id {key}.", "project")
+    if project.team_id is not None and not can_make_in(owner, project.team_id):
+        raise RequestError(
+            403,
+            "viewer",
+            "You can look at this team's work, but only its editors and owners make things in it.",
+            "project",
+        )
+    return project
 
 
 def _admit(owner: User, action: ActionSpec) -> Lease | None:
@@ -276,11 +317,14 @@ def _store(
     seed: int,
     lease: Lease | None,
     queue: bool,
+    project: Project | None,
 ) -> Generation:
     with transaction.atomic():
         generation = Generation.objects.create(
             lease=lease.id if lease is not None else "",
             owner=owner,
+            project=project,
+            team_id=project.team_id if project is not None else None,
             limb=limb.id,
             action=action.id,
             intent=intent,
@@ -317,7 +361,7 @@ def publish_update(
     if row is None:
         fetched = (
             Generation.objects.filter(pk=generation_id)
-            .values("status", "progress", "message", "owner_id")
+            .values("status", "progress", "message", "owner_id", "team_id")
             .first()
         )
         row = dict(fetched) if fetched is not None else None
@@ -332,6 +376,8 @@ def publish_update(
     }
     jobs.publish(group_for_generation(generation_id), event)
     jobs.publish(group_for_user(owner_id or row["owner_id"]), event)
+    if row.get("team_id"):
+        jobs.publish(group_for_team(row["team_id"]), event)
 
 
 def _claim(generation_id: str, takeover: bool) -> bool:
@@ -377,6 +423,7 @@ class _Progress:
                 "progress": fraction,
                 "message": message[:200],
                 "owner_id": self.generation.owner_id,
+                "team_id": self.generation.team_id,
             }
             publish_update(self.generation.pk, self.generation.owner_id, row)
 
@@ -405,7 +452,7 @@ def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any]
         if action is None:
             raise RouteError(f"{generation.limb}.{generation.action} no longer exists.", [])
         inputs = {
-            spec.name: Asset.objects.get(pk=generation.params[spec.name], owner_id=generation.owner_id)
+            spec.name: visible(Asset.objects.filter(pk=generation.params[spec.name]), generation.owner).get()
             for spec in action.params
             if spec.type == "asset" and spec.name in generation.params
         }
@@ -461,6 +508,7 @@ def _row(generation: Generation) -> dict[str, Any]:
         "progress": generation.progress,
         "message": generation.message,
         "owner_id": generation.owner_id,
+        "team_id": generation.team_id,
     }
 
 
@@ -535,11 +583,15 @@ def _finish(
                 pk=generation.pk, claimed_by=_WORKER_ID, status=Generation.Status.RUNNING
             ).update(**changes):
                 raise _ClaimLostError
+            # Same bytes in the same library (the owner's own, or the team's) is one asset.
+            library = (
+                Q(team_id=generation.team_id)
+                if generation.team_id is not None
+                else Q(owner_id=generation.owner_id, team__isnull=True)
+            )
             existing = {
                 a.sha256: a
-                for a in Asset.objects.filter(
-                    owner_id=generation.owner_id, sha256__in=[item["sha256"] for item in stored]
-                )
+                for a in Asset.objects.filter(library, sha256__in=[item["sha256"] for item in stored])
             }
             assets: list[Asset] = []
             created: list[Asset] = []
@@ -554,6 +606,8 @@ def _finish(
                 asset = Asset(
                     id=uuid.uuid4(),
                     owner_id=generation.owner_id,
+                    team_id=generation.team_id,
+                    project_id=generation.project_id,
                     name=item["name"][:160],
                     mime=item["mime"],
                     kind=kind_for_mime(item["mime"]),
@@ -575,6 +629,7 @@ def _finish(
                 {
                     "generation": str(generation.pk),
                     "owner": generation.owner_id,
+                    **({"team": generation.team_id} if generation.team_id is not None else {}),
                     "limb": generation.limb,
                     "action": generation.action,
                     "intent": generation.intent,

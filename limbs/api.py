@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema
 
+from limbs.access import visible
 from limbs.actions import GenerateInput, do_generate, group_for_generation, queue_generation
 from limbs.health import limb_health
 from limbs.models import Asset, Generation
@@ -33,6 +34,7 @@ class HandleIn(Schema):
     tension: str = Field("medium", description="low | medium | high: effort and quality.")
     attachment: str = Field("standard", description="secure | standard provenance attachment.")
     seed: int | None = Field(None, description="Same seed, same request: same bytes.")
+    project: str | None = Field(None, description="File the work under this project (yours or your team's).")
     wait: bool = Field(False, description="Wait for the result (up to the action's deadline).")
 
 
@@ -118,6 +120,7 @@ async def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpR
         tension=payload.tension,
         attachment=payload.attachment,
         seed=payload.seed,
+        project=payload.project,
     )
     generation, future = await sync_to_async(_accept)(owner, data)
     finished: dict[str, Any] | None = None
@@ -145,7 +148,7 @@ async def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpR
 
 @router.get("/generations/{generation_id}", summary="A generation: status, attempts, assets")
 def get_generation(request: HttpRequest, generation_id: uuid.UUID) -> dict[str, Any]:
-    generation = Generation.objects.filter(pk=generation_id, owner=request.auth).first()  # type: ignore[attr-defined]
+    generation = visible(Generation.objects.filter(pk=generation_id), request.auth).first()  # type: ignore[attr-defined]
     if generation is None:
         raise Http404("No generation of yours has that id.")
     return generation.as_json()
@@ -157,7 +160,7 @@ def list_assets(
 ) -> dict[str, Any]:
     limit = max(1, min(limit, 200))
     offset = max(0, offset)
-    qs = Asset.objects.filter(owner=request.auth)  # type: ignore[attr-defined]
+    qs = visible(Asset.objects.all(), request.auth)  # type: ignore[attr-defined]
     if kind:
         qs = qs.filter(kind=kind)
     total = qs.count()
@@ -170,7 +173,7 @@ def list_assets(
 
 
 def _own_asset(request: HttpRequest, asset_id: uuid.UUID) -> Asset:
-    asset = Asset.objects.filter(pk=asset_id, owner=request.auth).first()  # type: ignore[attr-defined]
+    asset = visible(Asset.objects.filter(pk=asset_id), request.auth).first()  # type: ignore[attr-defined]
     if asset is None:
         raise Http404("No asset of yours has that id.")
     return asset

@@ -35,6 +35,34 @@ def kind_for_mime(mime: str) -> str:
     return KIND_BY_MIME.get(mime, "data")
 
 
+class Project(models.Model):
+    """A folder of work. A personal project has an owner; a team project has a team, whose
+    editors and owners make things in it and whose viewers only look."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=80)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="projects"
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="projects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(owner__isnull=False) & models.Q(team__isnull=True))
+                | (models.Q(owner__isnull=True) & models.Q(team__isnull=False)),
+                name="project_belongs_to_a_user_or_a_team",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Generation(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting in line"
@@ -44,6 +72,13 @@ class Generation(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generations")
+    # Set for work in a team project: the team then owns it and its members see it.
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="generations"
+    )
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="generations"
+    )
     limb = models.CharField(max_length=40)
     action = models.CharField(max_length=40)
     intent = models.TextField(blank=True)
@@ -152,6 +187,12 @@ class Asset(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assets")
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="assets"
+    )
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="assets"
+    )
     name = models.CharField(max_length=160)
     mime = models.CharField(max_length=80)
     kind = models.CharField(max_length=12, db_index=True)
@@ -173,7 +214,17 @@ class Asset(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["owner", "sha256"], name="asset_unique_per_owner")]
+        # One asset per content per library: a person's own, or a team's shared one.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "sha256"], condition=models.Q(team=None), name="asset_unique_per_owner"
+            ),
+            models.UniqueConstraint(
+                fields=["team", "sha256"],
+                condition=models.Q(team__isnull=False),
+                name="asset_unique_per_team",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.killswitch import stopped_providers
 from limbs import breakers
 from limbs.generators.base import GeneratorInputError, GenRequest, Output
 from limbs.models import CacheEntry
@@ -225,9 +226,13 @@ def route(
     reserve = settings.POG_PROCEDURAL_RESERVE_S
     attempts: list[Attempt] = []
     chain, models = _ordered(chain_for(limb, action), prefer)
+    stopped = stopped_providers() if len(chain) > 1 else set()
     for provider in chain:
         if not provider.configured():
             attempts.append(Attempt(provider.name, "", "skipped", 0.0, "not configured"))
+            continue
+        if provider.name in stopped:
+            attempts.append(Attempt(provider.name, "", "skipped", 0.0, "stopped by the studio's staff"))
             continue
         model = models.get(provider.name) or provider.default_model(limb, action) or ""
         remote = provider is not PROCEDURAL
@@ -282,6 +287,9 @@ def _hop(
     except OutputInvalid as exc:
         return failed("invalid", str(exc), "invalid_payload"), None
     except ProviderError as exc:
+        if exc.kind == "declined":
+            ms = (time.perf_counter() - started) * 1000
+            return Attempt(provider.name, model, "skipped", ms, f"declined: {exc.message}"[:300]), None
         outcome = "invalid" if exc.kind == "invalid_payload" else "error"
         return failed(outcome, f"{exc.kind}: {exc.message}", exc.kind, exc.retry_after), None
     except Exception as exc:

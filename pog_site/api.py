@@ -13,6 +13,7 @@ from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
 from accounts.identity import session_identity, token_from_bearer
+from accounts.killswitch import Identity, blocking, team_ids_of
 from limbs.actions import RequestError
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
@@ -36,6 +37,7 @@ class StudioAuth(AuthBase):
                 raise RequestError(
                     403, "scope", f"This token may not do that: it needs the '{scope}' scope.", None
                 )
+            _refuse_if_stopped(Identity(token.user.pk, None, token.pk, token.user.is_staff))
             return token.user
         user = session_identity(request)
         if user is None:
@@ -44,7 +46,14 @@ class StudioAuth(AuthBase):
             failure = check_csrf(request)
             if failure is not None:
                 raise RequestError(403, "csrf", "CSRF check failed: send the X-CSRFToken header.", None)
+        _refuse_if_stopped(Identity(user.pk, request.session.session_key, None, user.is_staff))
         return user
+
+
+def _refuse_if_stopped(identity: Identity) -> None:
+    switch = blocking(identity, team_ids=team_ids_of(identity.user_id))
+    if switch is not None:
+        raise RequestError(503, "stopped", f"Stopped by the studio's staff: {switch.reason}", None)
 
 
 studio_auth = StudioAuth()

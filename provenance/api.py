@@ -8,6 +8,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Router
 
+from limbs.access import visible
 from limbs.models import Asset
 from provenance import keys
 from provenance.ledger import entry_as_json, verify_entry
@@ -22,7 +23,7 @@ def public_key(request: HttpRequest) -> dict[str, str]:
 
 @router.get("/{asset_id}", summary="The ledger entry that records an asset, and whether it verifies")
 def asset_provenance(request: HttpRequest, asset_id: uuid.UUID) -> dict[str, Any]:
-    asset = Asset.objects.filter(pk=asset_id, owner=request.auth).select_related("ledger_entry").first()  # type: ignore[attr-defined]
+    asset = visible(Asset.objects.filter(pk=asset_id), request.auth).select_related("ledger_entry").first()  # type: ignore[attr-defined]
     if asset is None:
         raise Http404("No asset of yours has that id.")
     entry = asset.ledger_entry

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import math
 import re
+import struct
+import wave
 
 from PIL import Image, ImageDraw
 
@@ -50,3 +54,93 @@ def text(prompt: str) -> str:
 def tokens(prompt: str) -> list[str]:
     """The text cut the way models stream it: each word with its leading space."""
     return re.findall(r"\s*\S+", text(prompt))
+
+
+# --- world bibles -------------------------------------------------------------------
+
+WORLD_BIBLE_MARK = '"format":"pog.world_bible/1"'
+_WB_INTENT = re.compile(r'world bible for: "(.*?)"\. Genre: ([\w-]+)\.', re.S)
+_WB_COUNTS = re.compile(r"exactly (\d+) factions, (\d+) places, (\d+) eras")
+
+
+def is_world_bible_prompt(prompt: str) -> bool:
+    return WORLD_BIBLE_MARK in prompt
+
+
+def world_bible(prompt: str) -> str:
+    """A model's answer to a world bible prompt: the JSON the procedural generator would make
+    for the intent, genre and counts read back out of the prompt, on one line."""
+    from limbs.generators import divine
+    from limbs.generators.base import GenRequest
+
+    found = _WB_INTENT.search(prompt)
+    intent, genre = (found.group(1), found.group(2)) if found else ("a world", "auto")
+    counts = _WB_COUNTS.search(prompt)
+    factions, places, eras = (int(n) for n in counts.groups()) if counts else (3, 5, 3)
+    params = {"genre": genre, "factions": factions, "places": places, "eras": eras}
+    seed = int.from_bytes(_digest(prompt)[:4], "big")
+    result = divine.world_bible(GenRequest(intent=intent, params=params, seed=seed))
+    data = next(o.data for o in result.outputs if o.mime == "application/json")
+    return json.dumps(json.loads(data), ensure_ascii=False)
+
+
+def broken_world_bible(prompt: str) -> str:
+    """Well-formed JSON in the right shape that must still fail: a faction is its own ally."""
+    doc = json.loads(world_bible(prompt))
+    first = doc["factions"][0]
+    first["allies"].append(first["id"])
+    return json.dumps(doc, ensure_ascii=False)
+
+
+ANSWER_STYLES = ("plain", "fenced", "chatter")
+
+
+def styled(text: str, style: str) -> str:
+    """Wrap an answer the way chatty models do (``plain`` leaves it alone)."""
+    if style == "fenced":
+        return f"```json\n{text}\n```"
+    if style == "chatter":
+        # Braces in the chatter are balanced but not JSON: a reader must step over them.
+        return (
+            "Sure! Here is the {world} you asked for:\n\n```json\n"
+            f"{text}\n```\n\nI hope the {{children}} enjoy exploring it!"
+        )
+    return text
+
+
+def chunks(text: str, size: int = 24) -> list[str]:
+    """Text cut into stream-sized pieces (JSON is streamed in fragments, not words)."""
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+# --- speech ---------------------------------------------------------------------------------
+
+
+def wav(prompt: str, rate: int = 24000, seconds: float = 0.6) -> bytes:
+    """A short 16-bit mono WAV: two soft tones whose pitches come from the prompt's hash."""
+    d = _digest(prompt)
+    low, high = 180.0 + d[0], 320.0 + d[1] * 2
+    frames = int(rate * seconds)
+    samples = bytearray()
+    for n in range(frames):
+        t = n / rate
+        envelope = min(1.0, n / (0.02 * rate), (frames - n) / (0.02 * rate))
+        value = 0.35 * envelope * (math.sin(2 * math.pi * low * t) + 0.5 * math.sin(2 * math.pi * high * t))
+        samples += struct.pack("<h", max(-32767, min(32767, round(value * 32767))))
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(bytes(samples))
+    return buf.getvalue()
+
+
+# MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, mono, no CRC: 417-byte frames. An all-zero side
+# info and body decode as silence, so these are real (if quiet) MP3 frames.
+_MP3_FRAME = bytes([0xFF, 0xFB, 0x90, 0xC0]) + bytes(413)
+
+
+def mp3(prompt: str, frames: int = 12) -> bytes:
+    """What an MP3-only speech model sends: an empty ID3v2.4 tag, then silent MPEG frames."""
+    return b"ID3\x04\x00\x00\x00\x00\x00\x00" + _MP3_FRAME * max(1, frames + _digest(prompt)[0] % 4)

@@ -19,12 +19,16 @@ be switched into a fault with ``set_fault(kind, **opts)``:
                           terminator is missing); a plain answer is dropped half-way
 ``"malformed"``           a stream sends ``tokens=1`` tokens then a broken SSE/NDJSON line; a
                           plain answer is half a JSON document
-``"invalid_payload"``     a well-formed answer whose image is not an image / whose text is empty
+``"invalid_payload"``     a well-formed answer whose image is not an image / whose text is empty;
+                          for a world bible prompt, JSON in the right shape that does not
+                          validate; for speech, audio bytes that are not audio
 ========================  ==================================================================
 
 Every fault takes ``times=N`` to apply to the next N requests only. ``latency_s`` delays
 every answer (for benchmarks of slow providers). ``credential``, when set, is the only
-bearer token / API key accepted (otherwise any non-empty one is).
+bearer token / API key accepted (otherwise any non-empty one is). ``answer_style`` is how
+a chatty model wraps a world bible's JSON: ``"plain"``, ``"fenced"`` (a ```json fence) or
+``"chatter"`` (a fence with words, and stray braces, around it).
 """
 
 from __future__ import annotations
@@ -184,7 +188,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, doc, headers = fake._responder.fault_error(fault.kind, fault.opts)
             reply.json(status, doc, headers)
             return
-        opts = {**(fault.opts if fault else {}), "credential": fake.credential}
+        opts = {**(fault.opts if fault else {}), "credential": fake.credential, "style": fake.answer_style}
         fake._responder.serve(request, reply, fault.kind if fault else None, opts)
 
 
@@ -201,6 +205,7 @@ class FakeProvider:
         self.port = port
         self.latency_s = 0.0
         self.credential: str | None = None
+        self.answer_style = "plain"
         self._responder = RESPONDERS[provider]()
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
@@ -265,6 +270,7 @@ class FakeProvider:
         self.clear()
         self.latency_s = 0.0
         self.credential = None
+        self.answer_style = "plain"
         with self._lock:
             self._requests.clear()
 

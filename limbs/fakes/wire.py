@@ -17,6 +17,7 @@ from limbs.fakes import content
 from limbs.fakes.server import RecordedRequest, Reply
 
 NOT_AN_IMAGE = b"this is certainly not a picture"
+NOT_AUDIO = b"this is certainly not a sound"
 
 
 def _credential_ok(given: str, opts: dict[str, Any]) -> bool:
@@ -44,6 +45,15 @@ class Responder:
             reply.raw(200, body[: len(body) // 2], "application/json")
         else:
             reply.raw(200, body, "application/json")
+
+    def send_bytes(self, reply: Reply, body: bytes, content_type: str, fault: str | None) -> None:
+        """A raw binary answer (speech models send audio bytes, not JSON)."""
+        if fault == "cut":
+            reply.truncated(200, body, content_type)
+        elif fault == "malformed":
+            reply.raw(200, body[: len(body) // 2], content_type)
+        else:
+            reply.raw(200, body, content_type)
 
     def send_stream(
         self,
@@ -74,6 +84,15 @@ class Responder:
             reply.chunk(event)
         reply.chunk(terminator)
         reply.end_stream()
+
+
+def _text_tokens(prompt: str, fault: str | None, opts: dict[str, Any]) -> list[str]:
+    """What a text model streams for ``prompt``: a world bible's JSON (styled as the fake is
+    told, broken for ``invalid_payload``) or a short sentence (empty for ``invalid_payload``)."""
+    if content.is_world_bible_prompt(prompt):
+        make = content.broken_world_bible if fault == "invalid_payload" else content.world_bible
+        return content.chunks(content.styled(make(prompt), str(opts.get("style", "plain"))))
+    return [] if fault == "invalid_payload" else content.tokens(prompt)
 
 
 def _b64(data: bytes) -> str:
@@ -133,6 +152,12 @@ class CloudflareResponder(Responder):
             reply.json(400, _cf_error(5006, "Error: the input is not a JSON object"))
             return
         model = unquote(match.group(2))
+        if "melotts" in model:
+            self._melotts(payload, reply, fault)
+            return
+        if "/aura" in model:
+            self._aura(payload, reply, fault)
+            return
         if any(name in model for name in _CF_IMAGE_MODELS):
             prompt = payload.get("prompt")
             if not isinstance(prompt, str) or not prompt:
@@ -145,7 +170,7 @@ class CloudflareResponder(Responder):
         if not isinstance(prompt, str):
             messages = payload.get("messages") or [{}]
             prompt = str(messages[-1].get("content", "")) if isinstance(messages[-1], dict) else ""
-        tokens = [] if fault == "invalid_payload" else content.tokens(prompt)
+        tokens = _text_tokens(prompt, fault, opts)
         usage = {"prompt_tokens": len(prompt.split()), "completion_tokens": len(tokens)}
         if payload.get("stream"):
             events = [_sse({"response": t, "p": "abcdefgh"}) for t in tokens]
@@ -154,6 +179,32 @@ class CloudflareResponder(Responder):
             self.send_stream(reply, "text/event-stream", events, b"data: [DONE]\n\n", broken, fault, opts)
         else:
             self.send(reply, _cf_envelope({"response": "".join(tokens), "usage": usage}), fault)
+
+    def _melotts(self, payload: dict[str, Any], reply: Reply, fault: str | None) -> None:
+        """MeloTTS: ``{"prompt", "lang"}`` in, ``result.audio`` out: base64 MP3, never WAV."""
+        prompt = payload.get("prompt")
+        if not isinstance(prompt, str) or not prompt:
+            reply.json(400, _cf_error(5006, "Error: required properties at '/' are 'prompt'"))
+            return
+        audio = NOT_AUDIO if fault == "invalid_payload" else content.mp3(prompt)
+        self.send(reply, _cf_envelope({"audio": _b64(audio)}), fault)
+
+    def _aura(self, payload: dict[str, Any], reply: Reply, fault: str | None) -> None:
+        """Deepgram Aura: ``{"text", "speaker", "encoding", "container", "sample_rate"}`` in,
+        the audio bytes themselves out: MP3 unless linear16 in a WAV container is asked for."""
+        text = payload.get("text")
+        if not isinstance(text, str) or not text:
+            reply.json(400, _cf_error(5006, "Error: required properties at '/' are 'text'"))
+            return
+        as_wav = payload.get("encoding") == "linear16" and payload.get("container") == "wav"
+        content_type = "audio/wav" if as_wav else "audio/mpeg"
+        if fault == "invalid_payload":
+            body = NOT_AUDIO
+        elif as_wav:
+            body = content.wav(text, rate=int(payload.get("sample_rate") or 24000))
+        else:
+            body = content.mp3(text)
+        self.send_bytes(reply, body, content_type, fault)
 
 
 # --- Google Gemini -----------------------------------------------------------------
@@ -248,7 +299,7 @@ class GeminiResponder(Responder):
             part = {"inlineData": {"mimeType": "image/png", "data": _b64(image)}}
             events = [_gemini_response(model, [part], "STOP")]
         else:
-            tokens = [] if fault == "invalid_payload" else content.tokens(prompt)
+            tokens = _text_tokens(prompt, fault, opts)
             if method == "generateContent":
                 events = [_gemini_response(model, [{"text": "".join(tokens)}], "STOP")]
             else:
@@ -318,7 +369,7 @@ class OllamaResponder(Responder):
             prompt = str(messages[-1].get("content", "")) if isinstance(messages[-1], dict) else ""
         else:
             prompt = str(body.get("prompt", ""))
-        tokens = [] if fault == "invalid_payload" else content.tokens(prompt)
+        tokens = _text_tokens(prompt, fault, opts)
 
         def line(text: str, done: bool) -> dict[str, Any]:
             doc: dict[str, Any] = {"model": model, "created_at": _now()}

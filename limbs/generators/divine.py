@@ -453,7 +453,7 @@ def world_bible(req: GenRequest) -> GenResult:
         "places": world.places,
         "history": world.eras,
     }
-    markdown = _world_markdown(doc)
+    markdown = world_markdown(doc)
     stem = _stem(req.intent, "world")
     meta = {
         "title": title,
@@ -559,7 +559,9 @@ def _history(world: _World, g: Grammar, rng: random.Random, per_era: int) -> Non
         year += length + 1
 
 
-def _world_markdown(doc: dict[str, Any]) -> str:
+def world_markdown(doc: dict[str, Any]) -> str:
+    """The Markdown twin of a valid world bible JSON (also used for a model's JSON, so the
+    prose a person reads always agrees with the data)."""
     names = {item["id"]: item["name"] for key in ("factions", "places", "history") for item in doc[key]}
 
     def anchor(ident: str) -> str:

@@ -4,6 +4,12 @@ Wire format: ``POST {base}/client/v4/accounts/{account}/ai/run/{model}`` with a 
 token; answers ``{"result": ..., "success": true, "errors": [], "messages": []}``,
 errors ``{"success": false, "errors": [{"code", "message"}]}``; with ``"stream": true``
 an SSE stream of ``data: {"response": "..."}`` lines ending ``data: [DONE]``.
+
+Speech models differ (per the Workers AI model schemas): ``@cf/deepgram/aura-2-en`` takes
+``{"text", "speaker", "encoding", "container", "sample_rate"}`` and answers the audio bytes
+themselves (MP3 by default; 16-bit PCM WAV when asked for ``linear16`` in a ``wav``
+container); ``@cf/myshell-ai/melotts`` takes ``{"prompt", "lang"}`` and answers
+``result.audio``, base64 MP3, or the raw ``audio/mpeg`` bytes.
 """
 
 from __future__ import annotations
@@ -11,18 +17,33 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from limbs.generators.base import GenRequest
-from limbs.providers import config
+from limbs.providers import config, prompts
 from limbs.providers.base import ProviderResult
 from limbs.providers.errors import ErrorKind, ProviderError, kind_for_status, parse_retry_after
 
 PROVIDER = "cloudflare"
 IMAGE_MODEL = "@cf/black-forest-labs/flux-1-schnell"
+TEXT_MODEL = "@cf/meta/llama-3.1-8b-instruct"
+# Aura-2 can be asked for 16-bit PCM in a WAV container; MeloTTS only ever answers MP3.
+SPEECH_MODEL = "@cf/deepgram/aura-2-en"
+MELOTTS_MODEL = "@cf/myshell-ai/melotts"
+SPEECH_SAMPLE_RATE = 24000
+DEFAULT_MODELS = {
+    ("image", "generate"): IMAGE_MODEL,
+    ("divine", "world_bible"): TEXT_MODEL,
+    ("audio", "speech"): SPEECH_MODEL,
+}
+# The studio's human voices as Aura-2 speakers; robot and creature voices have no match.
+AURA_SPEAKERS = {"bright": "luna", "deep": "zeus"}
+# Workers AI text models take seeds 1..9999999999.
+_MAX_SEED = 9_999_999_999
 # Error 4006: "you have used up your daily free allocation of 10,000 neurons".
 QUOTA_EXHAUSTED_CODE = 4006
 _AUTH_CODES = {10000, 10001, 9106, 9109}
@@ -109,8 +130,8 @@ class CloudflareClient:
 
     def _result(self, model: str, answer: config.Answer) -> dict[str, Any]:
         content_type = answer.headers.get("content-type", "")
-        # Some models (older image and speech ones) answer with the raw bytes, not JSON.
-        if content_type.startswith(("image/", "audio/")):
+        # Some models (older image and the speech ones) answer with the raw bytes, not JSON.
+        if content_type.startswith(("image/", "audio/", "application/octet-stream")):
             return {"bytes": answer.body, "content_type": content_type}
         doc = config.parse_json(PROVIDER, model, answer.body)
         if not isinstance(doc, dict):
@@ -188,6 +209,15 @@ class _SSEParser:
             raise ProviderError(PROVIDER, self.model, "malformed", "the stream ended without [DONE]")
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """One call worked out before any I/O, so ``run`` and ``arun`` cannot drift apart."""
+
+    model: str
+    payload: dict[str, Any]
+    finish: Callable[[Mapping[str, Any]], ProviderResult]
+
+
 class CloudflareProvider:
     name = PROVIDER
 
@@ -203,24 +233,139 @@ class CloudflareProvider:
         return config.cloudflare_settings().configured
 
     def supports(self, limb: str, action: str) -> bool:
-        return (limb, action) == ("image", "generate")
+        return (limb, action) in DEFAULT_MODELS
 
     def default_model(self, limb: str, action: str) -> str | None:
-        return IMAGE_MODEL if self.supports(limb, action) else None
+        return DEFAULT_MODELS.get((limb, action))
 
     def run(
         self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
     ) -> ProviderResult:
-        if not self.supports(limb, action):
+        plan = self._plan(limb, action, request, model)
+        return plan.finish(self.client().run(plan.model, plan.payload, deadline_s))
+
+    async def arun(
+        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
+    ) -> ProviderResult:
+        plan = self._plan(limb, action, request, model)
+        return plan.finish(await self.client().arun(plan.model, plan.payload, deadline_s))
+
+    # -- streamed text ----------------------------------------------------------
+
+    def streams(self, limb: str, action: str) -> bool:
+        return (limb, action) == ("divine", "world_bible")
+
+    def stream_text(
+        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
+    ) -> Iterator[str]:
+        plan = self._text_plan(limb, action, request, model)
+        return self.client().stream(plan.model, plan.payload, deadline_s)
+
+    def astream_text(
+        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
+    ) -> AsyncIterator[str]:
+        plan = self._text_plan(limb, action, request, model)
+        return self.client().astream(plan.model, plan.payload, deadline_s)
+
+    def finish_text(
+        self, limb: str, action: str, request: GenRequest, text: str, model: str | None = None
+    ) -> ProviderResult:
+        plan = self._text_plan(limb, action, request, model)
+        return prompts.world_bible_result(PROVIDER, plan.model, request, text)
+
+    # -- what each action sends and how its answer is read ----------------------
+
+    def _plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> _Plan:
+        if (limb, action) == ("image", "generate"):
+            chosen = model or IMAGE_MODEL
+            payload = {
+                "prompt": config.image_prompt(request, limit=2048),
+                "steps": _STEPS.get(request.tension, 6),
+                "seed": request.seed % 2**32,
+            }
+            return _Plan(
+                chosen,
+                payload,
+                lambda result: config.image_result(PROVIDER, chosen, request, _image_bytes(chosen, result)),
+            )
+        if (limb, action) == ("audio", "speech"):
+            chosen = model or SPEECH_MODEL
+            return _Plan(
+                chosen,
+                speech_payload(chosen, request),
+                lambda result: prompts.speech_result(PROVIDER, chosen, request, _audio_bytes(chosen, result)),
+            )
+        return self._text_plan(limb, action, request, model)
+
+    def _text_plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> _Plan:
+        if (limb, action) != ("divine", "world_bible"):
             raise ProviderError(PROVIDER, model or "", "bad_request", f"{limb}.{action} is not offered")
-        model = model or IMAGE_MODEL
+        chosen = model or TEXT_MODEL
         payload = {
-            "prompt": config.image_prompt(request, limit=2048),
-            "steps": _STEPS.get(request.tension, 6),
-            "seed": request.seed % 2**32,
+            "messages": [{"role": "user", "content": prompts.world_bible_prompt(request)}],
+            # The model's default is 256 tokens, far too few for a whole world.
+            "max_tokens": prompts.world_bible_max_tokens(request),
+            "temperature": 0.7,
+            "seed": 1 + request.seed % _MAX_SEED,
         }
-        result = self.client().run(model, payload, deadline_s)
-        return config.image_result(PROVIDER, model, request, _image_bytes(model, result))
+        return _Plan(
+            chosen,
+            payload,
+            lambda result: prompts.world_bible_result(
+                PROVIDER, chosen, request, _response_text(chosen, result)
+            ),
+        )
+
+
+def speech_payload(model: str, request: GenRequest) -> dict[str, Any]:
+    """The input of a speech model, or ``declined`` when the model cannot say it as asked.
+
+    Aura-2 (``encoding: linear16`` in a ``wav`` container) answers a WAV the studio can check.
+    MeloTTS takes ``prompt`` and ``lang`` and answers MP3 only: it is sent as asked, but its
+    answer is refused by ``prompts.speech_result`` unless it is a WAV.
+    """
+    ask = prompts.speech_ask(request)
+    if not ask.text.strip():
+        raise ProviderError(PROVIDER, model, "declined", "there are no words to say")
+    if "melotts" in model:
+        return {"prompt": ask.text, "lang": ask.language}
+    if ask.language != "en":
+        raise ProviderError(PROVIDER, model, "declined", f"{model} speaks English only, not {ask.language}")
+    speaker = AURA_SPEAKERS.get(ask.voice)
+    if speaker is None:
+        raise ProviderError(PROVIDER, model, "declined", f"{model} has no {ask.voice} voice")
+    if abs(ask.speed - 1.0) > 1e-6:
+        raise ProviderError(PROVIDER, model, "declined", f"{model} speaks at one speed only")
+    return {
+        "text": ask.text,
+        "speaker": speaker,
+        "encoding": "linear16",
+        "container": "wav",
+        "sample_rate": SPEECH_SAMPLE_RATE,
+    }
+
+
+def _response_text(model: str, result: Mapping[str, Any]) -> str:
+    response = result.get("response")
+    if isinstance(response, dict | list):
+        # With JSON mode some Workers AI models hand back the parsed object itself.
+        return json.dumps(response)
+    if not isinstance(response, str) or not response.strip():
+        raise ProviderError(PROVIDER, model, "invalid_payload", "the result has no text")
+    return response
+
+
+def _audio_bytes(model: str, result: Mapping[str, Any]) -> bytes:
+    raw = result.get("bytes")
+    if isinstance(raw, bytes):
+        return raw
+    encoded = result.get("audio")
+    if not isinstance(encoded, str) or not encoded:
+        raise ProviderError(PROVIDER, model, "invalid_payload", "the result has no audio")
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ProviderError(PROVIDER, model, "invalid_payload", "the audio is not base64") from exc
 
 
 def _image_bytes(model: str, result: Mapping[str, Any]) -> bytes:

@@ -25,6 +25,9 @@ ErrorKind = Literal[
     "invalid_payload",
     "bad_request",
     "auth",
+    # The tier cannot do what this request asks (a language or voice it lacks) and sent
+    # nothing: the chain moves on, and the provider's breaker is not told (it is healthy).
+    "declined",
 ]
 KINDS: frozenset[str] = frozenset(ErrorKind.__args__)  # type: ignore[attr-defined]
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from limbs.generators.base import GenRequest
-from limbs.providers import config
+from limbs.providers import config, prompts
 from limbs.providers.base import ProviderResult
 from limbs.providers.errors import (
     ErrorKind,
@@ -30,6 +31,8 @@ from limbs.providers.errors import (
 
 PROVIDER = "gemini"
 IMAGE_MODEL = "gemini-2.5-flash-image"
+TEXT_MODEL = "gemini-2.5-flash"
+DEFAULT_MODELS = {("image", "generate"): IMAGE_MODEL, ("divine", "world_bible"): TEXT_MODEL}
 _RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 _ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 _AUTH_STATUSES = {"UNAUTHENTICATED", "PERMISSION_DENIED"}
@@ -233,6 +236,15 @@ def aspect_ratio(width: int, height: int) -> str:
     return min(_ASPECT_RATIOS, key=distance)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """One call worked out before any I/O, so ``run`` and ``arun`` cannot drift apart."""
+
+    model: str
+    body: dict[str, Any]
+    finish: Callable[[Mapping[str, Any]], ProviderResult]
+
+
 class GeminiProvider:
     name = PROVIDER
 
@@ -248,17 +260,52 @@ class GeminiProvider:
         return config.gemini_settings().configured
 
     def supports(self, limb: str, action: str) -> bool:
-        return (limb, action) == ("image", "generate")
+        return (limb, action) in DEFAULT_MODELS
 
     def default_model(self, limb: str, action: str) -> str | None:
-        return IMAGE_MODEL if self.supports(limb, action) else None
+        return DEFAULT_MODELS.get((limb, action))
 
     def run(
         self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
     ) -> ProviderResult:
-        if not self.supports(limb, action):
-            raise ProviderError(PROVIDER, model or "", "bad_request", f"{limb}.{action} is not offered")
-        model = model or IMAGE_MODEL
+        plan = self._plan(limb, action, request, model)
+        return plan.finish(self.client().generate(plan.model, plan.body, deadline_s))
+
+    async def arun(
+        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
+    ) -> ProviderResult:
+        plan = self._plan(limb, action, request, model)
+        return plan.finish(await self.client().agenerate(plan.model, plan.body, deadline_s))
+
+    # -- streamed text ----------------------------------------------------------
+
+    def streams(self, limb: str, action: str) -> bool:
+        return (limb, action) == ("divine", "world_bible")
+
+    def stream_text(
+        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
+    ) -> Iterator[str]:
+        plan = self._text_plan(limb, action, request, model)
+        return self.client().stream(plan.model, plan.body, deadline_s)
+
+    def astream_text(
+        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
+    ) -> AsyncIterator[str]:
+        plan = self._text_plan(limb, action, request, model)
+        return self.client().astream(plan.model, plan.body, deadline_s)
+
+    def finish_text(
+        self, limb: str, action: str, request: GenRequest, text: str, model: str | None = None
+    ) -> ProviderResult:
+        plan = self._text_plan(limb, action, request, model)
+        return prompts.world_bible_result(PROVIDER, plan.model, request, text)
+
+    # -- what each action sends and how its answer is read ----------------------
+
+    def _plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> _Plan:
+        if (limb, action) != ("image", "generate"):
+            return self._text_plan(limb, action, request, model)
+        chosen = model or IMAGE_MODEL
         width, height = config.requested_size(request)
         body = {
             "contents": [{"parts": [{"text": config.image_prompt(request)}]}],
@@ -268,15 +315,50 @@ class GeminiProvider:
                 "seed": request.seed % 2**31,
             },
         }
-        response = self.client().generate(model, body, deadline_s)
-        images = images_of(response)
-        if not images:
-            reason = _why_no_image(response)
-            raise ProviderError(PROVIDER, model, "invalid_payload", f"the answer has no image ({reason})")
-        return config.image_result(PROVIDER, model, request, images[0][1])
+
+        def finish(response: Mapping[str, Any]) -> ProviderResult:
+            images = images_of(response)
+            if not images:
+                reason = _why_nothing(response)
+                raise ProviderError(
+                    PROVIDER, chosen, "invalid_payload", f"the answer has no image ({reason})"
+                )
+            return config.image_result(PROVIDER, chosen, request, images[0][1])
+
+        return _Plan(chosen, body, finish)
+
+    def _text_plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> _Plan:
+        if (limb, action) != ("divine", "world_bible"):
+            raise ProviderError(PROVIDER, model or "", "bad_request", f"{limb}.{action} is not offered")
+        chosen = model or TEXT_MODEL
+        generation: dict[str, Any] = {
+            # JSON mode: the API itself keeps the answer to one JSON document.
+            "responseMimeType": "application/json",
+            "maxOutputTokens": prompts.world_bible_max_tokens(request),
+            "temperature": 0.7,
+            "seed": request.seed % 2**31,
+        }
+        if chosen.startswith("gemini-2.5-flash"):
+            # Thinking would spend the hop's deadline before the first JSON token; only the
+            # Flash models accept a zero budget (Pro refuses it), so others keep their default.
+            generation["thinkingConfig"] = {"thinkingBudget": 0}
+        body = {
+            "contents": [{"role": "user", "parts": [{"text": prompts.world_bible_prompt(request)}]}],
+            "generationConfig": generation,
+        }
+
+        def finish(response: Mapping[str, Any]) -> ProviderResult:
+            text = text_of(response)
+            if not text.strip():
+                raise ProviderError(
+                    PROVIDER, chosen, "invalid_payload", f"the answer has no text ({_why_nothing(response)})"
+                )
+            return prompts.world_bible_result(PROVIDER, chosen, request, text)
+
+        return _Plan(chosen, body, finish)
 
 
-def _why_no_image(response: Mapping[str, Any]) -> str:
+def _why_nothing(response: Mapping[str, Any]) -> str:
     feedback = response.get("promptFeedback")
     if isinstance(feedback, dict) and feedback.get("blockReason"):
         return f"blocked: {feedback['blockReason']}"

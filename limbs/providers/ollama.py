@@ -20,11 +20,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from limbs.generators.base import GenRequest
-from limbs.providers import config
+from limbs.providers import config, prompts
 from limbs.providers.base import ProviderResult
 from limbs.providers.errors import ProviderError, parse_retry_after
 
 PROVIDER = "ollama"
+TEXT_MODEL = "llama3.2"
+DEFAULT_MODELS = {("divine", "world_bible"): TEXT_MODEL}
 PROBE_CACHE_S = 5.0
 Message = Mapping[str, Any]
 
@@ -160,8 +162,10 @@ class OllamaClient:
         messages: Sequence[Message],
         timeout: float,
         options: Mapping[str, Any] | None = None,
+        *,
+        fmt: str | None = None,
     ) -> str:
-        body = _body(model, {"messages": [dict(m) for m in messages]}, options, stream=False)
+        body = _body(model, _chat_fields(messages, fmt), options, stream=False)
         answer = config.request(
             PROVIDER,
             model,
@@ -180,8 +184,10 @@ class OllamaClient:
         messages: Sequence[Message],
         timeout: float,
         options: Mapping[str, Any] | None = None,
+        *,
+        fmt: str | None = None,
     ) -> str:
-        body = _body(model, {"messages": [dict(m) for m in messages]}, options, stream=False)
+        body = _body(model, _chat_fields(messages, fmt), options, stream=False)
         answer = await config.arequest(
             PROVIDER,
             model,
@@ -230,13 +236,15 @@ class OllamaClient:
         messages: Sequence[Message],
         timeout: float,
         options: Mapping[str, Any] | None = None,
+        *,
+        fmt: str | None = None,
     ) -> Iterator[str]:
         return config.stream_tokens(
             PROVIDER,
             model,
             f"{self.base_url}/api/chat",
             headers={},
-            json_body=_body(model, {"messages": [dict(m) for m in messages]}, options, stream=True),
+            json_body=_body(model, _chat_fields(messages, fmt), options, stream=True),
             timeout=timeout,
             on_error=_error_factory(model),
             parser=_NDJSONParser(model, chat=True),
@@ -248,13 +256,15 @@ class OllamaClient:
         messages: Sequence[Message],
         timeout: float,
         options: Mapping[str, Any] | None = None,
+        *,
+        fmt: str | None = None,
     ) -> AsyncIterator[str]:
         return config.astream_tokens(
             PROVIDER,
             model,
             f"{self.base_url}/api/chat",
             headers={},
-            json_body=_body(model, {"messages": [dict(m) for m in messages]}, options, stream=True),
+            json_body=_body(model, _chat_fields(messages, fmt), options, stream=True),
             timeout=timeout,
             on_error=_error_factory(model),
             parser=_NDJSONParser(model, chat=True),
@@ -268,6 +278,14 @@ def _body(
     if options:
         body["options"] = dict(options)
     return body
+
+
+def _chat_fields(messages: Sequence[Message], fmt: str | None) -> dict[str, Any]:
+    fields: dict[str, Any] = {"messages": [dict(m) for m in messages]}
+    if fmt:
+        # "json" makes Ollama constrain sampling to valid JSON.
+        fields["format"] = fmt
+    return fields
 
 
 def _tag_names(doc: Any) -> list[str]:
@@ -341,7 +359,7 @@ class _NDJSONParser:
 
 
 class OllamaProvider:
-    """No image model runs on Ollama, so it offers nothing yet; text limbs will use the client."""
+    """The local text tier: only text actions, since no image or speech model runs on Ollama."""
 
     name = PROVIDER
 
@@ -356,12 +374,57 @@ class OllamaProvider:
         return bool(client.base_url) and client.available()
 
     def supports(self, limb: str, action: str) -> bool:
-        return False
+        return (limb, action) in DEFAULT_MODELS
 
     def default_model(self, limb: str, action: str) -> str | None:
-        return None
+        return DEFAULT_MODELS.get((limb, action))
 
     def run(
         self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
     ) -> ProviderResult:
-        raise ProviderError(PROVIDER, model or "", "bad_request", f"{limb}.{action} is not offered")
+        chosen, messages, options = self._plan(limb, action, request, model)
+        text = self.client().chat(chosen, messages, deadline_s, options, fmt="json")
+        return prompts.world_bible_result(PROVIDER, chosen, request, text)
+
+    async def arun(
+        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
+    ) -> ProviderResult:
+        chosen, messages, options = self._plan(limb, action, request, model)
+        text = await self.client().achat(chosen, messages, deadline_s, options, fmt="json")
+        return prompts.world_bible_result(PROVIDER, chosen, request, text)
+
+    # -- streamed text ----------------------------------------------------------
+
+    def streams(self, limb: str, action: str) -> bool:
+        return self.supports(limb, action)
+
+    def stream_text(
+        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
+    ) -> Iterator[str]:
+        chosen, messages, options = self._plan(limb, action, request, model)
+        return self.client().stream_chat(chosen, messages, deadline_s, options, fmt="json")
+
+    def astream_text(
+        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
+    ) -> AsyncIterator[str]:
+        chosen, messages, options = self._plan(limb, action, request, model)
+        return self.client().astream_chat(chosen, messages, deadline_s, options, fmt="json")
+
+    def finish_text(
+        self, limb: str, action: str, request: GenRequest, text: str, model: str | None = None
+    ) -> ProviderResult:
+        chosen, _, _ = self._plan(limb, action, request, model)
+        return prompts.world_bible_result(PROVIDER, chosen, request, text)
+
+    def _plan(
+        self, limb: str, action: str, request: GenRequest, model: str | None
+    ) -> tuple[str, list[Message], dict[str, Any]]:
+        if (limb, action) != ("divine", "world_bible"):
+            raise ProviderError(PROVIDER, model or "", "bad_request", f"{limb}.{action} is not offered")
+        messages: list[Message] = [{"role": "user", "content": prompts.world_bible_prompt(request)}]
+        options = {
+            "seed": request.seed % 2**31,
+            "temperature": 0.7,
+            "num_predict": prompts.world_bible_max_tokens(request),
+        }
+        return model or TEXT_MODEL, messages, options

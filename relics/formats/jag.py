@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+
 from relics.formats.errors import Cursor, RelicFormatError
 
 Packing = Literal["whole", "entries"]
@@ -30,6 +32,36 @@ def name_hash(name: str) -> int:
     for c in name.upper():
         h = (h * 61 + ord(c) - 32) & 0xFFFFFFFF
     return h
+
+
+def name_hashes(names: Iterable[str]) -> list[int]:
+    """``[name_hash(n) for n in names]``, vectorised: resolving names means hashing thousands.
+
+    Names of one length are hashed together, one numpy step per character, in 64-bit
+    lanes; wrapping mod 2**64 then masking equals the per-step mod 2**32.
+    """
+    listed = list(names)
+    out = np.zeros(len(listed), dtype=np.uint64)
+    by_length: dict[int, list[int]] = {}
+    for i, name in enumerate(listed):
+        by_length.setdefault(len(name), []).append(i)
+    for length, where in by_length.items():
+        joined = "".join([listed[i] for i in where])
+        upper = joined.upper()
+        if len(upper) != len(joined):
+            # Upper-casing lengthened a character (e.g. "ß" -> "SS"): hash those one by one.
+            out[where] = [name_hash(listed[i]) for i in where]
+            continue
+        if not length:
+            continue
+        text = upper.encode("utf-32-le", errors="surrogatepass")
+        codes = np.frombuffer(text, dtype="<u4").reshape(len(where), length).astype(np.uint64)
+        h = np.zeros(len(where), dtype=np.uint64)
+        for col in range(length):
+            h = (h * np.uint64(61) + codes[:, col] - np.uint64(32)) & np.uint64(0xFFFFFFFF)
+        out[where] = h
+    hashes: list[int] = out.tolist()
+    return hashes
 
 
 def _bunzip(body: bytes, declared: int, what: str, offset: int) -> bytes:

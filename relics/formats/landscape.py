@@ -14,7 +14,7 @@ exactly; a run that overshoots tile 2304, missing bytes or leftover bytes raise
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -49,6 +49,45 @@ def all_sector_names(planes: range = range(4)) -> Iterator[tuple[int, int, int, 
         for x in range(100):
             for y in range(100):
                 yield plane, x, y, f"m{plane}{x:02}{y:02}"
+
+
+def resolve_sector_entries(
+    hashes: Iterable[int], planes: range = range(4)
+) -> dict[int, tuple[int, int, int, str]]:
+    """Archive entry hash -> ``(plane, x, y, extension)`` for the hashes that are sector names.
+
+    The same answer as hashing every ``sector_name`` of ``planes`` (as ``all_sector_names``
+    does), but the 120 000 candidate names are hashed as digit arrays in numpy instead of
+    one string at a time, which is most of the time to open a whole landscape otherwise.
+    A hash two candidates share resolves to the first in (plane, x, y, extension) order.
+    """
+    if planes.start < 0 or planes.stop > 10 or planes.step != 1:
+        raise ValueError(f"planes must be a contiguous range within 0..9, not {planes}")
+    plane, x, y, ext = (
+        a.ravel().astype(np.uint64)
+        for a in np.meshgrid(
+            np.arange(planes.start, planes.stop), np.arange(100), np.arange(100), np.arange(3), indexing="ij"
+        )
+    )
+    zero = np.uint64(ord("0"))
+    columns = [np.full_like(plane, ord("M")), zero + plane, zero + x // 10, zero + x % 10]
+    columns += [zero + y // 10, zero + y % 10, np.full_like(plane, ord("."))]
+    upper = np.array([[ord(c) for c in e.upper()] for e in EXTENSIONS], dtype=np.uint64)
+    columns += [upper[ext.astype(np.intp), i] for i in range(3)]
+    h = np.zeros_like(plane)
+    for codes in columns:
+        # jag.name_hash, one character of every candidate at a time.
+        h = (h * np.uint64(61) + codes - np.uint64(32)) & np.uint64(0xFFFFFFFF)
+    order = np.argsort(h, kind="stable")
+    table = h[order]
+    wanted = np.fromiter(hashes, dtype=np.uint64)
+    at = np.minimum(np.searchsorted(table, wanted), max(len(table) - 1, 0))
+    out: dict[int, tuple[int, int, int, str]] = {}
+    for want, i in zip(wanted.tolist(), at.tolist(), strict=True):
+        if len(table) and int(table[i]) == want:
+            k = int(order[i])
+            out[want] = (int(plane[k]), int(x[k]), int(y[k]), EXTENSIONS[int(ext[k])])
+    return out
 
 
 def _equal(a: object, b: object) -> bool:

@@ -40,7 +40,9 @@ MID_GREY = (128, 128, 128)
 TextureLookup = Callable[[int], "NDArray[np.uint8] | None"]
 
 
-@dataclass(frozen=True)
+# Slots: a real cache holds tens of thousands of faces, and a __dict__ each doubles the
+# objects the garbage collector has to walk while a whole archive decodes.
+@dataclass(frozen=True, slots=True)
 class Ob3Face:
     """One n-gon: indices into the model's vertices, its two fills and the gouraud flag."""
 
@@ -122,8 +124,7 @@ def decode_ob3(data: bytes, what: str = "model") -> Ob3Model:
     for i, n in enumerate(counts):
         faces.append(Ob3Face(tuple(flat[start : start + n]), fronts[i], backs[i], gouraud[i]))
         start += n
-    xyz = coords.T.tolist()
-    return Ob3Model(tuple((x, y, z) for x, y, z in xyz), tuple(faces))
+    return Ob3Model(tuple(map(tuple, coords.T.tolist())), tuple(faces))
 
 
 def encode_ob3(model: Ob3Model) -> bytes:

@@ -82,6 +82,7 @@ def test_every_kind_is_one_the_router_knows():
         "invalid_payload",
         "bad_request",
         "auth",
+        "declined",
     } == KINDS
 
 

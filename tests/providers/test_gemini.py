@@ -230,11 +230,13 @@ def test_the_adapter_detects_a_stall_within_its_deadline(gemini_settings):
     assert caught.value.kind == "stalled"
 
 
-def test_it_offers_only_image_generate():
+def test_it_offers_image_generate_and_the_world_bible_only():
     provider = GeminiProvider()
     assert provider.supports("image", "generate")
-    assert not provider.supports("divine", "world_bible")
+    assert provider.supports("divine", "world_bible")
+    assert not provider.supports("audio", "speech")
     assert provider.default_model("image", "generate") == IMAGE_MODEL
+    assert provider.default_model("divine", "world_bible") == "gemini-2.5-flash"
 
 
 def test_without_a_key_it_is_not_configured_and_calls_nobody(gemini_settings, settings):
