@@ -196,6 +196,22 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 365
 
+# --- transport security ---------------------------------------------------
+# Production (DEBUG off, the default outside `make run`) marks cookies Secure; browsers
+# still keep them on http://localhost and 127.0.0.1, which they treat as secure.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _env_bool("POG_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SAMESITE = "Lax"
+# HSTS is only ever sent on HTTPS responses (SecurityMiddleware), so it is safe to default on.
+SECURE_HSTS_SECONDS = _env_int("POG_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("POG_HSTS_SUBDOMAINS", True)
+SECURE_SSL_REDIRECT = _env_bool("POG_SSL_REDIRECT", False)
+if _env_bool("POG_BEHIND_TLS_PROXY", False):
+    # Only behind a proxy that sets this header itself; otherwise clients could forge it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -1,0 +1,88 @@
+"""The tier's rate limit through the real request path: under concurrent requests exactly the
+allowance is admitted (memory in embedded mode, Redis in scale mode), the rest get 429."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import pytest
+from django.db import close_old_connections
+from django.test import Client
+
+from accounts.models import ApiToken, Tier, User
+from limbs.models import Generation
+
+pytestmark = pytest.mark.usefixtures("jobs_running")
+
+
+def _post(raw: str) -> Any:
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    body = {"action": "sprite", "intent": "a tiny frog", "params": {"size": 8}}
+    return client.post("/api/handle/image", data=json.dumps(body), content_type="application/json")
+
+
+def test_concurrent_requests_admit_exactly_the_allowance(alice: User) -> None:
+    # Plenty of concurrency, a small rate: the rate limit is the only thing that says no.
+    alice.tier = Tier.objects.create(slug="test-rate", name="Rate", requests_per_period=7, concurrency=100)
+    alice.save()
+    _, raw = ApiToken.issue(alice)
+    statuses: list[int] = []
+    retry: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(24)
+
+    def fire() -> None:
+        try:
+            start.wait()
+            response = _post(raw)
+            with lock:
+                statuses.append(response.status_code)
+                if response.status_code == 429:
+                    retry.append(response["Retry-After"])
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=fire) for _ in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses).count(202) == 7, statuses
+    assert statuses.count(429) == 17
+    assert all(int(r) >= 1 for r in retry)
+    assert Generation.objects.filter(owner=alice).count() == 7
+
+
+def test_the_free_tier_runs_one_thing_at_a_time_and_says_when_to_come_back(alice: User) -> None:
+    Tier.ensure_shipped()
+    _, raw = ApiToken.issue(alice)
+    # Hold the one running slot as a queued generation would.
+    from accounts import limits
+
+    lease = limits.acquire(f"busy:user:{alice.pk}", 1, lease_s=30)
+    assert lease is not None
+    refused = _post(raw)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "busy"
+    assert int(refused["Retry-After"]) >= 1
+    limits.release(lease)
+    assert _post(raw).status_code == 202
+
+
+def test_a_refused_request_costs_no_token_and_stores_nothing(alice: User) -> None:
+    alice.tier = Tier.objects.create(slug="test-one", name="One", requests_per_period=1, concurrency=5)
+    alice.save()
+    _, raw = ApiToken.issue(alice)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    bad = client.post(
+        "/api/handle/image",
+        data=json.dumps({"action": "sprite", "intent": "x", "params": {"size": 999}}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert _post(raw).status_code == 202  # the typo did not use up the one request
+    second = _post(raw)
+    assert second.status_code == 429 and second.json()["error"]["code"] == "rate_limited"
+    assert Generation.objects.filter(owner=alice).count() == 1
