@@ -43,6 +43,19 @@ class Tier(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """Refuse limits the rate limiter cannot count exactly (staff edit tiers in the admin)."""
+        from django.core.exceptions import ValidationError
+
+        from accounts.limits import RateLimit
+
+        try:
+            RateLimit(self.requests_per_period, self.period_s)
+        except ValueError as exc:
+            raise ValidationError({"requests_per_period": str(exc)}) from None
+        if self.concurrency < 1:
+            raise ValidationError({"concurrency": "At least one generation must be able to run."})
+
     @classmethod
     def default(cls) -> Tier:
         """The tier new guests and accounts get (``POG_DEFAULT_TIER``), free when unset or missing.

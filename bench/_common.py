@@ -143,12 +143,25 @@ def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
+BENCH_TIER = "bench"
+
+
 def migrate(env: Mapping[str, str]) -> None:
+    """Migrate the throwaway database and add the ``bench`` tier: metered like any tier (the
+    limiter still runs on every request) but with limits no benchmark reaches. Benchmarks
+    set ``POG_DEFAULT_TIER=bench`` so their guests get it."""
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=REPO,
         env=dict(env),
         check=True,
+    )
+    create = (
+        "from accounts.models import Tier; Tier.objects.update_or_create(slug='bench', defaults="
+        "{'name': 'Benchmark', 'requests_per_period': 10**6, 'period_s': 60, 'concurrency': 1000})"
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", create], cwd=REPO, env=dict(env), check=True
     )
 
 

@@ -43,6 +43,7 @@ if __package__ in (None, ""):
 import httpx
 
 from bench._common import (
+    BENCH_TIER,
     REPO,
     Studio,
     Summary,
@@ -764,13 +765,14 @@ def render(
     if gen.stalled:
         share = 100.0 * gen.stalled / gen.total.n
         lines += [
-            f"The {gen.stalled} `image.generate` requests that paid a stall ({share:.1f} % of "
-            f"{gen.total.n}) waited up to a full hop timeout on each remote tier (about "
-            f"{2 * d.hop_s:g} s in all) before the procedural tier answered. The first two open the "
-            "breakers: after `POG_BREAKER_SLOW_TRIP` (2) consecutive stalls a provider's breaker "
-            "opens without waiting for `min_requests` failures in the window. Any later one is a "
-            "half-open probe: once the open period (15 s) ends, the next request is the probe and "
-            "pays the stall in full. "
+            f"{gen.stalled} `image.generate` requests ({share:.1f} % of {gen.total.n}) made a remote "
+            "attempt. A request that meets a stalled provider whose breaker is closed waits the full "
+            "hop timeout on it, and that one stall opens the provider's breaker at once "
+            "(`POG_BREAKER_SLOW_TRIP`, default 1), so only the first request pays it (about "
+            f"{2 * d.hop_s:g} s for the two stalled tiers). When an open period (15 s, doubling) ends, "
+            "the next request carries the half-open probe but waits only `POG_PROBE_PATIENCE_S` "
+            "(0.25 s) for it before moving down the chain; the probe runs on in the background to its "
+            "hop timeout and opens the breaker again. "
             + (
                 "The p99 stays under the target only because they are fewer than 1 % of the requests."
                 if share < 1
@@ -803,10 +805,10 @@ def render(
         else:
             lines += [
                 "So with the default settings the breakers find a stalled provider dead under "
-                "one-at-a-time traffic: two consecutive stalls (`POG_BREAKER_SLOW_TRIP`) open a "
-                "provider's breaker at once, and `min_requests` (5) consecutive failures of any kind "
-                "open it even when they are spread wider than the 30 s window; a request that "
-                "finds both breakers open makes no remote hop.",
+                "one-at-a-time traffic: one stall (`POG_BREAKER_SLOW_TRIP`) opens a provider's "
+                "breaker at once, and `min_requests` (5) consecutive failures of any kind open it "
+                "even when they are spread wider than the 30 s window; a request that finds both "
+                "breakers open makes no remote hop.",
                 "",
             ]
     lines += method_text(args, a, d)
@@ -826,9 +828,10 @@ def method_text(args: argparse.Namespace, a: ResultA, d: ResultD) -> list[str]:
         "`pog_site.asgi:application`, restarted with its own environment for each scenario. Only the "
         "providers a scenario needs are configured (`POG_OLLAMA_URL` is empty, so the Ollama tier is "
         "off). One keep-alive `httpx.Client` sends every request, one at a time, as a guest from "
-        "`POST /api/auth/guest`, with `wait: true`; the time is the client's, from sending the request "
-        "to having read the whole answer. Every request has its own intent and seed, so the "
-        "muscle-memory cache never hits. "
+        "`POST /api/auth/guest` (on the `bench` tier: limits no benchmark reaches, but the rate and "
+        "concurrency limiter still runs on every request), with `wait: true`; the time is the "
+        "client's, from sending the request to having read the whole answer. Every request has "
+        "its own intent and seed, so the muscle-memory cache never hits. "
         "(a) After a warm-up, each `POST /api/handle/image` (64x64, routed to the healthy fake "
         "Cloudflare) is paired with the provider request the Cloudflare tier makes for it "
         "(same prompt, steps and seed, to `POST {fake}/client/v4/accounts/{account}/ai/run/"
@@ -951,6 +954,7 @@ def main() -> int:
             "POG_LOG_LEVEL": "WARNING",
             "POG_OLLAMA_URL": "",
             "POG_GUESTS_PER_MINUTE": "1000",
+            "POG_DEFAULT_TIER": BENCH_TIER,
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -256,8 +256,16 @@ def _admit(owner: User, action: ActionSpec) -> Lease | None:
     """
     tier = owner.effective_tier()
     try:
+        rate = RateLimit(tier.requests_per_period, tier.period_s)
+    except ValueError:
+        # A tier saved with limits the limiter cannot count (Tier.clean refuses them in the
+        # admin): meter nothing rather than fail every request of that tier.
+        log.error("tier %s has unusable limits; admitting the request", tier.slug, exc_info=True)
+        return None
+    lease: Lease | None = None
+    try:
         lease = limits.acquire(
-            f"busy:user:{owner.pk}", tier.concurrency, lease_s=action.deadline_s + LEASE_MARGIN_S
+            f"busy:user:{owner.pk}", max(1, tier.concurrency), lease_s=action.deadline_s + LEASE_MARGIN_S
         )
         if lease is None:
             running = "one thing" if tier.concurrency == 1 else f"{tier.concurrency} things"
@@ -269,9 +277,10 @@ def _admit(owner: User, action: ActionSpec) -> Lease | None:
                 None,
                 retry_after=BUSY_RETRY_S,
             )
-        decision = limits.take(f"rate:user:{owner.pk}", RateLimit(tier.requests_per_period, tier.period_s))
+        decision = limits.take(f"rate:user:{owner.pk}", rate)
     except LimitsUnavailable:
         log.warning("rate and concurrency limits unavailable; admitting the request", exc_info=True)
+        _release(lease)
         return None
     if not decision.allowed:
         _release(lease)

@@ -86,3 +86,19 @@ def test_a_refused_request_costs_no_token_and_stores_nothing(alice: User) -> Non
     second = _post(raw)
     assert second.status_code == 429 and second.json()["error"]["code"] == "rate_limited"
     assert Generation.objects.filter(owner=alice).count() == 1
+
+
+def test_a_tier_the_limiter_cannot_count_is_refused_in_the_admin_and_never_fails_requests(
+    alice: User,
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    odd = Tier(slug="test-odd", name="Odd", requests_per_period=10**9, period_s=60, concurrency=1)
+    with pytest.raises(ValidationError) as caught:
+        odd.full_clean()
+    assert "requests_per_period" in caught.value.message_dict
+    odd.save()  # saved around the admin's validation, as a script might
+    alice.tier = odd
+    alice.save()
+    _, raw = ApiToken.issue(alice)
+    assert _post(raw).status_code == 202
