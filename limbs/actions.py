@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts import limits
+from accounts import limits, threats
 from accounts.killswitch import Identity, blocking
 from accounts.limits import Lease, LimitsUnavailable, RateLimit
 from accounts.metabolism import Preferences
@@ -255,8 +255,12 @@ def _admit(owner: User, action: ActionSpec) -> Lease | None:
     must not take the studio down with it.
     """
     tier = owner.effective_tier()
+    throttled = threats.is_throttled(owner.pk)
     try:
         rate = RateLimit(tier.requests_per_period, tier.period_s)
+        if throttled:
+            # Flagged for behaving unlike itself: a much smaller allowance until staff look.
+            rate = threats.throttled_limit(rate)
     except ValueError:
         # A tier saved with limits the limiter cannot count (Tier.clean refuses them in the
         # admin): meter nothing rather than fail every request of that tier.
@@ -285,22 +289,32 @@ def _admit(owner: User, action: ActionSpec) -> Lease | None:
     if not decision.allowed:
         _release(lease)
         wait = max(1, math.ceil(decision.retry_after_s))
+        allows = (
+            "your account allows while the studio's staff take a look at some unusual activity"
+            if throttled
+            else f"the {tier.name} tier allows"
+        )
         raise RequestError(
             429,
             "rate_limited",
-            f"That is {tier.requests_per_period} requests in {_period_words(tier.period_s)}, the most the "
-            f"{tier.name} tier allows. The next one can start in {wait} s.",
+            f"That is {rate.requests} requests in {_period_words(rate.period_s)}, the most {allows}. "
+            f"The next one can start in {wait} s.",
             None,
             retry_after=wait,
         )
     return lease
 
 
-def _period_words(seconds: int) -> str:
+def _period_words(period_s: float) -> str:
+    seconds = round(period_s)
     if seconds == 60:
         return "a minute"
+    if seconds == 3600:
+        return "an hour"
     if seconds % 3600 == 0:
-        return f"{seconds // 3600} h" if seconds != 3600 else "an hour"
+        return f"{seconds // 3600} h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} minutes"
     return f"{seconds} s"
 
 

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 
 
 def blob_name(sha256: str) -> str:
@@ -19,7 +19,8 @@ def store_blob(data: bytes) -> tuple[str, str]:
     """Store ``data`` once per content; return ``(blob_name, sha256)``."""
     digest = hashlib.sha256(data).hexdigest()
     name = blob_name(digest)
-    storage = default_storage._wrapped if hasattr(default_storage, "_wrapped") else default_storage
+    # The real backend behind the lazy default_storage (which is unset until first use).
+    storage = storages["default"]
     if isinstance(storage, FileSystemStorage):
         _store_on_disk(storage.path(name), data)
         return name, digest

@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.GuestMiddleware",
     "accounts.middleware.KillSwitchMiddleware",
+    "accounts.threats.AnomalyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -298,6 +299,9 @@ POG_PROCEDURAL_RESERVE_S = _env_float("POG_PROCEDURAL_RESERVE_S", 2.0)
 POG_MAX_INTENT_CHARS = _env_int("POG_MAX_INTENT_CHARS", 2000, minimum=1)
 POG_MAX_WAIT_S = _env_int("POG_MAX_WAIT_S", 60, minimum=1)
 POG_GUESTS_PER_MINUTE = _env_int("POG_GUESTS_PER_MINUTE", 30, minimum=1)
+# Server folders staff may register relic caches from, and the upload size limit.
+POG_RELIC_DIRS = _env_list("POG_RELIC_DIRS", "")
+POG_RELIC_MAX_UPLOAD_MB = _env_int("POG_RELIC_MAX_UPLOAD_MB", 200, minimum=1)
 # The tier (its slug) that new guests and accounts get; tiers are data, edited in the admin.
 POG_DEFAULT_TIER = _env_str("POG_DEFAULT_TIER", "free")
 

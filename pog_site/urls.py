@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/", include("accounts.urls")),
+    path("relics/", include("relics.urls")),
     path("", hud, name="hud"),
     path("", include("limbs.urls")),
 ]

@@ -4,7 +4,7 @@ from django.apps import AppConfig
 
 
 class RelicsConfig(AppConfig):
-    """RuneScape cache excavation (issue #6). Holds no features yet."""
+    """RuneScape cache excavation: the museum of original caches, browsing and forking."""
 
     name = "relics"
     default_auto_field = "django.db.models.BigAutoField"

@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from accounts import limits
+from accounts import anomaly, limits, threats
 from accounts.models import ApiToken, User
 from limbs import breakers
 from pog_site import jobs
@@ -49,12 +49,16 @@ def _reset_limits() -> None:
         import redis
 
         client = redis.Redis.from_url(settings.REDIS_URL)
-        keys = list(client.scan_iter(match=f"{settings.POG_REDIS_PREFIX}:limits:*", count=1000))
-        if keys:
-            client.delete(*keys)
+        for pattern in ("limits", "anomaly"):
+            keys = list(client.scan_iter(match=f"{settings.POG_REDIS_PREFIX}:{pattern}:*", count=1000))
+            if keys:
+                client.delete(*keys)
         limits.use_limits(None)
+        anomaly.use_anomalies(None)
     else:
         limits.use_limits(limits.MemoryLimits())
+        anomaly.use_anomalies(anomaly.MemoryAnomalies())
+    threats.clear_cache()
 
 
 def _test_database_url() -> str:

@@ -278,7 +278,10 @@ def _npcs(c: _Columns) -> list[Npc]:
     n = c.count("npcs")
     names, descriptions = c.strings(n), c.strings(n)
     attack, strength, hits, defense, attackable = (c.u8(n) for _ in range(5))
-    layers = [c.u8(n) for _ in range(12)]
+    # Unlike every other field, the 12 layers are stored per NPC (12 consecutive bytes each),
+    # as the client's nested loop reads them; column-major gives unicorns human heads.
+    flat = c.u8(12 * n)
+    layers = [flat[layer::12] for layer in range(12)]
     hair, top, bottom, skin = (c.u32(n) for _ in range(4))
     width, height = c.u16(n), c.u16(n)
     walk, combat, combat_anim = c.u8(n), c.u8(n), c.u8(n)
@@ -456,8 +459,7 @@ def encode_config(config: GameConfig) -> tuple[bytes, bytes]:
     for npc in npcs:
         if len(npc.animations) != 12:
             raise ValueError(f"NPC {npc.name!r} needs 12 animation ids, has {len(npc.animations)}")
-    for layer in range(12):
-        w.u8([npc.animations[layer] for npc in npcs])
+    w.u8([layer for npc in npcs for layer in npc.animations])
     for f in ("hair_colour", "top_colour", "bottom_colour", "skin_colour"):
         w.u32(_column(npcs, f))
     for f in ("width", "height"):

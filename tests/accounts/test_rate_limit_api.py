@@ -102,3 +102,19 @@ def test_a_tier_the_limiter_cannot_count_is_refused_in_the_admin_and_never_fails
     alice.save()
     _, raw = ApiToken.issue(alice)
     assert _post(raw).status_code == 202
+
+
+def test_a_flagged_identity_is_throttled_until_staff_clear_the_flag(alice: User, bob: User) -> None:
+    from accounts import threats
+    from accounts.models import AnomalyFlag
+
+    alice.tier = Tier.objects.create(slug="test-eight", name="Eight", requests_per_period=8, concurrency=50)
+    alice.save()
+    flag = AnomalyFlag.objects.create(user=alice, metric="requests", evidence={"z": 9.1})
+    threats.clear_cache()
+    _, raw = ApiToken.issue(alice)
+    assert [_post(raw).status_code for _ in range(3)] == [202, 202, 429]
+    refused = _post(raw)
+    assert "unusual activity" in refused.json()["error"]["message"]
+    assert threats.clear_flag(flag, bob)
+    assert not threats.is_throttled(alice.pk)

@@ -496,7 +496,7 @@ def test_every_entity_animation_named_by_config_decodes(real: RealCache) -> None
 def test_a_paper_doll_body_frame_takes_the_npc_top_and_skin_colours(real: RealCache) -> None:
     bob = real.config.npcs[1]
     assert bob.name == "Bob"
-    body = real.config.animations[bob.animations[6]]
+    body = real.config.animations[bob.animations[1]]
     assert body.name == "body1" and body.colour == 2
     plain = real.entity.require("body1").rgba(0)
     dressed = entity_frames(real.entity, body, npc=bob)[0]

@@ -1,0 +1,171 @@
+"""The Django side of pre-threat detection: flags for staff, and a stricter limit while flagged.
+
+``note_request(user_id, status)`` feeds every API response to ``accounts.anomaly``;
+each verdict becomes an ``AnomalyFlag`` carrying the verdict's evidence, unless the
+user already has an uncleared flag for that metric (a burst that lasts five minutes
+is one incident, not five). A user with any uncleared flag is throttled:
+``is_throttled`` says so and ``throttled_limit`` turns their tier's rate limit into a
+much stricter one, until staff read the evidence and ``clear_flag``.
+
+Staleness. ``is_throttled`` sits on the admission path, so its answer is cached in
+process memory for ``POG_ANOMALY_CACHE_S`` (2 s) per user. A flag created or cleared
+in *this* process takes effect at once (the entry is dropped); one created or cleared
+in another process is seen here at most that long later.
+
+Failing open. When the detector's store (Redis) is down, ``note_request`` logs and
+counts nothing: a monitoring outage must not take requests down with it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from accounts import anomaly
+from accounts.anomaly import AnomaliesUnavailable, Verdict
+from accounts.limits import RateLimit
+from accounts.models import AnomalyFlag, User
+
+log = logging.getLogger(__name__)
+
+_cache: dict[int, tuple[float, bool]] = {}  # user id -> (valid until, monotonic; throttled)
+_cache_lock = threading.Lock()
+_CACHE_MAX = 10_000
+_monotonic: Callable[[], float] = time.monotonic
+
+
+def identity_of(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def _cache_s() -> float:
+    return float(getattr(settings, "POG_ANOMALY_CACHE_S", 2.0))
+
+
+def _forget(user_id: int) -> None:
+    with _cache_lock:
+        _cache.pop(user_id, None)
+
+
+def clear_cache() -> None:
+    """Drop every cached answer (tests, or after a bulk change in the admin)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def note_request(user_id: int, status: int) -> None:
+    """Count one answered API request; flag the user for each metric that left its baseline."""
+    try:
+        verdicts = anomaly.record(identity_of(user_id), status=status)
+    except AnomaliesUnavailable:
+        log.warning("anomaly detection unavailable; request not counted", exc_info=True)
+        return
+    for verdict in verdicts:
+        flag_verdict(user_id, verdict)
+
+
+def flag_verdict(user_id: int, verdict: Verdict) -> AnomalyFlag | None:
+    """The new flag, or None when an uncleared one for this metric exists (or the user is gone)."""
+    with transaction.atomic():
+        # Lock the user's row so two processes flagging at once create one flag (PostgreSQL).
+        if not User.objects.select_for_update().filter(pk=user_id).exists():
+            return None
+        if open_flags().filter(user_id=user_id, metric=verdict.metric).exists():
+            return None
+        flag = AnomalyFlag.objects.create(
+            user_id=user_id, metric=verdict.metric, evidence=verdict.as_evidence()
+        )
+    _forget(user_id)
+    log.warning(
+        "anomaly flag for user %s: %s %s in a bucket (baseline %.1f, z %.1f); throttled until cleared",
+        *(user_id, verdict.count, verdict.metric, verdict.mean, verdict.z),
+    )
+    return flag
+
+
+def open_flags() -> QuerySet[AnomalyFlag]:
+    """Uncleared flags, newest first: what staff review."""
+    return AnomalyFlag.objects.filter(cleared_at__isnull=True).select_related("user")
+
+
+def is_throttled(user_id: int) -> bool:
+    """Does the user have an uncleared flag? Cached per process for up to ``POG_ANOMALY_CACHE_S``."""
+    now = _monotonic()
+    with _cache_lock:
+        hit = _cache.get(user_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+    throttled = AnomalyFlag.objects.filter(user_id=user_id, cleared_at__isnull=True).exists()
+    with _cache_lock:
+        if len(_cache) >= _CACHE_MAX:
+            for key in [k for k, (until, _) in _cache.items() if until <= now]:
+                del _cache[key]
+            if len(_cache) >= _CACHE_MAX:
+                _cache.clear()
+        _cache[user_id] = (now + _cache_s(), throttled)
+    return throttled
+
+
+def throttled_limit(limit: RateLimit) -> RateLimit:
+    """At most a ``POG_ANOMALY_THROTTLE_DIVISOR``-th (a quarter) of ``limit``'s rate, burst at least 1.
+
+    Same period when the tier allows at least that many requests per period; a smaller
+    allowance keeps its single request and stretches the period instead.
+    """
+    divisor = max(2, int(getattr(settings, "POG_ANOMALY_THROTTLE_DIVISOR", 4)))
+    if limit.requests >= divisor:
+        return RateLimit(limit.requests // divisor, limit.period_s)
+    return RateLimit(1, limit.period_s * divisor / limit.requests)
+
+
+def clear_flag(flag: AnomalyFlag, by: User) -> bool:
+    """Staff clear a flag; False when it was already cleared (by someone else, perhaps)."""
+    now = timezone.now()
+    cleared = AnomalyFlag.objects.filter(pk=flag.pk, cleared_at__isnull=True).update(
+        cleared_at=now, cleared_by=by
+    )
+    _forget(flag.user_id)
+    if cleared:
+        flag.cleared_at, flag.cleared_by = now, by
+    else:
+        flag.refresh_from_db(fields=["cleared_at", "cleared_by"])
+    return bool(cleared)
+
+
+def user_id_of(request: Any) -> int | None:
+    """The authenticated user behind a request: a bearer token's (``request.auth``) or the session's."""
+    for who in (getattr(request, "auth", None), getattr(request, "user", None)):
+        if isinstance(who, User) and who.is_authenticated:
+            return int(who.pk)
+    return None
+
+
+class AnomalyMiddleware:
+    """Feeds every answered ``/api/`` request of a known user to ``note_request``.
+
+    After the view, so the status is final and ``request.auth`` (set by django-ninja
+    for bearer tokens) is there. Never changes the response: a failure here is logged.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            user_id = user_id_of(request)
+            if user_id is not None:
+                try:
+                    note_request(user_id, response.status_code)
+                except Exception:
+                    log.exception("could not note request for anomaly detection")
+        return response

@@ -1,0 +1,178 @@
+"""JSON API of the relic museum: register caches, browse entries, preview, fork, match."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from accounts.models import User
+from limbs.actions import RequestError
+from relics import museum
+from relics.catalog import ERAS, KIND_LABELS
+from relics.models import RelicCache
+
+router = Router(tags=["relics"])
+MAX_PER_PAGE = 200
+
+
+class FolderIn(Schema):
+    path: str | None = None
+
+
+class ForkIn(Schema):
+    name: str | None = None
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.auth  # type: ignore[attr-defined]
+    return user
+
+
+def _cache_payload(cache: RelicCache, created: bool | None = None) -> dict[str, Any]:
+    out = cache.as_json() | {
+        "links": {
+            "entries": f"/api/relics/caches/{cache.sha256}/entries",
+            "page": f"/relics/?cache={cache.sha256}",
+        }
+    }
+    if created is not None:
+        out["created"] = created
+    return out
+
+
+@router.get("/caches", summary="Every registered cache (shared museum pieces)")
+def list_caches(request: HttpRequest) -> dict[str, Any]:
+    return {"caches": [_cache_payload(c) for c in RelicCache.objects.all()]}
+
+
+@router.post("/caches", summary="Register a cache by upload: a zip of its folder, or its files")
+def upload_cache(
+    request: HttpRequest, files: File[list[UploadedFile]], label: Form[str] = ""
+) -> HttpResponse:
+    limit = museum.upload_limits().max_bytes
+    if sum(f.size or 0 for f in files) > limit:
+        raise RequestError(413, "too_large", f"The upload is larger than the {limit}-byte limit.", "files")
+    parts = [(f.name or "upload", f.read()) for f in files]
+    cache, created = museum.register_upload(parts, _user(request), label)
+    return _json(request, _cache_payload(cache, created), 201 if created else 200)
+
+
+@router.post("/caches/folder", summary="Register a server folder listed in POG_RELIC_DIRS (staff only)")
+def register_folder(request: HttpRequest, payload: FolderIn) -> HttpResponse:
+    if not _user(request).is_staff:
+        raise RequestError(403, "staff_only", "Only staff may register caches from server folders.", None)
+    roots = museum.relic_dirs()
+    if payload.path:
+        paths = [Path(payload.path)]
+    elif roots:
+        paths = roots
+    else:
+        raise RequestError(
+            422, "no_folders", "POG_RELIC_DIRS is empty: there is no folder to register.", "path"
+        )
+    results = [museum.register_folder(p, _user(request)) for p in paths]
+    status = 201 if any(created for _, created in results) else 200
+    return _json(request, {"caches": [_cache_payload(c, created) for c, created in results]}, status)
+
+
+@router.get("/caches/{sha256}", summary="One cache")
+def get_cache(request: HttpRequest, sha256: str) -> dict[str, Any]:
+    return _cache_payload(museum.get_cache(sha256))
+
+
+@router.get("/caches/{sha256}/entries", summary="Entries of one kind, filtered by text, paginated")
+def list_entries(
+    request: HttpRequest, sha256: str, kind: str = "items", q: str = "", page: int = 1, per_page: int = 50
+) -> dict[str, Any]:
+    cache = museum.get_cache(sha256)
+    if kind not in KIND_LABELS:
+        raise RequestError(422, "bad_kind", f"kind must be one of {', '.join(KIND_LABELS)}.", "kind")
+    per_page = max(1, min(MAX_PER_PAGE, per_page))
+    pages = Paginator(museum.search_entries(cache, kind, q), per_page)
+    current = pages.get_page(page)
+    return {
+        "kind": kind,
+        "q": q,
+        "page": current.number,
+        "pages": pages.num_pages,
+        "count": pages.count,
+        "entries": [
+            {"kind": e.kind, "key": e.key, "index": e.index, "name": e.name, "preview": e.preview or None}
+            for e in current
+        ],
+    }
+
+
+@router.get("/caches/{sha256}/entries/{kind}/{key}", summary="One entry with every decoded field")
+def get_entry(request: HttpRequest, sha256: str, kind: str, key: str) -> dict[str, Any]:
+    cache = museum.get_cache(sha256)
+    entry = museum.get_entry(cache, f"{kind}/{key}")
+    other = [e for e in ERAS if e != cache.era]
+    matches = list(museum.match(entry.name, era=other[0], kind=entry.kind)[:20]) if other else []
+    return museum.entry_json(cache, entry) | {
+        "preview_url": f"/api/relics/caches/{cache.sha256}/entries/{kind}/{key}/preview"
+        if entry.preview
+        else None,
+        "also_in": [
+            {"cache": m.cache.sha256, "era": m.cache.era, "kind": m.kind, "key": m.key, "name": m.name}
+            for m in matches
+        ],
+    }
+
+
+@router.get("/caches/{sha256}/entries/{kind}/{key}/preview", summary="The entry as PNG, GLB or WAV")
+def get_preview(request: HttpRequest, sha256: str, kind: str, key: str) -> HttpResponse:
+    cache = museum.get_cache(sha256)
+    entry = museum.get_entry(cache, f"{kind}/{key}")
+    shown = museum.preview(cache, entry)
+    if shown is None:
+        raise RequestError(
+            404, "no_preview", f"{kind}/{key} has no picture, model or sound: it is data only.", None
+        )
+    return preview_response(request, shown)
+
+
+def preview_response(request: HttpRequest, shown: museum.Preview) -> HttpResponse:
+    etag = f'"{shown.sha256}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(shown.data, content_type=shown.mime)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@router.post(
+    "/caches/{sha256}/entries/{kind}/{key}/fork", summary="Fork an entry into a studio asset of yours"
+)
+def fork_entry(request: HttpRequest, sha256: str, kind: str, key: str, payload: ForkIn) -> HttpResponse:
+    cache = museum.get_cache(sha256)
+    asset = museum.do_fork_relic(_user(request), cache, f"{kind}/{key}", payload.name)
+    body = asset.as_json() | {"ledger_entry": asset.ledger_entry.seq if asset.ledger_entry else None}
+    return _json(request, body, 201)
+
+
+@router.get("/match", summary="Entries of the same (normalised) name in other caches and eras")
+def match(request: HttpRequest, name: str, era: str | None = None, kind: str | None = None) -> dict[str, Any]:
+    if era is not None and era not in ERAS:
+        raise RequestError(422, "bad_era", f"era must be one of {', '.join(ERAS)}.", "era")
+    found = museum.match(name, era=era, kind=kind)[:100]
+    return {
+        "name": name,
+        "matches": [
+            {"cache": m.cache.sha256, "era": m.cache.era, "kind": m.kind, "key": m.key, "name": m.name}
+            for m in found
+        ],
+    }
+
+
+def _json(request: HttpRequest, body: dict[str, Any], status: int) -> HttpResponse:
+    from pog_site.api import api
+
+    return api.create_response(request, body, status=status)

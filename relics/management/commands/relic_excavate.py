@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from limbs.actions import RequestError
+from relics import museum
+
+
+class Command(BaseCommand):
+    help = "Register cache folders in the museum (idempotent); with none named, every POG_RELIC_DIRS entry."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("dirs", nargs="*", type=Path)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # Whoever runs manage.py already has the server: the POG_RELIC_DIRS fence is for web requests.
+        dirs: list[Path] = options["dirs"] or museum.relic_dirs()
+        if not dirs:
+            raise CommandError("Name a cache folder, or list folders in POG_RELIC_DIRS.")
+        for path in dirs:
+            try:
+                cache, created = museum.register_folder(path, check_allowed=False)
+            except RequestError as exc:
+                raise CommandError(f"{path}: {exc.message}") from None
+            verb = "Registered" if created else "Already registered"
+            counts = ", ".join(f"{n} {kind}" for kind, n in cache.counts.items())
+            self.stdout.write(f"{verb} {cache.label} ({cache.era}) sha256 {cache.sha256}: {counts}")

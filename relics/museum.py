@@ -1,0 +1,382 @@
+"""The museum: register caches, index their entries, render previews, fork entries into assets.
+
+Every state change lives here (``do_register_cache``, ``do_fork_relic``) and is called by
+the API, the pages and the management commands alike. Originals are never modified: a
+cache's files are stored read-only once, and everything else is derived from them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from PIL import Image
+
+from accounts.models import User
+from limbs.actions import RequestError
+from limbs.models import Asset, kind_for_mime
+from limbs.storage import read_blob, store_blob
+from provenance.ledger import append as ledger_append
+from relics.catalog import (
+    MIME,
+    ClassicCatalog,
+    EntryInfo,
+    ModernCatalog,
+    Rendered,
+    normalise_name,
+    open_catalog,
+)
+from relics.formats.errors import RelicFormatError
+from relics.models import RelicCache, RelicEntry, RelicRender
+from relics.storage import read_original, store_original
+from relics.uploads import Limits, UploadError, check_cache_file, collect_files
+
+# Bump when a renderer's output changes, so cached previews are made afresh.
+RENDERER_VERSION = 1
+_CATALOG_SLOTS = 4
+_catalogs: OrderedDict[str, ClassicCatalog | ModernCatalog] = OrderedDict()
+_catalog_lock = threading.Lock()
+
+
+def upload_limits() -> Limits:
+    return Limits(max_bytes=int(getattr(settings, "POG_RELIC_MAX_UPLOAD_MB", 200)) * 1024 * 1024)
+
+
+def relic_dirs() -> list[Path]:
+    return [Path(p).resolve() for p in getattr(settings, "POG_RELIC_DIRS", [])]
+
+
+def cache_digest(pairs: Iterable[tuple[str, str]]) -> str:
+    """The cache's identity: sha256 over its sorted ``(name, sha256)`` pairs, order-independent."""
+    lines = "".join(f"{name}\t{digest}\n" for name, digest in sorted(pairs))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def format_error(exc: RelicFormatError) -> RequestError:
+    return RequestError(
+        422, "malformed_cache", f"The cache cannot be read: {exc}. Nothing was stored.", "files"
+    )
+
+
+def upload_error(exc: UploadError) -> RequestError:
+    return RequestError(exc.status, exc.code, exc.message, "files")
+
+
+# --- registering --------------------------------------------------------------------------
+
+
+def do_register_cache(
+    files: Mapping[str, bytes],
+    *,
+    source: str,
+    user: User | None = None,
+    label: str = "",
+    source_path: str = "",
+) -> tuple[RelicCache, bool]:
+    """Register a cache (idempotent): returns ``(cache, created)``. Raises RequestError.
+
+    The whole cache is decoded before anything is stored, so a malformed one leaves no
+    trace; an already registered one is returned as it is.
+    """
+    files = {name.lower(): data for name, data in files.items()}
+    digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    sha = cache_digest(digests.items())
+    existing = RelicCache.objects.filter(sha256=sha).first()
+    if existing is not None:
+        return existing, False
+    try:
+        catalog = open_catalog(files)
+        entries = list(catalog.entries())
+    except RelicFormatError as exc:
+        raise format_error(exc) from None
+    stored = []
+    for name in sorted(files):
+        blob, digest = store_original(files[name])
+        stored.append({"name": name, "sha256": digest, "size": len(files[name]), "blob": blob})
+    counts: dict[str, int] = {}
+    for info in entries:
+        counts[info.kind] = counts.get(info.kind, 0) + 1
+    try:
+        with transaction.atomic():
+            cache = RelicCache.objects.create(
+                sha256=sha,
+                era=catalog.era,
+                label=(label or f"{catalog.era.title()} cache {sha[:8]}")[:160],
+                files=stored,
+                source=source,
+                source_path=source_path[:500],
+                registered_by=user,
+                counts=counts,
+            )
+            RelicEntry.objects.bulk_create((_entry_row(cache, info) for info in entries), batch_size=1000)
+    except IntegrityError:
+        # Registered by someone else in the meantime: theirs is the same cache.
+        return RelicCache.objects.get(sha256=sha), False
+    with _catalog_lock:
+        _catalogs[sha] = catalog
+    return cache, True
+
+
+def _entry_row(cache: RelicCache, info: EntryInfo) -> RelicEntry:
+    words = " ".join([info.name, info.text, info.kind, info.key])
+    return RelicEntry(
+        cache=cache,
+        kind=info.kind,
+        key=info.key[:40],
+        index=info.index,
+        name=info.name[:200],
+        norm_name=normalise_name(info.name)[:200],
+        search=words.lower(),
+        fields=info.fields,
+        preview=info.preview,
+    )
+
+
+def register_upload(
+    uploads: Iterable[tuple[str, bytes]], user: User, label: str = ""
+) -> tuple[RelicCache, bool]:
+    try:
+        files = collect_files(uploads, upload_limits())
+    except UploadError as exc:
+        raise upload_error(exc) from None
+    return do_register_cache(files, source=RelicCache.Source.UPLOAD, user=user, label=label)
+
+
+def folder_allowed(path: Path) -> bool:
+    resolved = path.resolve()
+    return any(resolved == root or root in resolved.parents for root in relic_dirs())
+
+
+def read_folder(path: Path) -> dict[str, bytes]:
+    """The cache files of a folder; other files (readmes, checksums) are left alone."""
+    if not path.is_dir():
+        raise RequestError(404, "no_folder", f"{path} is not a folder.", "path")
+    files: dict[str, bytes] = {}
+    for child in sorted(path.iterdir()):
+        if not child.is_file():
+            continue
+        data = child.read_bytes()
+        try:
+            check_cache_file(child.name, data)
+        except UploadError as exc:
+            if exc.code == "unknown_file":
+                continue
+            raise upload_error(exc) from None
+        files[child.name.lower()] = data
+    if not files:
+        raise RequestError(422, "no_files", f"{path} holds no cache files.", "path")
+    return files
+
+
+def register_folder(
+    path: Path, user: User | None = None, *, check_allowed: bool = True
+) -> tuple[RelicCache, bool]:
+    """Register a server folder; only folders inside ``POG_RELIC_DIRS`` unless told otherwise."""
+    if check_allowed and not folder_allowed(path):
+        raise RequestError(
+            403, "folder_not_allowed", f"{path} is not inside a folder listed in POG_RELIC_DIRS.", "path"
+        )
+    files = read_folder(path)
+    return do_register_cache(
+        files, source=RelicCache.Source.FOLDER, user=user, label=path.name, source_path=str(path)
+    )
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def original_files(cache: RelicCache) -> dict[str, bytes]:
+    return {f["name"]: read_original(f["blob"]) for f in cache.files}
+
+
+def catalog_for(cache: RelicCache) -> ClassicCatalog | ModernCatalog:
+    """The opened catalogue of a cache, kept for the few most recently used caches."""
+    with _catalog_lock:
+        found = _catalogs.get(cache.sha256)
+        if found is not None:
+            _catalogs.move_to_end(cache.sha256)
+            return found
+    catalog = open_catalog(original_files(cache))
+    with _catalog_lock:
+        _catalogs[cache.sha256] = catalog
+        while len(_catalogs) > _CATALOG_SLOTS:
+            _catalogs.popitem(last=False)
+    return catalog
+
+
+def get_cache(sha256: str) -> RelicCache:
+    cache = RelicCache.objects.filter(sha256=sha256.lower()).first()
+    if cache is None:
+        raise RequestError(404, "no_cache", f"No registered cache has the sha256 {sha256}.", "cache")
+    return cache
+
+
+def get_entry(cache: RelicCache, entry_key: str) -> RelicEntry:
+    kind, _, key = entry_key.partition("/")
+    entry = RelicEntry.objects.filter(cache=cache, kind=kind, key=key).first()
+    if entry is None:
+        raise RequestError(404, "no_entry", f"The cache has no entry {entry_key!r}.", "entry")
+    return entry
+
+
+def search_entries(cache: RelicCache, kind: str, query: str = "") -> QuerySet[RelicEntry]:
+    """Entries of one kind in cache order; every word of ``query`` must match."""
+    qs = RelicEntry.objects.filter(cache=cache, kind=kind)
+    for word in query.lower().split()[:8]:
+        qs = qs.filter(search__contains=word)
+    return qs.order_by("index")
+
+
+@dataclass(frozen=True)
+class Preview:
+    data: bytes
+    mime: str
+    sha256: str
+    ext: str
+
+
+def preview(cache: RelicCache, entry: RelicEntry) -> Preview | None:
+    """The entry's rendered file, made once per cache and renderer version, then read back."""
+    if not entry.preview:
+        return None
+    found = RelicRender.objects.filter(
+        cache=cache, entry_key=entry.entry_key, renderer=RENDERER_VERSION
+    ).first()
+    if found is not None:
+        return Preview(read_blob(found.blob), found.mime, found.sha256, entry.preview)
+    try:
+        rendered: Rendered | None = catalog_for(cache).render(entry.kind, entry.key)
+    except RelicFormatError as exc:
+        raise format_error(exc) from None
+    if rendered is None:
+        return None
+    blob, digest = store_blob(rendered.data)
+    try:
+        with transaction.atomic():
+            RelicRender.objects.create(
+                cache=cache,
+                entry_key=entry.entry_key,
+                renderer=RENDERER_VERSION,
+                sha256=digest,
+                blob=blob,
+                mime=rendered.mime,
+                size=len(rendered.data),
+            )
+    except IntegrityError:
+        pass  # rendered concurrently; the bytes are the same
+    return Preview(rendered.data, rendered.mime, digest, rendered.ext)
+
+
+def entry_json(cache: RelicCache, entry: RelicEntry) -> dict[str, Any]:
+    return {
+        "cache": cache.sha256,
+        "era": cache.era,
+        "kind": entry.kind,
+        "key": entry.key,
+        "index": entry.index,
+        "name": entry.name,
+        "fields": entry.fields,
+        "preview": entry.preview or None,
+    }
+
+
+def match(
+    name: str, era: str | None = None, kind: str | None = None, exclude: RelicCache | None = None
+) -> QuerySet[RelicEntry]:
+    """Entries whose normalised name equals ``name``'s, across caches (and eras)."""
+    norm = normalise_name(name)
+    qs = (
+        RelicEntry.objects.filter(norm_name=norm).select_related("cache")
+        if norm
+        else RelicEntry.objects.none()
+    )
+    if era:
+        qs = qs.filter(cache__era=era)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if exclude is not None:
+        qs = qs.filter(~Q(cache=exclude))
+    return qs.order_by("cache__era", "cache_id", "kind", "index")
+
+
+# --- forking ------------------------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "relic"
+
+
+def do_fork_relic(user: User, cache: RelicCache, entry_key: str, name: str | None = None) -> Asset:
+    """Make an entry a studio Asset of ``user`` whose provenance names the relic as parent.
+
+    The asset is the entry's rendered file (PNG, GLB or WAV) or, for data-only entries,
+    its decoded fields as JSON. The cache's originals are only read. Forking the same
+    entry twice gives the one asset (assets are unique per owner and content).
+    """
+    entry = get_entry(cache, entry_key)
+    shown = preview(cache, entry)
+    if shown is not None:
+        data, mime, ext = shown.data, shown.mime, shown.ext
+    else:
+        data = json.dumps(entry_json(cache, entry), sort_keys=True, indent=2).encode()
+        mime, ext = MIME["json"], "json"
+    blob, digest = store_blob(data)
+    existing = Asset.objects.filter(owner=user, sha256=digest).first()
+    if existing is not None:
+        return existing
+    width = height = None
+    if mime == "image/png":
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    label = (name or "").strip() or f"{_slug(entry.name)}.{ext}"
+    relic = {
+        "cache_sha256": cache.sha256,
+        "era": cache.era,
+        "kind": entry.kind,
+        "key": entry.key,
+        "name": entry.name,
+    }
+    asset_id = uuid.uuid4()
+    with transaction.atomic():
+        ledger = ledger_append(
+            "relic_fork",
+            str(asset_id),
+            {
+                "cache_sha256": cache.sha256,
+                "cache_era": cache.era,
+                "entry_kind": entry.kind,
+                "entry_id": entry.key,
+                "entry_name": entry.name,
+                "output_sha256": digest,
+                "output_mime": mime,
+                "owner": user.pk,
+                "parents": [f"relic:{cache.sha256}/{entry.entry_key}"],
+            },
+        )
+        asset = Asset.objects.create(
+            id=asset_id,
+            owner=user,
+            name=label[:160],
+            mime=mime,
+            kind=kind_for_mime(mime),
+            sha256=digest,
+            size=len(data),
+            blob=blob,
+            width=width,
+            height=height,
+            meta={"relic": relic, "pixel_art": mime == "image/png" and entry.kind != "sectors"},
+            ledger_entry=ledger,
+        )
+    return asset

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from relics import views
+
+app_name = "relics"
+
+urlpatterns = [
+    path("", views.workspace, name="workspace"),
+    path("upload", views.upload, name="upload"),
+    path("<str:sha256>/<str:kind>/<str:key>/preview", views.preview, name="preview"),
+    path("<str:sha256>/<str:kind>/<str:key>/fork", views.fork, name="fork"),
+]
