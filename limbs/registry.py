@@ -1762,6 +1762,9 @@ _ID_AUDITOR_LIMB = LimbSpec(
             name="Audit ids",
             description="Finds ids used twice and numbers skipped, for each kind of thing.",
             output="json",
+            built=True,
+            # The answer depends on what is stored now, not only on the request.
+            cacheable=False,
             needs_intent=False,
             params=(
                 _choice(
@@ -1781,10 +1784,13 @@ _ID_AUDITOR_LIMB = LimbSpec(
             name="Reserve ids",
             description="Hands out new ids that clash with nothing, in your project or any cache.",
             output="json",
+            built=True,
+            cacheable=False,
             needs_intent=False,
             params=(
                 _choice("type", "Kind", _ID_TYPES, "item", "What the ids are for."),
                 _int("count", "How many", 1, 1, 1000, "How many ids to reserve."),
+                _bool("fill_gaps", "Fill gaps", False, "Use skipped numbers when a whole run fits in one."),
             ),
         ),
     ),

@@ -8,6 +8,7 @@ from limbs.generators import (
     divine,
     entity,
     ghost,
+    id_auditor,
     image,
     image_tools,
     material,
@@ -46,6 +47,8 @@ GENERATORS: dict[tuple[str, str], Generator] = {
     ("entity", "behavior_tree"): entity.behavior_tree,
     ("entity", "balance"): entity.balance,
     ("mesh", "image_to_3d"): mesh.image_to_3d,
+    ("id_auditor", "audit"): id_auditor.audit,
+    ("id_auditor", "reserve"): id_auditor.reserve,
     ("ghost", "stabilize"): ghost.stabilize,
     ("ghost", "introspect"): ghost.introspect,
 }

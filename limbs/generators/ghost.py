@@ -50,6 +50,10 @@ def stabilize_target(target: str) -> tuple[str, str, dict[str, Any]]:
         raise GeneratorInputError("target", f"{target} has no procedural generator yet.")
     if limb_id == "ghost":
         raise GeneratorInputError("target", "The ghost cannot stabilise itself.")
+    if limb_id == "id_auditor":
+        raise GeneratorInputError(
+            "target", f"{target} reads the studio's records, so use that limb directly."
+        )
     try:
         defaults = validate_params(action, {})
     except ParamError as exc:

@@ -53,6 +53,8 @@ BUILT = {(limb.id, a.id) for limb in REGISTRY.limbs if limb.id in CREATIVE_LIMBS
     ("mesh", "image_to_3d"),
     ("ghost", "stabilize"),
     ("ghost", "introspect"),
+    ("id_auditor", "audit"),
+    ("id_auditor", "reserve"),
 }
 # Actions LIMBS.md puts model providers in front of; every other action is pure computation.
 AI_ACTIONS = {
@@ -152,7 +154,11 @@ def test_exactly_the_implemented_actions_are_built() -> None:
     assert built == BUILT
     # "Built" is never claimed without a real generator behind it.
     assert built == set(GENERATORS)
-    assert {limb.id for limb in REGISTRY.limbs if limb.built} == CREATIVE_LIMBS | {"mesh", "ghost"}
+    assert {limb.id for limb in REGISTRY.limbs if limb.built} == CREATIVE_LIMBS | {
+        "mesh",
+        "ghost",
+        "id_auditor",
+    }
 
 
 def test_default_actions_are_the_built_one_or_the_first() -> None:

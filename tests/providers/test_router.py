@@ -172,15 +172,22 @@ def _sample_inputs() -> dict[str, bytes]:
     import json
 
     from limbs.generators import GENERATORS
+    from limbs.generators.id_auditor import build_ids_input
 
     def first(limb: str, action: str, intent: str, **params: Any) -> bytes:
         return GENERATORS[(limb, action)](GenRequest(intent, params, 1)).outputs[0].data
 
     sprite = first("image", "sprite", "a bat", size=16, kind="auto", outline=True)
     other = first("image", "sprite", "a frog", size=16, kind="auto", outline=True)
-    gif = GENERATORS[("video", "animate")](
-        GenRequest("", {"motion": "bob", "frames": 4, "fps": 8, "format": "gif"}, 1, inputs={"image": sprite})
-    ).outputs[0].data
+    gif = (
+        GENERATORS[("video", "animate")](
+            GenRequest(
+                "", {"motion": "bob", "frames": 4, "fps": 8, "format": "gif"}, 1, inputs={"image": sprite}
+            )
+        )
+        .outputs[0]
+        .data
+    )
     record = json.dumps({"generation": "g", "status": "succeeded", "provider": "procedural", "attempts": []})
     return {
         "image": sprite,
@@ -192,6 +199,7 @@ def _sample_inputs() -> dict[str, bytes]:
         "sound": first("audio", "sfx", "a coin"),
         "entities": first("entity", "archetype", "a goblin"),
         "generation": record.encode(),
+        "ids": build_ids_input([("old cache", "relic", {"item": [0, 1, 2, 5]})]),
     }
 
 
