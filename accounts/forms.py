@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from accounts.models import User
+from accounts.models import SCOPES, KillSwitch, Membership, User
 
 
 class ClaimForm(forms.Form):
@@ -35,3 +35,53 @@ class ClaimForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return data
+
+
+class TokenForm(forms.Form):
+    """A new API token: a name to tell it apart, what it may do, and when it stops working."""
+
+    name = forms.CharField(max_length=60, required=False)
+    scopes = forms.MultipleChoiceField(
+        choices=[(s, s) for s in SCOPES],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one thing the token may do."},
+    )
+    expires_in_days = forms.IntegerField(min_value=1, max_value=3650, required=False)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=80, error_messages={"required": "Give the team a name."})
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the team a name.")
+        return name
+
+
+class InviteForm(forms.Form):
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.EDITOR)
+    days = forms.IntegerField(min_value=1, max_value=90, initial=7)
+    max_uses = forms.IntegerField(min_value=1, max_value=1000, initial=10)
+
+
+class ProjectForm(forms.Form):
+    """A project is the person's own (team empty) or one of their teams'. Which teams the
+    person may make things in is for the API's create_project to say, not this form."""
+
+    name = forms.CharField(max_length=80, error_messages={"required": "Give the project a name."})
+    team = forms.IntegerField(required=False, min_value=1)
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the project a name.")
+        return name
+
+
+class KillSwitchForm(forms.Form):
+    """The staff console's "stop something" form; set_switch checks the target and reason."""
+
+    scope = forms.ChoiceField(choices=KillSwitch.Scope.choices)
+    target = forms.CharField(max_length=80, required=False)
+    reason = forms.CharField(max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -352,6 +352,7 @@ class KillSwitch(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name_plural = "kill switches"
         indexes = [
             models.Index(
                 fields=["scope", "target"], condition=models.Q(released_at=None), name="active_switches"

@@ -177,6 +177,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-created_at"],
+                "verbose_name_plural": "kill switches",
                 "indexes": [
                     models.Index(
                         condition=models.Q(("released_at", None)),
