@@ -45,6 +45,8 @@ fakes: setup
 
 bench: $(VENV)/.stamp-dev
 	$(BIN)/python bench/router.py
+	$(BIN)/python bench/limbs.py
+	$(BIN)/python bench/relics.py
 
 clean:
 	rm -rf var/test .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -299,6 +299,11 @@ POG_PROCEDURAL_RESERVE_S = _env_float("POG_PROCEDURAL_RESERVE_S", 2.0)
 POG_MAX_INTENT_CHARS = _env_int("POG_MAX_INTENT_CHARS", 2000, minimum=1)
 POG_MAX_WAIT_S = _env_int("POG_MAX_WAIT_S", 60, minimum=1)
 POG_GUESTS_PER_MINUTE = _env_int("POG_GUESTS_PER_MINUTE", 30, minimum=1)
+# Pre-threat detection: an identity is flagged (and throttled) when a minute's count of
+# requests, errors or bad inputs sits this many standard deviations above its own EWMA.
+POG_ANOMALY_Z = _env_float("POG_ANOMALY_Z", 4.0, minimum=1.0)
+POG_ANOMALY_BUCKET_S = _env_int("POG_ANOMALY_BUCKET_S", 60, minimum=1)
+POG_ANOMALY_MIN_HISTORY = _env_int("POG_ANOMALY_MIN_HISTORY", 5, minimum=1)
 # Server folders staff may register relic caches from, and the upload size limit.
 POG_RELIC_DIRS = _env_list("POG_RELIC_DIRS", "")
 POG_RELIC_MAX_UPLOAD_MB = _env_int("POG_RELIC_MAX_UPLOAD_MB", 200, minimum=1)
