@@ -15,4 +15,5 @@ urlpatterns = [
     path("generations/<uuid:generation_id>/fragment", views.generation_fragment, name="generation_fragment"),
     path("assets/", views.asset_list, name="assets"),
     path("assets/<uuid:asset_id>/", views.asset_page, name="asset"),
+    path("assets/<uuid:asset_id>/waveform.png", views.asset_waveform, name="asset_waveform"),
 ]

@@ -17,8 +17,10 @@ from accounts.models import User
 from limbs.actions import GenerateInput, RequestError, do_generate
 from limbs.health import limb_health
 from limbs.models import Asset, Generation
+from limbs.previews import WAV_MIMES, waveform_png
 from limbs.registry import REGISTRY, get_limb, route_intent, surprise_intent
 from limbs.schemas import ActionSpec, LimbSpec
+from limbs.validators import OutputInvalid
 from provenance.ledger import entry_as_json, verify_entry
 
 PARAM_PREFIX = "p_"
@@ -240,3 +242,22 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     if kind:
         assets = assets.filter(kind=kind)
     return render(request, "assets/list.html", {"assets": assets[:120], "kind": kind})
+
+
+@login_required
+@require_GET
+def asset_waveform(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
+    """A WAV's waveform as a PNG, drawn on demand; the bytes never change, so it caches forever."""
+    asset = get_object_or_404(Asset, pk=asset_id, owner=_me(request), mime__in=WAV_MIMES)
+    etag = f'"{asset.sha256}-waveform"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponse(status=304)
+    try:
+        png = waveform_png(asset.read_bytes())
+    except OutputInvalid as exc:
+        return HttpResponse(f"This sound cannot be drawn: {exc}", status=422, content_type="text/plain")
+    response = HttpResponse(png, content_type="image/png")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -6,11 +6,13 @@ import json
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
+from limbs import previews
 from limbs.registry import get_limb
 
 register = template.Library()
@@ -50,16 +52,18 @@ _LANG_BY_MIME = {
     "application/javascript": "javascript",
     "application/json": "json",
     "text/markdown": "markdown",
-    "text/x-glsl": "c",
+    "text/x-glsl": "glsl",
+    "text/x-yarn": "yarn",
 }
 _LANG_BY_SUFFIX = {
     ".py": "python",
     ".js": "javascript",
     ".json": "json",
     ".md": "markdown",
-    ".glsl": "c",
-    ".frag": "c",
-    ".vert": "c",
+    ".glsl": "glsl",
+    ".frag": "glsl",
+    ".vert": "glsl",
+    ".yarn": "yarn",
     ".gd": "python",  # GDScript reads closest to Python among the bundled grammars
     ".yaml": "yaml",
     ".yml": "yaml",
@@ -258,6 +262,11 @@ def asset_thumb(asset: Any) -> SafeString:
             if asset.width and asset.height
             else "",
         )
+    if asset.mime in previews.WAV_MIMES:
+        url = reverse("limbs:asset_waveform", args=[asset.id])
+        return format_html(
+            '<img class="thumb-image thumb-wave" src="{}" alt="" loading="lazy" decoding="async">', url
+        )
     return format_html('<span class="thumb-icon" aria-hidden="true">{}</span>', kind_icon(asset.kind))
 
 
@@ -269,3 +278,123 @@ def ago(value: Any) -> str:
     if (timezone.now() - value).total_seconds() < 60:
         return "just now"
     return f"{timesince(value)} ago"
+
+
+# --- previews that fit each output (limbs.previews does the work) ----------------
+
+TEXT_LIMIT = 20000
+_MAP_LABELS = {
+    "albedo": "Colour",
+    "normal": "Bumps (normal)",
+    "roughness": "Roughness",
+    "ao": "Shadows (AO)",
+    "height": "Height",
+    "occlusion-roughness-metallic": "Packed ORM",
+    "metallic": "Metal",
+    "emissive": "Glow",
+}
+
+
+def _cached(asset: Any, key: str, make: Any) -> Any:
+    """Compute once per asset instance: one page asks the same asset several questions."""
+    store = asset.__dict__.setdefault("_pog_preview", {})
+    if key not in store:
+        store[key] = make()
+    return store[key]
+
+
+def _is_texty(mime: str) -> bool:
+    return mime.startswith("text/") or mime == "application/json" or mime.endswith("+json")
+
+
+def _doc(asset: Any) -> Any:
+    if asset.mime != "application/json" or asset.size > previews.MAX_JSON_BYTES:
+        return None
+    return _cached(asset, "doc", lambda: previews.json_doc(asset.read_bytes()))
+
+
+@register.filter
+def preview_kind(asset: Any) -> str:
+    """Which picture fits: image, model, wav, audio, midi, quest, entity, code or file."""
+    mime = str(asset.mime)
+    if mime.startswith("image/"):
+        return "image"
+    if mime.startswith("model/"):
+        return "model"
+    if mime in previews.WAV_MIMES:
+        return "wav"
+    if mime == "audio/midi":
+        return "midi"
+    if mime.startswith("audio/"):
+        return "audio"
+    doc = _doc(asset)
+    if previews.is_quest(doc):
+        return "quest"
+    if previews.is_entity(doc):
+        return "entity"
+    return "code" if _is_texty(mime) else "file"
+
+
+@register.filter
+def asset_text(asset: Any) -> str:
+    """The first TEXT_LIMIT characters of any text output (Yarn and GLSL included, whatever its kind)."""
+    if not _is_texty(str(asset.mime)):
+        return ""
+
+    def read() -> str:
+        data: bytes = asset.read_bytes()[: TEXT_LIMIT * 4]
+        return data.decode("utf-8", errors="replace")[:TEXT_LIMIT]
+
+    return str(_cached(asset, "text", read))
+
+
+@register.filter
+def text_cut(asset: Any) -> bool:
+    return bool(asset.size > TEXT_LIMIT and len(asset_text(asset)) >= TEXT_LIMIT)
+
+
+@register.filter
+def waveform_url(asset: Any) -> str:
+    return reverse("limbs:asset_waveform", args=[asset.id])
+
+
+@register.simple_tag
+def quest_diagram(asset: Any) -> SafeString:
+    doc = _doc(asset)
+    if not previews.is_quest(doc):
+        return SafeString("")
+    # quest_svg escapes every text it places; the markup itself is ours.
+    return mark_safe(previews.quest_svg(doc, ident=f"quest-{asset.id}"))
+
+
+@register.simple_tag
+def quest_steps(asset: Any) -> list[dict[str, Any]]:
+    doc = _doc(asset)
+    return previews.quest_steps(doc) if previews.is_quest(doc) else []
+
+
+@register.simple_tag
+def entity_card(asset: Any) -> dict[str, Any]:
+    doc = _doc(asset)
+    return previews.entity_card(doc) if previews.is_entity(doc) else {}
+
+
+@register.simple_tag
+def output_plan(generation: Any) -> previews.OutputPlan:
+    return previews.plan_outputs(generation.output_list(), preview_kind)
+
+
+@register.filter
+def map_label(asset: Any) -> str:
+    name = str((asset.meta or {}).get("map") or asset.role)
+    return _MAP_LABELS.get(name, name.replace("-", " ").replace("_", " ").capitalize())
+
+
+@register.filter
+def variant_label(asset: Any) -> str:
+    meta = asset.meta or {}
+    if meta.get("variant"):
+        return f"Variant {meta['variant']}" + (
+            f" · seed {meta['seed']}" if meta.get("seed") is not None else ""
+        )
+    return str(asset.name)

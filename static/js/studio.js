@@ -5,6 +5,8 @@
  * - results: syntax highlighting, field errors, scrolling/focus, announcements
  * - live generations: the htmx ws extension does the work; when the socket cannot
  *   connect we poll /generations/<id>/fragment every 1.5 s instead
+ * - previews: Yarn and GLSL grammars for highlight.js (its common bundle has neither),
+ *   a played-so-far veil over audio waveforms, click the waveform to jump there
  */
 (function () {
   "use strict";
@@ -28,8 +30,73 @@
     window.setTimeout(function () { region.textContent = text; }, 60);
   }
 
+  // ---------------------------------------------------------------- extra grammars
+
+  function yarnLanguage(hljs) {
+    var variable = { scope: "variable", match: /\$[A-Za-z_][A-Za-z0-9_]*/ };
+    var string = { scope: "string", begin: /"/, end: /"/, contains: [hljs.BACKSLASH_ESCAPE] };
+    return {
+      name: "Yarn Spinner",
+      aliases: ["yarnspinner"],
+      contains: [
+        hljs.C_LINE_COMMENT_MODE,
+        // A node's header runs from "title:" to the --- that opens its body.
+        {
+          begin: /^title:/, end: /^---[ \t]*$/, returnBegin: true, returnEnd: true,
+          contains: [
+            { scope: "section", match: /^title:.*$/ },
+            { scope: "attr", match: /^[A-Za-z_][A-Za-z0-9_]*(?=:)/ }
+          ]
+        },
+        { scope: "meta", match: /^[ \t]*(---|===)[ \t]*$/ },
+        {
+          scope: "meta", begin: /<</, end: />>/,
+          keywords: { keyword: "jump set declare if elseif else endif stop wait call to as and or not is eq neq gt lt gte lte", literal: "true false null" },
+          contains: [variable, string, hljs.NUMBER_MODE]
+        },
+        { scope: "bullet", match: /^[ \t]*->/ },
+        { scope: "template-variable", begin: /\{/, end: /\}/, contains: [variable, string, hljs.NUMBER_MODE] },
+        { scope: "symbol", match: /#[A-Za-z0-9_:\-]+/ },
+        { scope: "name", match: /^[ \t]*[A-Za-z][A-Za-z0-9_ ]{0,30}(?=:\s)/ },
+        variable
+      ]
+    };
+  }
+
+  function glslLanguage(hljs) {
+    return {
+      name: "GLSL",
+      aliases: ["frag", "vert"],
+      keywords: {
+        keyword: "attribute const uniform varying layout centroid flat smooth break continue do for while switch case default " +
+          "if else in out inout return discard struct precision highp mediump lowp invariant",
+        type: "void bool int uint float double vec2 vec3 vec4 dvec2 dvec3 dvec4 bvec2 bvec3 bvec4 ivec2 ivec3 ivec4 " +
+          "uvec2 uvec3 uvec4 mat2 mat3 mat4 mat2x2 mat3x3 mat4x4 sampler2D sampler3D samplerCube sampler2DArray",
+        built_in: "gl_FragCoord gl_FragColor gl_Position radians degrees sin cos tan asin acos atan pow exp log exp2 log2 " +
+          "sqrt inversesqrt abs sign floor ceil fract mod min max clamp mix step smoothstep length distance dot cross " +
+          "normalize reflect refract texture texture2D textureLod dFdx dFdy fwidth",
+        literal: "true false"
+      },
+      contains: [
+        hljs.C_LINE_COMMENT_MODE,
+        hljs.C_BLOCK_COMMENT_MODE,
+        hljs.C_NUMBER_MODE,
+        { scope: "meta", begin: /^[ \t]*#/, end: /$/ }
+      ]
+    };
+  }
+
+  var grammarsAdded = false;
+  function addGrammars() {
+    if (grammarsAdded || !window.hljs) return;
+    grammarsAdded = true;
+    if (!window.hljs.getLanguage("yarn")) window.hljs.registerLanguage("yarn", yarnLanguage);
+    if (!window.hljs.getLanguage("glsl")) window.hljs.registerLanguage("glsl", glslLanguage);
+  }
+
   function highlight(root) {
     if (!window.hljs || !root || !root.querySelectorAll) return;
+    addGrammars();
     var blocks = root.querySelectorAll('pre code[class*="language-"]:not(.hljs)');
     for (var i = 0; i < blocks.length; i++) {
       try { window.hljs.highlightElement(blocks[i]); } catch (err) { /* plain text is fine */ }
@@ -313,6 +380,27 @@
     wrappers.forEach(watch);
   }
 
+  // ---------------------------------------------------------------- waveforms
+
+  function waveOf(audio) {
+    var stage = audio.closest && audio.closest(".audio-stage--wave");
+    return stage ? stage.querySelector("[data-waveform]") : null;
+  }
+
+  function showPlayed(event) {
+    var audio = event.target;
+    if (!(audio instanceof HTMLAudioElement)) return;
+    var wave = waveOf(audio);
+    if (!wave || !audio.duration) return;
+    wave.classList.add("is-started");
+    wave.style.setProperty("--played", (100 * audio.currentTime / audio.duration).toFixed(2) + "%");
+  }
+
+  // Media events do not bubble, so listen in the capture phase.
+  ["timeupdate", "seeked", "ended"].forEach(function (name) {
+    document.addEventListener(name, showPlayed, true);
+  });
+
   // ---------------------------------------------------------------- copying
 
   function copyText(text) {
@@ -361,6 +449,17 @@
           copyButton.classList.remove("is-copied");
         }, 2000);
       }, function () { announce("Could not copy. Select the text and copy it by hand."); });
+      return;
+    }
+    var wave = target.closest("[data-waveform]");
+    if (wave) {
+      // A mouse or finger on the picture jumps there; keyboards use the player's own controls.
+      var player = wave.parentElement && wave.parentElement.querySelector("audio");
+      if (player && player.duration) {
+        var box = wave.getBoundingClientRect();
+        player.currentTime = Math.max(0, Math.min(1, (event.clientX - box.left) / box.width)) * player.duration;
+        if (player.paused) player.play().catch(function () { /* autoplay rules: the veil still moves */ });
+      }
       return;
     }
     var focusLink = target.closest("a[data-focus]");
