@@ -30,7 +30,7 @@ def handle(client: Client, limb: str, **body: Any) -> Any:
 def make(client: Client, limb: str, action: str, intent: str = "", /, **params: Any) -> dict[str, Any]:
     response = handle(client, limb, action=action, intent=intent, params=params, seed=11, wait=True)
     assert response.status_code == 200, response.content
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert body["status"] == "succeeded", body
     return body
 
@@ -82,7 +82,7 @@ ASSET_ARGS = {
     ("entity", "balance"): {"entities": "json"},
 }
 # Keep the slowest defaults small so the suite stays quick; defaults are benchmarked in bench/limbs.py.
-SMALL = {
+SMALL: dict[tuple[str, str], dict[str, Any]] = {
     ("image", "generate"): {"width": 128, "height": 128},
     ("quantum", "variants"): {"target": "image", "action": "sprite", "count": 2},
     ("audio", "music"): {"bars": 4},
