@@ -27,6 +27,9 @@ KIND_BY_MIME = {
     "text/markdown": "text",
     "text/x-python": "code",
     "text/javascript": "code",
+    "text/x-glsl": "code",
+    "text/x-yarn": "text",
+    "text/vnd.mermaid": "text",
     "application/zip": "archive",
 }
 

@@ -13,10 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import User
+from accounts.models import Membership, User
+from limbs.access import visible
 from limbs.actions import GenerateInput, RequestError, do_generate
 from limbs.health import limb_health
-from limbs.models import Asset, Generation
+from limbs.models import Asset, Generation, Project
 from limbs.previews import WAV_MIMES, waveform_png
 from limbs.registry import REGISTRY, get_limb, route_intent, surprise_intent
 from limbs.schemas import ActionSpec, LimbSpec
@@ -74,7 +75,7 @@ def make(request: HttpRequest) -> HttpResponse:
 
 
 def _asset_choices(request: HttpRequest, spec_accepts: tuple[str, ...]) -> list[Asset]:
-    qs = Asset.objects.filter(owner=_me(request))
+    qs = visible(Asset.objects.all(), _me(request))
     if spec_accepts:
         query = Q()
         for prefix in spec_accepts:
@@ -101,7 +102,7 @@ def _form_fields(request: HttpRequest, action: ActionSpec, values: dict[str, Any
 
 def _recent(request: HttpRequest, limb: LimbSpec) -> Any:
     return (
-        Generation.objects.filter(owner=_me(request), limb=limb.id)
+        visible(Generation.objects.filter(limb=limb.id), _me(request))
         .prefetch_related("outputs")
         .order_by("-created_at")[:8]
     )
@@ -124,13 +125,27 @@ def _workspace_context(
         "examples": limb.examples,
         "surprise": surprise,
         "tensions": ("low", "medium", "high"),
+        "projects": _projects_to_make_in(_me(request)),
+        "current_project": request.POST.get("project") or request.GET.get("project", ""),
     }
+
+
+def _projects_to_make_in(user: User) -> list[Project]:
+    """The caller's own projects and the team projects where they may make things."""
+    roles = [Membership.Role.OWNER, Membership.Role.EDITOR]
+    makers = Membership.objects.filter(user=user, role__in=roles).values_list("team_id", flat=True)
+    return list(
+        Project.objects.filter(Q(owner=user, team__isnull=True) | Q(team__in=makers)).select_related("team")
+    )
 
 
 @login_required
 @require_GET
 def workspace(request: HttpRequest, limb_id: str) -> HttpResponse:
     limb = _limb_or_404(limb_id)
+    if limb.id == "relic":
+        # The relic limb's work (browse, preview, fork, match) lives in the museum.
+        return redirect("/relics/")
     action = limb.action(request.GET.get("action", "")) or limb.default_action
     values = {spec.name: request.GET[spec.name] for spec in action.params if spec.name in request.GET}
     context = _workspace_context(request, limb, action, values, request.GET.get("intent", ""))
@@ -172,10 +187,11 @@ def generate(request: HttpRequest, limb_id: str) -> HttpResponse:
                 params=_params_from_post(request, action),
                 tension=request.POST.get("tension", "medium"),
                 seed=_seed_from_post(request),
+                project=request.POST.get("project") or None,
             ),
         )
     except RequestError as exc:
-        error = {"code": exc.code, "message": exc.message, "field": exc.field}
+        error = {"code": exc.code, "message": exc.message, "field": exc.field, "retry_after": exc.retry_after}
         if request.htmx:  # type: ignore[attr-defined]
             return render(request, "limbs/_error.html", {"error": error}, status=exc.status)
         values = _params_from_post(request, action)
@@ -198,7 +214,7 @@ def recent(request: HttpRequest, limb_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def generation_page(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
-    generation = get_object_or_404(Generation, pk=generation_id, owner=_me(request))
+    generation = get_object_or_404(visible(Generation.objects.all(), _me(request)), pk=generation_id)
     return render(
         request, "generations/detail.html", {"generation": generation, "limb": generation.limb_spec}
     )
@@ -208,7 +224,7 @@ def generation_page(request: HttpRequest, generation_id: uuid.UUID) -> HttpRespo
 @require_GET
 def generation_fragment(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
     """The same partial the websocket pushes, for clients that poll instead."""
-    generation = get_object_or_404(Generation, pk=generation_id, owner=_me(request))
+    generation = get_object_or_404(visible(Generation.objects.all(), _me(request)), pk=generation_id)
     return render(request, "limbs/_generation.html", {"generation": generation})
 
 
@@ -216,7 +232,7 @@ def generation_fragment(request: HttpRequest, generation_id: uuid.UUID) -> HttpR
 @require_GET
 def asset_page(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
     asset = get_object_or_404(
-        Asset.objects.select_related("generation", "ledger_entry"), pk=asset_id, owner=_me(request)
+        visible(Asset.objects.select_related("generation", "ledger_entry"), _me(request)), pk=asset_id
     )
     provenance = None
     if asset.ledger_entry is not None:
@@ -227,8 +243,8 @@ def asset_page(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
     context = {
         "asset": asset,
         "generation": asset.generation,
-        "parents": asset.parents.filter(owner=_me(request)),
-        "children": asset.children.filter(owner=_me(request)),
+        "parents": visible(asset.parents.all(), _me(request)),
+        "children": visible(asset.children.all(), _me(request)),
         "provenance": provenance,
     }
     return render(request, "assets/detail.html", context)
@@ -238,7 +254,7 @@ def asset_page(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def asset_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
-    assets = Asset.objects.filter(owner=_me(request))
+    assets = visible(Asset.objects.all(), _me(request))
     if kind:
         assets = assets.filter(kind=kind)
     return render(request, "assets/list.html", {"assets": assets[:120], "kind": kind})
@@ -248,7 +264,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def asset_waveform(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
     """A WAV's waveform as a PNG, drawn on demand; the bytes never change, so it caches forever."""
-    asset = get_object_or_404(Asset, pk=asset_id, owner=_me(request), mime__in=WAV_MIMES)
+    asset = get_object_or_404(visible(Asset.objects.filter(mime__in=WAV_MIMES), _me(request)), pk=asset_id)
     etag = f'"{asset.sha256}-waveform"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304)

@@ -151,3 +151,34 @@ async def test_team_events_reach_members_studio_sockets_but_not_outsiders(world:
     assert await bob.receive_nothing(timeout=0.5)
     await carol.disconnect()
     await bob.disconnect()
+
+
+def test_team_members_open_team_pages_and_outsiders_get_404(world: dict[str, Any]) -> None:
+    from django.contrib.auth import get_user_model
+
+    made = make(world["alice"], world["red_project"], intent="a shared shield")
+    users = get_user_model().objects
+    carol, bob = Client(), Client()
+    carol.force_login(users.get(username="carol"))
+    bob.force_login(users.get(username="bob"))
+    for page in (f"/generations/{made['generation']}/", f"/assets/{made['assets'][0]['id']}/"):
+        assert carol.get(page).status_code == 200, page
+        assert bob.get(page).status_code == 404, page
+    assert made["assets"][0]["id"] in carol.get("/assets/").content.decode()
+    assert made["assets"][0]["id"] not in bob.get("/assets/").content.decode()
+
+
+def test_the_workspace_form_offers_only_projects_one_may_make_in(world: dict[str, Any]) -> None:
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    carol, dave = Client(), Client()
+    carol.force_login(users.get(username="carol"))
+    dave.force_login(users.get(username="dave"))
+    assert "Red game" in carol.get("/limbs/image/").content.decode()
+    assert "Red game" not in dave.get("/limbs/image/").content.decode()
+    refused = dave.post(
+        "/limbs/image/generate", {"action": "sprite", "intent": "x", "project": world["red_project"]}
+    )
+    assert refused.status_code in (403, 200)
+    assert Generation.objects.filter(owner__username="dave").count() == 0

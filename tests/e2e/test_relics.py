@@ -4,24 +4,14 @@ server: an item sprite, an NPC paper doll, a model and a map sector, each saved 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from channels.testing import ChannelsLiveServerTestCase
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-CHROMIUM = os.environ.get("POG_CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    # WebGL for <model-viewer> through the software renderer.
-    "--enable-unsafe-swiftshader",
-    "--use-angle=swiftshader",
-]
+from tests.e2e.conftest import SHOTS
+
 RSC_CACHE = os.environ.get("POG_RSC_CACHE_DIR", "")
 IMAGE_READY = (
     "() => { const i = document.querySelector('#relic-viewer img.relic-image');"
@@ -29,17 +19,10 @@ IMAGE_READY = (
 )
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="module", autouse=True)
+def _needs_the_real_cache() -> None:
     if not RSC_CACHE:
         pytest.skip("POG_RSC_CACHE_DIR is not set: no real RuneScape Classic cache to show")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium (make test does).")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.e2e
