@@ -110,7 +110,11 @@ def celery_worker(django_db_setup: Any, django_db_blocker: Any) -> Iterator[subp
     while time.monotonic() < deadline:
         if worker.poll() is not None:
             raise RuntimeError(f"the Celery worker exited with {worker.returncode}; see {log.name}")
-        replies = app.control.ping(timeout=0.5) or []
+        # A connection of its own, closed at once: a pooled one left waiting on the reply
+        # queue (BRPOP) is inherited by every forked live server, whose after-fork cleanup
+        # then blocks on it forever.
+        with app.connection_for_write() as connection:
+            replies = app.control.ping(timeout=0.5, connection=connection) or []
         if any(name in key for reply in replies for key in reply):
             break
     else:
