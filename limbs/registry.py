@@ -815,7 +815,7 @@ _QUANTUM_LIMB = LimbSpec(
                     "Optional: a file for actions that start from one (a picture for 3D, say).",
                     required=False,
                 ),
-                _int("count", "How many", 6, 2, 16, "How many variants to make."),
+                _int("count", "How many", 4, 2, 16, "How many variants to make (4 fill a 2 by 2 sheet)."),
                 _num(
                     "spread",
                     "How different",

@@ -20,6 +20,8 @@ from limbs.generators._words import RGB, darker, mix, scale, shift_hue, word_has
 
 F32 = npt.NDArray[np.float32]
 Point = tuple[float, float]
+# Side of the squares (canvas pixels) the painter tracks paint in.
+_TILE = 64
 
 # Unit vector toward the light (image coordinates: x right, y down, z toward the viewer).
 _LIGHT = np.array([-0.45, -0.6, 0.66], dtype=np.float32)
@@ -73,16 +75,27 @@ class Shape:
 
 
 class Painter:
-    """A premultiplied RGBA float canvas that parts are composited onto, back to front."""
+    """A premultiplied RGBA float canvas that parts are composited onto, back to front.
+
+    The canvas is planar (channel, row, column): every per-channel step of a composite is then
+    a contiguous 2-D slice instead of a strided walk over interleaved pixels.
+    """
 
     def __init__(self, width: int, height: int, outline_px: float, outline_tone: RGB | None = None) -> None:
         self.width = width
         self.height = height
         self.outline_px = outline_px
         self.outline_tone = outline_tone
-        self.canvas: F32 = np.zeros((height, width, 4), dtype=np.float32)
-        # Bounding box of everything painted so far (x0, y0, x1, y1), for a cheaper downsample.
+        self.canvas: F32 = np.zeros((4, height, width), dtype=np.float32)
+        # Bounding box of everything painted so far (x0, y0, x1, y1), and each part's box: the
+        # downsample resamples only the tiles paint came near.
         self.dirty: tuple[int, int, int, int] | None = None
+        self.boxes: list[tuple[int, int, int, int]] = []
+        sigma = outline_px
+        # Thresholding a Gaussian-blurred mask at one sigma dilates it by about sigma,
+        # with a one-pixel ramp that keeps the edge antialiased (a table over the 8-bit blur).
+        levels = np.arange(256, dtype=np.float32) / 255.0
+        self._outer_lut: F32 = np.clip((levels - 0.159) * (sigma / 0.242) + 0.5, 0.0, 1.0).astype(np.float32)
 
     def part(
         self,
@@ -98,8 +111,10 @@ class Painter:
     ) -> None:
         if not shapes:
             return
+        ring = outline and self.outline_px > 0
         boxes = [s.bbox() for s in shapes]
-        margin = math.ceil(self.outline_px * 3) + 2
+        # Only an outline reaches beyond the shapes; without one a small safety margin will do.
+        margin = math.ceil(self.outline_px * 3) + 2 if ring else 2
         x0 = max(0, math.floor(min(b[0] for b in boxes)) - margin)
         y0 = max(0, math.floor(min(b[1] for b in boxes)) - margin)
         x1 = min(self.width, math.ceil(max(b[2] for b in boxes)) + margin)
@@ -112,87 +127,179 @@ class Painter:
             s.draw(d, x0, y0, 255)
         for s in cut:
             s.draw(d, x0, y0, 0)
-        mask = np.asarray(img, dtype=np.float32) / 255.0
-        area = float(mask.sum())
-        if area < 0.5:
+        tight = img.getbbox()
+        if tight is None:
             return
-        box = (x0, y0, x1, y1)
-        d0 = self.dirty or box
+        d0 = self.dirty or (x0, y0, x1, y1)
         self.dirty = (min(d0[0], x0), min(d0[1], y0), max(d0[2], x1), max(d0[3], y1))
+        self.boxes.append((x0, y0, x1, y1))
+        # Shading and colour only matter under the mask: work on its box, one pixel wider so the
+        # gradient at the mask's edge stays a central difference.
+        bx0, by0 = max(0, tight[0] - 1), max(0, tight[1] - 1)
+        bx1, by1 = min(x1 - x0, tight[2] + 1), min(y1 - y0, tight[3] + 1)
+        raw = np.asarray(img)
+        mask = raw[by0:by1, bx0:bx1].astype(np.float32)
+        mask *= np.float32(1.0 / 255.0)
         base = np.array(colour, dtype=np.float32) / 255.0
+        mask_op = mask * np.float32(opacity) if opacity != 1.0 else mask
         if shade > 0:
-            ys = np.nonzero(mask.max(axis=1) > 0)[0]
-            xs = np.nonzero(mask.max(axis=0) > 0)[0]
-            extent = float(max(xs[-1] - xs[0], ys[-1] - ys[0]) + 1)
-            radius = float(np.clip(0.3 * area / extent, 1.2, 90.0))
-            height = blur_float(mask, radius)
-            gy, gx = np.gradient(height)
-            k = radius * 2.4
-            nx = -gx * k
-            ny = -gy * k
-            inv = 1.0 / np.sqrt(nx * nx + ny * ny + 1.0)
-            ndotl = (nx * _LIGHT[0] + ny * _LIGHT[1] + _LIGHT[2]) * inv
-            ndoth = np.clip((nx * _HALF[0] + ny * _HALF[1] + _HALF[2]) * inv, 0.0, 1.0)
-            factor = 0.5 + 0.5 * np.clip(ndotl, 0.0, 1.0) / _LIGHT[2]
-            factor = 1.0 + shade * (factor - 1.0)
-            spec = gloss * ndoth**24
-            rgb = base[None, None, :] * factor[..., None] + spec[..., None]
-            rgb = np.clip(rgb, 0.0, 1.0)
+            factor, spec = _shading(mask, shade, gloss, tight)
+            fill = []
+            for c in range(3):
+                v = factor * base[c]
+                if spec is not None:
+                    v += spec
+                np.clip(v, 0.0, 1.0, out=v)
+                v *= mask_op
+                fill.append(v)
         else:
-            rgb = np.broadcast_to(base, (*mask.shape, 3))
-        premult = rgb * mask[..., None]
-        alpha = mask
-        if outline and self.outline_px > 0:
-            sigma = self.outline_px
-            blurred = np.asarray(img.filter(ImageFilter.GaussianBlur(sigma)), dtype=np.float32) / 255.0
-            # Thresholding a Gaussian-blurred mask at one sigma dilates it by about sigma,
-            # with a one-pixel ramp that keeps the edge antialiased.
-            outer = np.clip((blurred - 0.159) * (sigma / 0.242) + 0.5, 0.0, 1.0)
-            rim = np.maximum(outer, mask) * (1.0 - mask)
+            fill = [mask_op * base[c] for c in range(3)]
+        reg = self.canvas[:, y0:y1, x0:x1]
+        inner = reg[:, by0:by1, bx0:bx1]
+        if ring:
+            outer = self._outer_lut[np.asarray(img.filter(ImageFilter.GaussianBlur(self.outline_px)))]
+            full = raw.astype(np.float32)
+            full *= np.float32(1.0 / 255.0)
+            # rim = max(outer, mask) * (1 - mask); alpha = mask + rim
+            rim = np.maximum(outer, full)
+            rim *= 1.0 - full
+            alpha = full + rim
+            if opacity != 1.0:
+                rim *= np.float32(opacity)
+                alpha *= np.float32(opacity)
+            keep = 1.0 - alpha
             tone = np.array(line or self.outline_tone or darker(colour), dtype=np.float32) / 255.0
-            premult = premult + tone * rim[..., None]
-            alpha = mask + rim
-        if opacity != 1.0:
-            premult = premult * np.float32(opacity)
-            alpha = alpha * np.float32(opacity)
-        self._over(x0, y0, alpha, premult)
-
-    def _over(self, x0: int, y0: int, alpha: F32, premult: F32) -> None:
-        h, w = alpha.shape
-        region = self.canvas[y0 : y0 + h, x0 : x0 + w]
-        keep = 1.0 - alpha
-        region[..., :3] *= keep[..., None]
-        region[..., :3] += premult
-        region[..., 3] *= keep
-        region[..., 3] += alpha
+            for c in range(3):
+                reg[c] *= keep
+                reg[c] += rim * tone[c]
+                inner[c] += fill[c]
+            reg[3] *= keep
+            reg[3] += alpha
+        else:
+            keep = 1.0 - mask_op
+            for c in range(3):
+                inner[c] *= keep
+                inner[c] += fill[c]
+            inner[3] *= keep
+            inner[3] += mask_op
 
     def downsampled(self, width: int, height: int) -> F32:
-        """The canvas at the output size, still premultiplied, as float32 0..1.
+        """The canvas at the output size, still premultiplied, as float32 0..1, (height, width, 4).
 
-        Only the painted region is resampled: outside it the canvas is empty, and a crop
-        on whole output pixels with room for the Lanczos window gives the same result.
+        Only tiles that paint came near are resampled, a run of them per row of tiles: elsewhere
+        the canvas is empty, and a crop on whole output pixels with room for the Lanczos window
+        gives the same pixels as resampling everything.
         """
         out = np.zeros((height, width, 4), dtype=np.float32)
         if self.dirty is None:
             return out
         k = self.width // width
-        if k * width != self.width or k * height != self.height:
-            k = 0  # not an integer scale: resample everything
-        x0, y0, x1, y1 = self.dirty
-        pad = 4
-        ox0 = max(0, x0 // k - pad) if k else 0
-        oy0 = max(0, y0 // k - pad) if k else 0
-        ox1 = min(width, -(-x1 // k) + pad) if k else width
-        oy1 = min(height, -(-y1 // k) + pad) if k else height
-        region = self.canvas[oy0 * k : oy1 * k, ox0 * k : ox1 * k] if k else self.canvas
-        data = np.clip(region * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        img = Image.frombytes("RGBa", (data.shape[1], data.shape[0]), data.tobytes())
-        size = (ox1 - ox0, oy1 - oy0)
+        if k < 1 or k * width != self.width or k * height != self.height or k > _TILE:
+            # Not a whole-number scale: resample everything.
+            self._resample_into(out, (0, 0, width, height), (0, 0, width, height))
+            out *= np.float32(1.0 / 255.0)
+            return out
+        step = _TILE // k  # output pixels per tile side
+        span = step * k
+        pad = 4  # output pixels; the Lanczos window reaches 3
+        reach = pad * k
+        tiles = np.zeros((-(-self.height // span), -(-self.width // span)), dtype=np.bool_)
+        for x0, y0, x1, y1 in self.boxes:
+            # Tiles next to paint are redone too: the window carries paint a few pixels over.
+            tiles[
+                max(0, y0 - reach) // span : (y1 + reach - 1) // span + 1,
+                max(0, x0 - reach) // span : (x1 + reach - 1) // span + 1,
+            ] = True
+        for row, flags in enumerate(tiles):
+            cols = np.flatnonzero(flags)
+            if not len(cols):
+                continue
+            # Runs of neighbouring tiles resample together.
+            breaks = np.flatnonzero(np.diff(cols) > 1)
+            for a, b in zip([cols[0], *cols[breaks + 1]], [*cols[breaks], cols[-1]], strict=True):
+                inner = (
+                    int(a) * step,
+                    row * step,
+                    min(width, (int(b) + 1) * step),
+                    min(height, (row + 1) * step),
+                )
+                crop = (
+                    max(0, inner[0] - pad),
+                    max(0, inner[1] - pad),
+                    min(width, inner[2] + pad),
+                    min(height, inner[3] + pad),
+                )
+                self._resample_into(out, crop, inner)
+        out *= np.float32(1.0 / 255.0)
+        return out
+
+    def _resample_into(
+        self, out: F32, crop: tuple[int, int, int, int], inner: tuple[int, int, int, int]
+    ) -> None:
+        """Resample the canvas under output box ``crop``; keep its ``inner`` part in ``out`` (0..255)."""
+        height, width = out.shape[:2]
+        sx, sy = self.width / width, self.height / height
+        cx0, cy0, cx1, cy1 = crop
+        ix0, iy0 = round(cx0 * sx), round(cy0 * sy)
+        ix1, iy1 = round(cx1 * sx), round(cy1 * sy)
+        region = self.canvas[:, iy0:iy1, ix0:ix1]
+        rh, rw = region.shape[1:]
+        data = np.empty((rh, rw, 4), dtype=np.uint8)
+        tmp = np.empty((rh, rw), dtype=np.float32)
+        for c in range(4):
+            # Premultiplied compositing keeps every value in 0..1, so no clip is needed.
+            np.multiply(region[c], 255.0, out=tmp)
+            tmp += 0.5
+            data[..., c] = tmp
+        img = Image.frombuffer("RGBa", (rw, rh), data, "raw", "RGBa", 0, 1)
+        size = (cx1 - cx0, cy1 - cy0)
         if img.size != size:
             img = img.resize(size, Image.Resampling.LANCZOS)
-        arr = np.frombuffer(img.tobytes(), dtype=np.uint8).reshape(size[1], size[0], 4)
-        out[oy0:oy1, ox0:ox1] = arr.astype(np.float32) / 255.0
-        return out
+        arr = np.asarray(img)
+        x0, y0, x1, y1 = inner
+        out[y0:y1, x0:x1] = arr[y0 - cy0 : y1 - cy0, x0 - cx0 : x1 - cx0]
+
+
+def _shading(
+    mask: F32, shade: float, gloss: float, tight: tuple[int, int, int, int]
+) -> tuple[F32, F32 | None]:
+    """(brightness factor, specular) of a part lit as a "pillow" bump over its own mask."""
+    area = float(mask.sum())
+    extent = float(max(tight[2] - tight[0], tight[3] - tight[1]))
+    radius = float(np.clip(0.3 * area / extent, 1.2, 90.0))
+    height = blur_float(mask, radius)
+    gy, gx = (np.asarray(g, dtype=np.float32) for g in np.gradient(height))
+    k = radius * 2.4
+    # Normal n = (-k gx, -k gy, 1) / |n|; lighting is folded into per-axis constants.
+    inv = gx * gx
+    inv += gy * gy
+    inv *= np.float32(k * k)
+    inv += 1.0
+    np.sqrt(inv, out=inv)
+    np.divide(1.0, inv, out=inv)
+    ndotl = gx * np.float32(-k * _LIGHT[0])
+    ndotl += gy * np.float32(-k * _LIGHT[1])
+    ndotl += _LIGHT[2]
+    ndotl *= inv
+    np.clip(ndotl, 0.0, 1.0, out=ndotl)
+    # factor = 1 + shade * (0.5 + 0.5 * ndotl / Lz - 1)
+    ndotl *= np.float32(0.5 * shade / _LIGHT[2])
+    ndotl += np.float32(1.0 - 0.5 * shade)
+    if gloss == 0:
+        return ndotl, None
+    ndoth = gx * np.float32(-k * _HALF[0])
+    ndoth += gy * np.float32(-k * _HALF[1])
+    ndoth += _HALF[2]
+    ndoth *= inv
+    np.clip(ndoth, 0.0, 1.0, out=ndoth)
+    # ndoth ** 24 by squaring: pow() is many times slower per pixel.
+    np.multiply(ndoth, ndoth, out=ndoth)
+    np.multiply(ndoth, ndoth, out=ndoth)
+    np.multiply(ndoth, ndoth, out=ndoth)
+    spec = ndoth * ndoth
+    spec *= ndoth
+    spec *= np.float32(gloss)
+    return ndotl, spec
 
 
 class Pen:
@@ -280,13 +387,21 @@ def _box_pass(a: F32, r: int, axis: int) -> F32:
     """One box blur pass of radius r along an axis (zero outside), via cumulative sums."""
     if r < 1:
         return a
-    pad = [(0, 0), (0, 0)]
-    pad[axis] = (r + 1, r)
-    c = np.cumsum(np.pad(a, pad), axis=axis, dtype=np.float32)
     n = a.shape[axis]
-    hi = np.take(c, np.arange(2 * r + 1, 2 * r + 1 + n), axis=axis)
-    lo = np.take(c, np.arange(0, n), axis=axis)
-    return (hi - lo) / np.float32(2 * r + 1)
+    shape = list(a.shape)
+    shape[axis] = n + 2 * r + 1
+    # Zero-padded by hand: np.pad's Python overhead dominated for the many small parts.
+    c = np.zeros(shape, dtype=np.float32)
+    if axis == 0:
+        c[r + 1 : r + 1 + n] = a
+        np.cumsum(c, axis=0, out=c)
+        out = c[2 * r + 1 :] - c[:n]
+    else:
+        c[:, r + 1 : r + 1 + n] = a
+        np.cumsum(c, axis=1, out=c)
+        out = c[:, 2 * r + 1 :] - c[:, :n]
+    out *= np.float32(1.0 / (2 * r + 1))
+    return out
 
 
 def blur_float(a: F32, sigma: float) -> F32:

@@ -253,21 +253,24 @@ def contact_sheet(pictures: list[Image.Image], labels: list[str]) -> bytes:
     sheet = Image.new("RGBA", (w, h), (34, 30, 48, 255))
     draw = ImageDraw.Draw(sheet)
     font = ImageFont.load_default()
+    # A checkerboard shows which parts are see-through.
+    checks = Image.new("RGBA", (_CELL, _CELL), (210, 210, 216, 255))
+    bd = ImageDraw.Draw(checks)
+    for cy in range(0, _CELL, 16):
+        for cx in range(0, _CELL, 16):
+            if (cx // 16 + cy // 16) % 2:
+                bd.rectangle((cx, cy, cx + 15, cy + 15), fill=(236, 236, 240, 255))
     for i, (pic, label) in enumerate(zip(pictures, labels, strict=True)):
         x = _GUTTER + (i % cols) * (_CELL + _GUTTER)
         y = _GUTTER + (i // cols) * (_CELL + _GUTTER + 12)
-        # A checkerboard shows which parts are see-through.
-        board = Image.new("RGBA", (_CELL, _CELL), (210, 210, 216, 255))
-        bd = ImageDraw.Draw(board)
-        for cy in range(0, _CELL, 16):
-            for cx in range(0, _CELL, 16):
-                if (cx // 16 + cy // 16) % 2:
-                    bd.rectangle((cx, cy, cx + 15, cy + 15), fill=(236, 236, 240, 255))
+        board = checks.copy()
         board.alpha_composite(pic, ((_CELL - pic.width) // 2, (_CELL - pic.height) // 2))
         sheet.paste(board, (x, y))
         draw.text((x + 2, y + _CELL + 1), label, fill=(240, 236, 250, 255), font=font)
     buf = io.BytesIO()
-    sheet.save(buf, format="PNG", compress_level=6)
+    # Every pixel sits on an opaque board or background, so RGB loses nothing; with level 4
+    # it is both smaller and about three times quicker to write than RGBA at level 6.
+    sheet.convert("RGB").save(buf, format="PNG", compress_level=4)
     return buf.getvalue()
 
 
@@ -390,10 +393,19 @@ def variants(req: GenRequest) -> GenResult:
     pictures: list[Image.Image] = []
     labels: list[str] = []
     siblings = []
+
     # Generators are pure functions, so siblings may run side by side; results keep their order.
+    # Each worker also makes its sibling's thumbnail: decoding and shrinking six pictures one
+    # after another on this thread would otherwise follow the parallel part.
+    def make(request: GenRequest) -> tuple[GenResult, Image.Image]:
+        result = maker(request)
+        return result, _preview(result)
+
     workers = max(1, min(count, os.cpu_count() or 1, 4))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(maker, requests))
+        made = list(pool.map(make, requests))
+    results = [r for r, _ in made]
+    thumbs = [t for _, t in made]
     req.progress(0.8, "Checking every version is different")
     seen: set[str] = set()
     for i in range(count):
@@ -403,7 +415,7 @@ def variants(req: GenRequest) -> GenResult:
                 break
             seed = sibling_seed(req.seed, req.intent, i + retry * 1000)
             plans[i] = (seed, plans[i][1])
-            results[i] = maker(dataclasses.replace(requests[i], seed=seed))
+            results[i], thumbs[i] = make(dataclasses.replace(requests[i], seed=seed))
         seen.add(_digest(results[i]))
     for i, result in enumerate(results):
         seed, sib_params = plans[i]
@@ -415,11 +427,7 @@ def variants(req: GenRequest) -> GenResult:
             outputs.append(
                 Output(out.data, out.mime, f"v{i + 1:02d}-{out.name}", role, {**dict(out.meta), **tag})
             )
-        shown = next(
-            (o for o in result.outputs if o.role == "main" and o.mime.startswith("image/")),
-            next((o for o in result.outputs if o.role == "preview"), result.outputs[0]),
-        )
-        pictures.append(thumbnail(shown))
+        pictures.append(thumbs[i])
         labels.append(f"{i + 1}  seed {seed}")
         siblings.append({"variant": i + 1, "seed": seed, "params": sib_params, "digest": _digest(result)})
 
@@ -438,6 +446,17 @@ def variants(req: GenRequest) -> GenResult:
     outputs.append(Output(sheet, "image/png", f"{stem}-contact-sheet.png", "preview", {"cells": count}))
     req.progress(1.0, "Here are your variants!")
     return GenResult(outputs=outputs, meta=meta)
+
+
+def _preview(result: GenResult) -> Image.Image:
+    """The contact-sheet thumbnail of a sibling: its main picture, else its preview or first file."""
+    if not result.outputs:
+        return _text_picture("nothing made", _CELL)
+    shown = next(
+        (o for o in result.outputs if o.role == "main" and o.mime.startswith("image/")),
+        next((o for o in result.outputs if o.role == "preview"), result.outputs[0]),
+    )
+    return thumbnail(shown)
 
 
 def _digest(result: GenResult) -> str:

@@ -149,17 +149,36 @@ def frame_durations(count: int, fps: int, unit: int) -> list[int]:
     return [max(unit, (ticks[i + 1] - ticks[i]) * unit) for i in range(count)]
 
 
+def _opaque_sample(frames: list[Arr], limit: int) -> tuple[Arr, int]:
+    """Every ``step``-th opaque pixel (RGB, int32) across the frames in order, and the opaque count.
+
+    Works frame by frame on indices, so the full stack is never copied or widened.
+    """
+    masks = [f.reshape(-1, 4)[:, 3] >= 128 for f in frames]
+    total = int(sum(int(np.count_nonzero(m)) for m in masks))
+    step = max(1, total // limit)
+    parts: list[Arr] = []
+    seen = 0
+    for f, m in zip(frames, masks, strict=True):
+        where = np.flatnonzero(m)
+        # Keep the global every-step-th choice across frame boundaries.
+        first = (-seen) % step
+        parts.append(f.reshape(-1, 4)[where[first::step], :3])
+        seen += len(where)
+    if not parts:
+        return np.zeros((0, 3), dtype=np.int32), 0
+    return np.concatenate(parts).astype(np.int32), total
+
+
 def _gif_palette(frames: list[Arr]) -> tuple[Arr, bool]:
     """Up to 255 colours shared by every frame (index 255 is transparency); exact when it can be."""
-    flat = np.stack(frames).reshape(-1, 4)
-    opaque: Arr = flat[flat[:, 3] >= 128][:, :3].astype(np.int32)
-    if not len(opaque):
+    sample, total = _opaque_sample(frames, 65536)
+    if not total:
         return np.zeros((1, 3), dtype=np.uint8), True
-    step = max(1, len(opaque) // 65536)
-    sample = opaque[::step]
     # Count distinct colours on the sample first: a photo is found out without a full pass.
     few = len(np.unique((sample[:, 0] << 16) | (sample[:, 1] << 8) | sample[:, 2])) <= 255
     if few:
+        opaque, _ = _opaque_sample(frames, total)
         uniq = np.unique((opaque[:, 0] << 16) | (opaque[:, 1] << 8) | opaque[:, 2])
         if len(uniq) <= 255:
             cols = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1).astype(np.uint8)
@@ -171,11 +190,10 @@ def _gif_palette(frames: list[Arr]) -> tuple[Arr, bool]:
     return pal[used], False
 
 
-def _index_frames(frames: list[Arr], pal: Arr, exact: bool) -> list[Arr]:
-    """Map RGBA frames to palette indices, 255 where transparent."""
-    stack = np.stack(frames)
+def _index_frame(frame: Arr, pal: Arr, exact: bool, ref: Image.Image | None) -> Arr:
+    """Palette indices of one RGBA frame, 255 where transparent."""
     if exact:
-        rgb = stack[..., :3].astype(np.int32)
+        rgb = frame[..., :3].astype(np.int32)
         keys = (pal[:, 0].astype(np.int32) << 16) | (pal[:, 1].astype(np.int32) << 8) | pal[:, 2]
         order = np.argsort(keys)
         key = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
@@ -183,27 +201,46 @@ def _index_frames(frames: list[Arr], pal: Arr, exact: bool) -> list[Arr]:
         idx = order[pos].astype(np.uint8)
     else:
         # Pillow's nearest-colour mapping; a palette of at most 255 entries never yields 255.
+        assert ref is not None
+        rgb_im = Image.fromarray(frame, mode="RGBA").convert("RGB")
+        idx = np.asarray(rgb_im.quantize(palette=ref, dither=Image.Dither.NONE))
+    out: Arr = np.where(frame[..., 3] >= 128, idx, 255).astype(np.uint8)
+    return out
+
+
+def _index_frames(frames: list[Arr], pal: Arr, exact: bool) -> list[Arr]:
+    """Map RGBA frames to palette indices, 255 where transparent."""
+    ref = None
+    if not exact:
         ref = Image.new("P", (1, 1))
         ref.putpalette(pal.ravel().tolist())
-        idx = np.stack(
-            [
-                np.asarray(Image.fromarray(f[..., :3]).quantize(palette=ref, dither=Image.Dither.NONE))
-                for f in frames
-            ]
-        )
-    out = np.where(stack[..., 3] >= 128, idx, 255).astype(np.uint8)
-    return list(out)
+    return [_index_frame(f, pal, exact, ref) for f in frames]
 
 
-def encode_gif(frames: list[Arr], durations: list[int]) -> bytes:
-    pal, exact = _gif_palette(frames)
-    indexed = _index_frames(frames, pal, exact)
+def encode_gif(frames: list[Arr], durations: list[int], period: int = 0, turn: int = 0) -> bytes:
+    """A looping GIF of RGBA frames with one shared palette.
+
+    With ``period`` and ``turn``, frame ``i`` is frame ``i % period`` turned by ``turn`` quarter
+    turns ``i // period`` times (a spin): only the first ``period`` frames are analysed and indexed,
+    since a turned frame holds the same colours and indexes to the same turned indices.
+    """
+    base = frames[:period] if 0 < period < len(frames) and turn else frames
+    pal, exact = _gif_palette(base)
+    # Repeated poses are one array object: index each once.
+    distinct = list({id(f): f for f in base}.values())
+    by_id = dict(zip((id(f) for f in distinct), _index_frames(distinct, pal, exact), strict=True))
+    base_idx = [by_id[id(f)] for f in base]
+    indexed = [
+        base_idx[i] if i < len(base) else np.rot90(base_idx[i % len(base)], -turn * (i // len(base)))
+        for i in range(len(frames))
+    ]
     flat = np.zeros((256, 3), dtype=np.uint8)
     flat[: len(pal)] = pal
+    palette = flat.ravel().tolist()
     images = []
     for idx in indexed:
-        im = Image.fromarray(idx, mode="P")
-        im.putpalette(flat.ravel().tolist())
+        im = Image.fromarray(np.ascontiguousarray(idx), mode="P")
+        im.putpalette(palette)
         images.append(im)
     buf = io.BytesIO()
     images[0].save(
@@ -218,6 +255,47 @@ def encode_gif(frames: list[Arr], durations: list[int]) -> bytes:
         optimize=False,
     )
     return buf.getvalue()
+
+
+def gif_durations(data: bytes) -> list[int] | None:
+    """Per-frame durations (ms) read from a GIF's control blocks, without decoding any pixels.
+
+    None when the bytes are not a GIF this walker understands; callers then decode instead.
+    """
+    if data[:6] not in (b"GIF87a", b"GIF89a") or len(data) < 13:
+        return None
+    pos = 13
+    if data[10] & 0x80:
+        pos += 3 << ((data[10] & 7) + 1)
+    out: list[int] = []
+    delay = 0
+    try:
+        while True:
+            tag = data[pos]
+            if tag == 0x3B:
+                return out
+            if tag == 0x21:
+                label = data[pos + 1]
+                pos += 2
+                if label == 0xF9 and data[pos] >= 4:
+                    delay = int.from_bytes(data[pos + 2 : pos + 4], "little") * 10
+                while data[pos]:
+                    pos += data[pos] + 1
+                pos += 1
+            elif tag == 0x2C:
+                packed = data[pos + 9]
+                pos += 10
+                if packed & 0x80:
+                    pos += 3 << ((packed & 7) + 1)
+                pos += 1  # LZW minimum code size
+                while data[pos]:
+                    pos += data[pos] + 1
+                pos += 1
+                out.append(delay)
+            else:
+                return None
+    except IndexError:
+        return None
 
 
 def encode_webp(frames: list[Arr], durations: list[int], lossless: bool) -> bytes:
@@ -241,6 +319,9 @@ def encode_webp(frames: list[Arr], durations: list[int], lossless: bool) -> byte
 
 def stored_durations(data: bytes) -> list[int]:
     """The per-frame durations an encoded animation really holds."""
+    quick = gif_durations(data)
+    if quick is not None:
+        return quick
     with Image.open(io.BytesIO(data)) as im:
         out = []
         for i in range(int(getattr(im, "n_frames", 1))):
@@ -361,12 +442,53 @@ def _affine(
     return im.transform(size, Image.Transform.AFFINE, coeffs, resample=resample, fillcolor=(0, 0, 0, 0))
 
 
+def spin_symmetry(motion: str, count: int) -> tuple[int, int]:
+    """(period, quarter turns) such that spin frame ``i`` is frame ``i % period`` turned.
+
+    A spin's canvas is square and centred, so the frame a quarter (or half) loop later is the
+    same picture turned by 90 (or 180) degrees: a pixel permutation, not a new resampling.
+    """
+    if motion != "spin":
+        return count, 0
+    if count % 4 == 0:
+        return count // 4, 1
+    if count % 2 == 0:
+        return count // 2, 2
+    return count, 0
+
+
+def _slide(premul: Arr, size: tuple[int, int], top: float) -> Arr:
+    """A premultiplied picture moved down to ``top`` on a transparent canvas of its width.
+
+    The same bilinear sampling as ``_affine`` for a pure vertical move, done as one blend of
+    two whole-row shifts in 8.8 fixed point instead of a general per-pixel resampling.
+    """
+    h, w = premul.shape[:2]
+    k = math.floor(top)
+    wf = round((top - k) * 256)
+    if wf == 256:
+        k, wf = k + 1, 0
+    acc = np.zeros((h + 1, w, 4), dtype=np.uint16)
+    src = premul.astype(np.uint16)
+    np.multiply(src, 256 - wf, out=acc[:h])
+    if wf:
+        acc[1:] += src * np.uint16(wf)
+    acc += 128
+    acc >>= 8
+    out = np.zeros((size[1], w, 4), dtype=np.uint8)
+    lo, hi = max(0, k), min(size[1], k + h + 1)
+    if hi > lo:
+        out[lo:hi] = acc[lo - k : hi - k]
+    return out
+
+
 def _render_motion(
     picture: Image.Image, motion: str, count: int, pixel_art: bool, rng: np.random.Generator
 ) -> tuple[list[Arr], dict[str, Any]]:
     w, h = picture.size
     resample = Image.Resampling.NEAREST if pixel_art else Image.Resampling.BILINEAR
     premul = picture.convert("RGBa")
+    premul_arr: Arr | None = None
     info: dict[str, Any] = {}
     phases = rng.random(3) * math.tau
     if motion == "bob":
@@ -389,7 +511,14 @@ def _render_motion(
     # When the swing's peak falls half-way between two samples (count = 2 mod 4), those two
     # samples are the same picture; shifting by half a step puts a sample on the peak instead.
     shift = 0.5 if count % 4 == 2 and motion in ("bob", "pulse") else 0.0
+    period, turn = spin_symmetry(motion, count)
+    # A swing passes each pose twice a loop (sin(x) = sin(pi - x)): such frames are one array.
+    made: dict[tuple[float, ...], Arr] = {}
     for i in range(count):
+        if i >= period:
+            # A view: the GIF encoder only reads the first period; others copy on use.
+            frames.append(np.rot90(frames[i % period], -turn * (i // period)))
+            continue
         t = (i + shift) / count  # never reaches 1: that frame would repeat frame 0, so the loop is seamless
         s = math.sin(math.tau * t)
         scale_xy, angle, offset, gain = (1.0, 1.0), 0.0, (0.0, 0.0), 1.0
@@ -408,12 +537,33 @@ def _render_motion(
             scale_xy = (1.0, stretch)
             # Stretch upward from the base, like a flame, instead of about the middle.
             offset = (0.0, (size[1] - h) / 2 - h * (stretch - 1) / 2)
-        moved = _affine(premul, size, centre, scale_xy, angle, offset, resample).convert("RGBA")
-        arr = np.asarray(moved)
-        if gain != 1.0:
-            arr = arr.copy()
-            arr[..., :3] = np.clip(arr[..., :3].astype(np.float32) * gain + 0.5, 0, 255).astype(np.uint8)
-        frames.append(np.ascontiguousarray(arr))
+        key = tuple(round(v, 9) for v in (*scale_xy, angle, *offset, gain))
+        if key in made:
+            frames.append(made[key])
+            continue
+        top = centre[1] + offset[1] - h / 2
+        if (
+            scale_xy == (1.0, 1.0)
+            and angle == 0.0
+            and gain == 1.0
+            and offset[0] == 0.0
+            and size[0] == w
+            and (not pixel_art or top == math.floor(top))
+        ):
+            if premul_arr is None:
+                premul_arr = np.asarray(premul)
+            slid = _slide(premul_arr, size, top)
+            arr = np.asarray(Image.fromarray(slid, mode="RGBa").convert("RGBA"))
+        else:
+            moved = _affine(premul, size, centre, scale_xy, angle, offset, resample).convert("RGBA")
+            if gain != 1.0:
+                # A per-value table gives the same bytes as scaling every pixel in float.
+                lut = np.clip(np.arange(256, dtype=np.float32) * np.float32(gain) + 0.5, 0, 255)
+                table = lut.astype(np.uint8).tolist()
+                moved = moved.point(table * 3 + list(range(256)))
+            arr = np.asarray(moved)
+        made[key] = np.ascontiguousarray(arr)
+        frames.append(made[key])
     return frames, info
 
 
@@ -447,7 +597,8 @@ def animate(req: GenRequest) -> GenResult:
         mime, ext = "image/webp", "webp"
     else:
         durations = frame_durations(count, fps, 10)
-        data = encode_gif(frames, durations)
+        period, turn = spin_symmetry(chosen, count)
+        data = encode_gif(frames, durations, period, turn)
         mime, ext = "image/gif", "gif"
     height, width = frames[0].shape[:2]
     stored = stored_durations(data)
