@@ -137,6 +137,22 @@ def jobs_running(celery_worker: Any, transactional_db: Any) -> None:
 
 
 @pytest.fixture
+def settle_jobs(jobs_running: None) -> Iterator[None]:
+    """For tests that submit jobs without waiting for them: wait for every generation to
+    finish before the database is flushed, or a Celery worker still writing deadlocks
+    the flush (scale mode; the in-process pool is drained by the autouse fixture)."""
+    yield
+    if not SCALE:
+        return
+    from limbs.models import Generation
+
+    until = time.monotonic() + 60
+    unfinished = [Generation.Status.QUEUED, Generation.Status.RUNNING]
+    while Generation.objects.filter(status__in=unfinished).exists() and time.monotonic() < until:
+        time.sleep(0.1)
+
+
+@pytest.fixture
 def alice(db: Any) -> User:
     return User.objects.create_user("alice", "alice@example.com", "correct horse battery")
 

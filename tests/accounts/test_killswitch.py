@@ -57,7 +57,7 @@ def test_setting_and_releasing_are_both_in_the_verified_ledger(alice: User) -> N
     assert verify_chain()["verified"]
 
 
-@pytest.mark.usefixtures("jobs_running")
+@pytest.mark.usefixtures("settle_jobs")
 def test_a_limb_switch_stops_that_limb_only(alice_api: Client) -> None:
     set_switch("limb", "audio", "maintenance", None)
     assert handle(alice_api, "audio", action="sfx", intent="a coin").status_code == 503

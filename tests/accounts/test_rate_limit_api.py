@@ -14,7 +14,7 @@ from django.test import Client
 from accounts.models import ApiToken, Tier, User
 from limbs.models import Generation
 
-pytestmark = pytest.mark.usefixtures("jobs_running")
+pytestmark = pytest.mark.usefixtures("settle_jobs")
 
 
 def _post(raw: str) -> Any:
