@@ -301,31 +301,43 @@ def stream_tokens(
     end = time.monotonic() + timeout
     got = False
     sent = False
-    try:
-        with sync_client().stream(
-            "POST", url, headers=headers, json=json_body, timeout=http_timeout(timeout)
-        ) as resp:
-            if not 200 <= resp.status_code < 300:
-                raise on_error(resp.status_code, resp.headers, resp.read())
-            for line in resp.iter_lines():
-                got = True
-                for token in parser.feed(line):
-                    sent = True
-                    yield token
-                if parser.done:
-                    break
-                if time.monotonic() > end:
-                    raise deadline_passed(provider, model, timeout)
-            parser.finish()
-            if not sent:
-                raise ProviderError(provider, model, "invalid_payload", "the stream carried no text")
-    except httpx.HTTPError as exc:
-        error = from_httpx(provider, model, exc, got_bytes=got)
-        error.bytes_sent_to_client = sent
-        raise error from exc
-    except ProviderError as error:
-        error.bytes_sent_to_client = sent
-        raise
+    for reuse_retry in (True, False):
+        opened = False
+        try:
+            with sync_client().stream(
+                "POST", url, headers=headers, json=json_body, timeout=http_timeout(timeout)
+            ) as resp:
+                opened = True
+                if not 200 <= resp.status_code < 300:
+                    raise on_error(resp.status_code, resp.headers, resp.read())
+                for line in resp.iter_lines():
+                    got = True
+                    for token in parser.feed(line):
+                        sent = True
+                        yield token
+                    if parser.done:
+                        break
+                    if time.monotonic() > end:
+                        raise deadline_passed(provider, model, timeout)
+                parser.finish()
+                if not sent:
+                    raise ProviderError(provider, model, "invalid_payload", "the stream carried no text")
+                return
+        except httpx.RemoteProtocolError as exc:
+            # As in request(): a kept-alive connection the server had already closed, before
+            # any answer: one fresh try is safe and is not the provider's fault.
+            if not opened and reuse_retry and time.monotonic() < end:
+                continue
+            error = from_httpx(provider, model, exc, got_bytes=got)
+            error.bytes_sent_to_client = sent
+            raise error from exc
+        except httpx.HTTPError as exc:
+            error = from_httpx(provider, model, exc, got_bytes=got)
+            error.bytes_sent_to_client = sent
+            raise error from exc
+        except ProviderError as error:
+            error.bytes_sent_to_client = sent
+            raise
 
 
 async def astream_tokens(
