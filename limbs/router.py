@@ -146,20 +146,6 @@ def _from_cache(key: str, recheck: bool = False) -> RouteResult | None:
     return RouteResult(outputs, entry.provider, entry.model, "hit", [attempt])
 
 
-def remember(key: str, limb: str, action: str, result: RouteResult, stored: list[dict[str, Any]]) -> None:
-    """Record a fresh result in the muscle-memory cache (first writer wins)."""
-    CacheEntry.objects.get_or_create(
-        key=key,
-        defaults={
-            "limb": limb,
-            "action": action,
-            "provider": result.provider,
-            "model": result.model,
-            "outputs": stored,
-        },
-    )
-
-
 class Guard:
     """A breaker whose own failures (Redis unreachable) never fail a request: the tier
     is then tried as if the breaker were closed, and the problem is logged."""

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.test import Client
 
 from accounts import anomaly, limits, threats
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, Tier, User
 from limbs import breakers
 from pog_site import jobs
 
@@ -150,6 +150,15 @@ def settle_jobs(jobs_running: None) -> Iterator[None]:
     unfinished = [Generation.Status.QUEUED, Generation.Status.RUNNING]
     while Generation.objects.filter(status__in=unfinished).exists() and time.monotonic() < until:
         time.sleep(0.1)
+
+
+@pytest.fixture
+def roomy_tier(db: Any) -> Tier:
+    """A tier for tests that make more requests, or more at once, than the free tier allows."""
+    tier, _ = Tier.objects.get_or_create(
+        slug="test-roomy", defaults={"name": "Roomy", "requests_per_period": 1000, "concurrency": 4}
+    )
+    return tier
 
 
 @pytest.fixture

@@ -23,22 +23,20 @@ def handle(client: Client, limb: str, **body: Any) -> Any:
     return client.post(f"/api/handle/{limb}", data=json.dumps(body), content_type="application/json")
 
 
-def person(name: str) -> tuple[User, Client, str]:
+def person(name: str, tier: Tier) -> tuple[User, Client, str]:
     user = User.objects.create_user(name, "", "correct horse battery")
-    user.tier = Tier.objects.get_or_create(
-        slug="test-roomy", defaults={"name": "Roomy", "requests_per_period": 1000, "concurrency": 4}
-    )[0]
+    user.tier = tier
     user.save()
     _, raw = ApiToken.issue(user)
     return user, Client(HTTP_AUTHORIZATION=f"Bearer {raw}"), raw
 
 
 @pytest.fixture
-def world() -> dict[str, Any]:
-    alice, alice_c, alice_t = person("alice")
-    bob, bob_c, bob_t = person("bob")
-    carol, carol_c, _ = person("carol")
-    dave, dave_c, _ = person("dave")
+def world(roomy_tier: Tier) -> dict[str, Any]:
+    alice, alice_c, alice_t = person("alice", roomy_tier)
+    bob, bob_c, bob_t = person("bob", roomy_tier)
+    carol, carol_c, _ = person("carol", roomy_tier)
+    dave, dave_c, _ = person("dave", roomy_tier)
     red = teams.create_team(alice, "Red")
     blue = teams.create_team(bob, "Blue")
     Membership.objects.create(team=red, user=carol, role="editor")

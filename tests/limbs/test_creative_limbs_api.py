@@ -43,11 +43,9 @@ def main_asset(body: dict[str, Any], mime_prefix: str = "") -> str:
 
 
 @pytest.fixture
-def roomy(alice: User) -> User:
+def roomy(alice: User, roomy_tier: Tier) -> User:
     # Dozens of requests in a minute: more than the free tier allows, on purpose.
-    alice.tier, _ = Tier.objects.get_or_create(
-        slug="test-roomy", defaults={"name": "Roomy", "requests_per_period": 1000, "concurrency": 4}
-    )
+    alice.tier = roomy_tier
     alice.save()
     return alice
 

@@ -30,10 +30,8 @@ def report(client: Client, body: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def roomy(alice: User) -> User:
-    alice.tier = Tier.objects.get_or_create(
-        slug="test-roomy", defaults={"name": "Roomy", "requests_per_period": 1000, "concurrency": 4}
-    )[0]
+def roomy(alice: User, roomy_tier: Tier) -> User:
+    alice.tier = roomy_tier
     alice.save()
     return alice
 
