@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import CharField, F, Q, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import KillSwitch, Membership, User
@@ -63,12 +64,27 @@ def _group_safe(value: str) -> str:
 
 
 def blocking(
-    identity: Identity, *, team_ids: Iterable[int] = (), limb: str | None = None
+    identity: Identity,
+    *,
+    team_ids: Iterable[int] = (),
+    limb: str | None = None,
+    member_teams: bool = False,
 ) -> KillSwitch | None:
-    """The active switch that stops this request, if any (the oldest, for a stable reason)."""
+    """The active switch that stops this request, if any (the oldest, for a stable reason).
+
+    ``member_teams`` also matches the teams the identity's user belongs to, inside the
+    same query (the per-request check then costs one query, not two).
+    """
     wanted = Q(scope=KillSwitch.Scope.GLOBAL)
     if identity.user_id is not None:
         wanted |= Q(scope=KillSwitch.Scope.USER, target=str(identity.user_id))
+        if member_teams:
+            mine = (
+                Membership.objects.filter(user_id=identity.user_id)
+                .annotate(as_text=Cast("team_id", CharField()))
+                .values("as_text")
+            )
+            wanted |= Q(scope=KillSwitch.Scope.TEAM, target__in=Subquery(mine))
     if identity.session_target:
         wanted |= Q(scope=KillSwitch.Scope.SESSION, target=identity.session_target)
     teams = [str(t) for t in team_ids]

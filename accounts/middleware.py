@@ -8,7 +8,7 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.killswitch import Identity, blocking, team_ids_of
+from accounts.killswitch import Identity, blocking
 from accounts.models import User
 
 # Paths that never create a guest: API clients use POST /api/auth/guest instead,
@@ -53,7 +53,7 @@ class KillSwitchMiddleware:
             None,
             bool(user.is_authenticated and user.is_staff),
         )
-        switch = blocking(identity, team_ids=team_ids_of(identity.user_id))
+        switch = blocking(identity, member_teams=True)
         if switch is not None:
             return render(request, "stopped.html", {"reason": switch.reason}, status=503)
         return self.get_response(request)

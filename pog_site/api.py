@@ -13,7 +13,7 @@ from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
 from accounts.identity import session_identity, token_from_bearer
-from accounts.killswitch import Identity, blocking, team_ids_of
+from accounts.killswitch import Identity, blocking
 from limbs.actions import RequestError
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
@@ -51,7 +51,7 @@ class StudioAuth(AuthBase):
 
 
 def _refuse_if_stopped(identity: Identity) -> None:
-    switch = blocking(identity, team_ids=team_ids_of(identity.user_id))
+    switch = blocking(identity, member_teams=True)
     if switch is not None:
         raise RequestError(503, "stopped", f"Stopped by the studio's staff: {switch.reason}", None)
 

@@ -233,3 +233,19 @@ async def test_a_switch_set_from_another_process_closes_a_socket_within_a_second
     assert await process.wait() == 0
     closed, took, code = await _closed_within(communicator, 1.0)
     assert closed and took < 1.0 and code == 4403
+
+
+@pytest.mark.django_db
+def test_a_team_switch_stops_its_members_and_no_one_else(
+    alice: User, alice_api: Client, bob_api: Client
+) -> None:
+    from accounts.teams import create_team
+
+    team = create_team(alice, "Red")
+    set_switch("team", str(team.pk), "team under review", None)
+    stopped = alice_api.get("/api/assets")
+    assert stopped.status_code == 503 and "team under review" in stopped.json()["error"]["message"]
+    assert bob_api.get("/api/assets").status_code == 200
+    browser = Client()
+    browser.force_login(alice)
+    assert browser.get("/").status_code == 503
