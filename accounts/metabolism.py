@@ -164,7 +164,7 @@ class Preferences:
 
     @classmethod
     def for_owner(cls, user: User, limb: str) -> Preferences:
-        metabolism = Metabolism.objects.filter(user=user).first() or Metabolism(user=user)
+        metabolism = _metabolism_of(user)
         tier = user.effective_tier()
         policy = tier.cache_policy
         fresh = metabolism.efficiency_mode != Metabolism.Efficiency.MUSCLE
@@ -177,3 +177,14 @@ class Preferences:
             private_cache=policy == Tier.CachePolicy.PRIVATE or zero,
             recheck_cache=zero,
         )
+
+
+def _metabolism_of(user: User) -> Metabolism:
+    """The user's metabolism (defaults when none is saved); a job that loaded the user with
+    ``select_related("metabolism")`` already has it, so that costs no query."""
+    if User.metabolism.is_cached(user):
+        try:
+            return user.metabolism
+        except Metabolism.DoesNotExist:
+            return Metabolism(user=user)
+    return Metabolism.objects.filter(user=user).first() or Metabolism(user=user)

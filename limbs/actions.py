@@ -542,7 +542,9 @@ def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any]
     """
     if not _claim(generation_id, takeover):
         return None
-    generation = Generation.objects.select_related("owner", "owner__tier").get(pk=generation_id)
+    generation = Generation.objects.select_related("owner", "owner__tier", "owner__metabolism").get(
+        pk=generation_id
+    )
     publish_update(generation.pk, generation.owner_id, _row(generation))
     action = generation.action_spec
     try:

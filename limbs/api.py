@@ -6,10 +6,10 @@ import asyncio
 import contextlib
 import time
 import uuid
-from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -102,14 +102,10 @@ def _generation_payload(generation_id: uuid.UUID) -> tuple[dict[str, Any], float
     return generation.as_json(), provider_ms
 
 
-def _accept(owner: Any, data: GenerateInput) -> tuple[Generation, Future[Any] | None]:
-    """Store and queue in one trip to a worker thread."""
-    generation = do_generate(owner, data, queue=False)
-    return generation, queue_generation(generation)
-
-
 @router.post("/handle/{limb_id}", summary="Ask a limb for an asset")
-async def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpResponse:
+def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpResponse:
+    # A plain (sync) view on purpose: the request's thread stores the request, queues it
+    # and, with wait, blocks on the job's future, with no hop back to the event loop between.
     started = time.perf_counter()
     owner = request.auth  # type: ignore[attr-defined]
     data = GenerateInput(
@@ -122,22 +118,23 @@ async def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpR
         seed=payload.seed,
         project=payload.project,
     )
-    generation, future = await sync_to_async(_accept)(owner, data)
+    generation = do_generate(owner, data, queue=False)
+    future = queue_generation(generation)
     finished: dict[str, Any] | None = None
     if payload.wait:
         spec = generation.action_spec
         deadline = min(spec.deadline_s if spec else 30.0, float(settings.POG_MAX_WAIT_S))
         if future is not None:
             # Embedded mode: the job runs in this process and its future carries the answer.
-            with contextlib.suppress(TimeoutError):
-                finished = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), deadline)
+            with contextlib.suppress(FutureTimeout):
+                finished = future.result(timeout=deadline)
         else:
-            await _wait_for(generation, deadline)
+            async_to_sync(_wait_for)(generation, deadline)
     if finished is not None:
         body = finished
         provider_ms = sum(float(a.get("ms", 0)) for a in body["attempts"] if a.get("provider") != "cache")
     else:
-        body, provider_ms = await sync_to_async(_generation_payload)(generation.pk)
+        body, provider_ms = _generation_payload(generation.pk)
     status = 200 if body["status"] in ("succeeded", "failed") else 202
     response = JsonResponse(body, status=status)
     waited_ms = (time.perf_counter() - started) * 1000

@@ -98,8 +98,10 @@ class GenerationConsumer(_Stoppable):
         self.group = group_for_generation(generation.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        # The job may have moved on before we subscribed: send the current state first.
-        await self._send_state(generation)
+        # The job may have moved on before we subscribed (its event reached nobody):
+        # read the row again now that we listen, and send that first.
+        fresh = await _load(generation.pk, user)
+        await self._send_state(fresh if fresh is not None else generation)
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):

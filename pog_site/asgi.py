@@ -6,10 +6,16 @@ import asyncio
 import os
 from typing import Any
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pog_site.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)  # what django.core.asgi.get_asgi_application does first
+
+from django.conf import settings  # noqa: E402
+
+from pog_site.request_threads import PooledThreadsASGIHandler, RequestThreads  # noqa: E402
+
+django_asgi_app = PooledThreadsASGIHandler(RequestThreads(keep=settings.POG_REQUEST_THREADS))
 
 from asgiref.sync import sync_to_async  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

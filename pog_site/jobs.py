@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import close_old_connections
 
@@ -95,6 +95,11 @@ def publish(group: str, event: dict[str, Any]) -> None:
     """
     layer = get_channel_layer()
     if layer is None:
+        return
+    if isinstance(layer, InMemoryChannelLayer) and not layer.groups.get(group):
+        # Nobody listens: an in-memory layer reaches only this process, and its groups are
+        # read here without waking the server's loop (a dict lookup, safe from any thread).
+        # A listener subscribing a moment later reads the row first, as every listener does.
         return
     try:
         loop = _main_loop

@@ -259,6 +259,9 @@ if POG_JOB_BACKEND == "celery" and not REDIS_URL:
 POG_WORKERS = _env_int("POG_WORKERS", 2, minimum=1)
 # A claimed job whose worker vanished is taken over after this many seconds.
 POG_JOB_STALE_S = _env_int("POG_JOB_STALE_S", 300, minimum=5)
+# Idle request threads kept between HTTP requests, each with its database connection
+# (pog_site.request_threads); a burst beyond this opens new ones and closes them after.
+POG_REQUEST_THREADS = _env_int("POG_REQUEST_THREADS", 16, minimum=1)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ACKS_LATE = True
