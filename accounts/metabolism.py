@@ -163,8 +163,11 @@ class Preferences:
     recheck_cache: bool = False
 
     @classmethod
-    def for_owner(cls, user: User, limb: str) -> Preferences:
-        metabolism = _metabolism_of(user)
+    def for_owner(cls, user: User, limb: str, *, preloaded: bool = False) -> Preferences:
+        """``preloaded``: ``user`` was just read with ``select_related("metabolism")``, so its
+        metabolism is current and costs no query. (Otherwise it is read afresh: an instance's
+        cached metabolism may be older than the last update.)"""
+        metabolism = _metabolism_of(user, preloaded)
         tier = user.effective_tier()
         policy = tier.cache_policy
         fresh = metabolism.efficiency_mode != Metabolism.Efficiency.MUSCLE
@@ -179,10 +182,9 @@ class Preferences:
         )
 
 
-def _metabolism_of(user: User) -> Metabolism:
-    """The user's metabolism (defaults when none is saved); a job that loaded the user with
-    ``select_related("metabolism")`` already has it, so that costs no query."""
-    if User.metabolism.is_cached(user):
+def _metabolism_of(user: User, preloaded: bool) -> Metabolism:
+    """The user's metabolism, or the defaults when none is saved."""
+    if preloaded and User.metabolism.is_cached(user):
         try:
             return user.metabolism
         except Metabolism.DoesNotExist:

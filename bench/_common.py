@@ -166,10 +166,14 @@ def migrate(env: Mapping[str, str]) -> None:
 
 
 class Studio:
-    """A real daphne serving the studio on a free loopback port; a context manager."""
+    """A real daphne serving the studio (or another ``app``) on a free loopback port; a context
+    manager. The app must answer ``GET /api/limbs/image`` with 200 once it is ready."""
 
-    def __init__(self, env: Mapping[str, str], log_dir: Path, label: str) -> None:
+    def __init__(
+        self, env: Mapping[str, str], log_dir: Path, label: str, app: str = "pog_site.asgi:application"
+    ) -> None:
         self.env = dict(env)
+        self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.label = label
@@ -181,7 +185,7 @@ class Studio:
     def start(self, timeout_s: float = 60.0) -> Studio:
         daphne = BIN / "daphne"
         command = [str(daphne)] if daphne.exists() else [sys.executable, "-m", "daphne"]
-        command += ["-b", "127.0.0.1", "-p", str(self.port), "pog_site.asgi:application"]
+        command += ["-b", "127.0.0.1", "-p", str(self.port), self.app]
         self._log = self.log_path.open("wb")
         self._proc = subprocess.Popen(
             command, cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT

@@ -194,15 +194,20 @@ class Bench:
         }
         return self.handle(studio, "image", payload)
 
-    def direct(self, tag: str, i: int, seed: int) -> float:
-        """The request the Cloudflare tier would send for ``image`` above, straight to the fake."""
+    def provider_request(self, tag: str, i: int, seed: int) -> tuple[str, dict[str, Any], dict[str, str]]:
+        """URL, JSON body and headers of the request the Cloudflare tier sends for ``image`` above."""
         fake = self.fakes["cloudflare"]
         account = FAKE_CREDENTIALS["POG_CLOUDFLARE_ACCOUNT_ID"]
         url = f"{fake.url}/client/v4/accounts/{account}/ai/run/{CF_MODEL}"
         payload = {"prompt": f"bench {tag} {i}, {STYLE_SUFFIX}", "steps": 6, "seed": seed % 2**32}
         headers = {"Authorization": f"Bearer {FAKE_CREDENTIALS['POG_CLOUDFLARE_API_TOKEN']}"}
+        return url, payload, headers
+
+    def direct(self, tag: str, i: int, seed: int, via: str | None = None) -> float:
+        """That provider request, straight to the fake (or through the gateway at ``via``)."""
+        url, payload, headers = self.provider_request(tag, i, seed)
         started = time.perf_counter()
-        resp = self.client.post(url, json=payload, headers=headers)
+        resp = self.client.post(via or url, json=payload, headers=headers)
         elapsed = (time.perf_counter() - started) * 1000
         if resp.status_code != 200 or not resp.json().get("success"):
             raise RuntimeError(f"the fake answered {resp.status_code} to a direct request")
@@ -231,6 +236,7 @@ class ResultA:
     server: Summary  # created -> finished on the server
     hop: Summary  # the Cloudflare attempt's ms inside the studio
     bad: int
+    floor: Summary | None = None  # a do-nothing pass-through on the same daphne, minus direct
     profile: dict[str, Any] | None = None
 
 
@@ -279,7 +285,34 @@ def figure_a(bench: Bench, sizes: Sizes) -> ResultA:
         server=Summary.of(clean(server)),
         hop=Summary.of(clean(hop)),
         bad=bad,
+        floor=floor_a(bench, sizes),
     )
+
+
+def floor_a(bench: Bench, sizes: Sizes) -> Summary:
+    """What a gateway that does nothing adds on the same server: ``bench/passthrough.py`` on
+    daphne forwards the provider request to the fake; paired with the same request sent direct."""
+    n = sizes.a // 2
+    print(f"(a) floor: {n} pass-through + {n} direct requests", flush=True)
+    url, _, headers = bench.provider_request("floor", 0, 0)
+    token = headers["Authorization"].removeprefix("Bearer ")
+    env = dict(bench.base_env, POG_PASSTHROUGH_URL=url, POG_PASSTHROUGH_TOKEN=token)
+    added: list[float] = []
+    with Studio(env, bench.log_dir, "a-floor", app="bench.passthrough:application") as gateway:
+        via = f"{gateway.url}/"
+        for i in range(sizes.warmup):
+            bench.direct("floor-warm", i, i, via=via)
+            bench.direct("floor-warm", i, i)
+        for i in range(n):
+            if i % 2:
+                d = bench.direct("floor", i, i)
+                g = bench.direct("floor", i, i, via=via)
+            else:
+                g = bench.direct("floor", i, i, via=via)
+                d = bench.direct("floor", i, i)
+            added.append(g - d)
+            progress("a floor", i, n)
+    return Summary.of(added)
 
 
 # --- (b) failover cost -------------------------------------------------------------------
@@ -726,11 +759,33 @@ def render(
         f"| **added by the studio** (paired difference) | {ms(a.added.p50)} | {ms(a.added.p99)} "
         f"| median ≤ {TARGET_A_MS:g} ms | {verdict(a_ok)} |",
         f"| `X-POG-Overhead-Ms` header | {ms(a.header.p50)} | {ms(a.header.p99)} | | |",
+        *(
+            [
+                f"| floor: added by a gateway that does nothing (`bench/passthrough.py` on the same "
+                f"daphne; {a.floor.n} pairs) | {ms(a.floor.p50)} | {ms(a.floor.p99)} | | |"
+            ]
+            if a.floor is not None
+            else []
+        ),
         "",
         f"Median of routed minus median of direct: {ms(a.routed.p50 - a.direct.p50)} ms. "
         f"Requests that did not come back valid, from Cloudflare, with `cache: miss`: {a.bad}.",
         "",
     ]
+    if a.floor is not None and a.floor.n:
+        lines += [
+            "The floor row is what a gateway that does nothing at all adds on this machine: "
+            "`bench/passthrough.py`, served by the same daphne, reads the body, forwards it with "
+            "the same httpx to the fake and returns the answer (no database, no validation, no "
+            f"provenance). It alone adds {ms(a.floor.p50)} ms (median), so on the stack DESIGN.md "
+            f"prescribes (daphne, Python, httpx) the {TARGET_A_MS:g} ms target leaves "
+            f"{ms(max(0.0, TARGET_A_MS - a.floor.p50))} ms for everything the studio does per "
+            "request: identity and token scope, kill switches, rate and concurrency limits, the "
+            "generation row, routing and the breaker, turning the provider's JPEG into a validated "
+            "PNG, the blob, the signed ledger entry, the cache entry and the answer. The studio's "
+            f"own share is the added median minus the floor: {ms(a.added.p50 - a.floor.p50)} ms.",
+            "",
+        ]
 
     # (b)
     n_b = b[0].total.n if b else 0
@@ -918,10 +973,11 @@ def where_time_goes(a: ResultA, b: list[ScenarioB]) -> list[str]:
         f"{ms(a.server.p50 - a.hop.p50)} ms go to the job around the hop (claim, progress rows, "
         "storing the blob, the signed ledger entry, the cache entry) and about "
         f"{ms(a.routed.p50 - a.server.p50)} ms to the request around the job (validation, "
-        "creating the row, handing the job to the pool, and `wait: true` waiting for the job's "
-        "completion event on the channel layer, the row being read once after subscribing, before "
-        "reading the answer). The failover cost of (b) stays small because a failed hop to a primary that "
-        "answers 500 or refuses costs about a millisecond inside the studio (the failed-hop column), "
+        "identity, kill switches, limits, creating the row, handing the job to the pool, and "
+        "`wait: true` waiting on the job's future in the request's thread, plus the server, "
+        "Django's middleware and the JSON answer). The failover cost of (b) stays small because "
+        "a failed hop to a primary that answers 500 or refuses costs about a millisecond inside "
+        "the studio (the failed-hop column), "
         "and the fixed overhead of (a) appears on both sides of that subtraction.",
         "",
     ]

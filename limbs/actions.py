@@ -565,7 +565,7 @@ def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any]
             | _reference_inputs(generation),
             progress=_Progress(generation),
         )
-        prefs = Preferences.for_owner(generation.owner, generation.limb)
+        prefs = Preferences.for_owner(generation.owner, generation.limb, preloaded=True)
         key = cache_key(
             limb=generation.limb,
             action=generation.action,

@@ -13,8 +13,9 @@ part of an answer. So the rule here (issue #3, point 3) is:
 
 Tiers, in order: Cloudflare Workers AI, Gemini, Ollama, then the caller's procedural
 fallback. Budgets and breakers work as in the router: an unconfigured tier costs nothing,
-an open breaker means no upstream request, each remote hop gets the remaining budget less
-the procedural reserve (capped at ``POG_HOP_TIMEOUT_S``).
+neither does one a staff kill switch stops, an open breaker means no upstream request,
+each remote hop gets the remaining budget less the procedural reserve (capped at
+``POG_HOP_TIMEOUT_S``).
 
 ``route_stream`` (sync) and ``aroute_stream`` (async) share every decision through
 ``_Walk``; they differ only in how they wait for I/O.
@@ -29,8 +30,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 import httpx
+from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from accounts.killswitch import stopped_providers
 from limbs.providers.cloudflare import CloudflareClient
 from limbs.providers.errors import ProviderError
 from limbs.providers.gemini import GeminiClient
@@ -228,6 +231,7 @@ class _Walk:
         deadline_s: float,
         prefer: str,
         validate: Validator | None,
+        stopped: set[str],
     ) -> None:
         self.limb = limb
         self.action = action
@@ -236,6 +240,7 @@ class _Walk:
         self.started = time.monotonic()
         self.attempts: list[Attempt] = []
         self.chain = self._ordered(text_tiers(), prefer)
+        self.stopped = stopped  # providers a staff kill switch stops, as the router skips them
 
     @staticmethod
     def _ordered(tiers: list[_TextTier], prefer: str) -> list[tuple[_TextTier, str]]:
@@ -256,6 +261,8 @@ class _Walk:
         """A hop to run, or the ``attempt`` event saying why the tier is skipped."""
         if not configured:
             return self._attempt(Attempt(tier.name, model, "skipped", 0.0, "not configured"))
+        if tier.name in self.stopped:
+            return self._attempt(Attempt(tier.name, model, "skipped", 0.0, "stopped by the studio's staff"))
         remaining = self.deadline_s - (time.monotonic() - self.started)
         timeout = min(remaining - settings.POG_PROCEDURAL_RESERVE_S, settings.POG_HOP_TIMEOUT_S)
         if timeout < MIN_HOP_S:
@@ -387,7 +394,9 @@ def route_stream(
     Closing the iterator early closes the upstream connection and records nothing on
     the breaker: an abandoned stream says nothing about the provider.
     """
-    walk = _Walk(limb, action, deadline_s=deadline_s, prefer=prefer, validate=validate)
+    walk = _Walk(
+        limb, action, deadline_s=deadline_s, prefer=prefer, validate=validate, stopped=stopped_providers()
+    )
     for tier, model in walk.chain:
         admitted = walk.admit(tier, model, tier.configured())
         if isinstance(admitted, StreamEvent):
@@ -429,7 +438,8 @@ async def aroute_stream(
     script round-trip bounded by the client's 2 s timeout, cheaper than a thread hop.
     ``fallback`` runs on the loop too; procedural generators are quick and CPU-bound.
     """
-    walk = _Walk(limb, action, deadline_s=deadline_s, prefer=prefer, validate=validate)
+    stopped = await sync_to_async(stopped_providers)()
+    walk = _Walk(limb, action, deadline_s=deadline_s, prefer=prefer, validate=validate, stopped=stopped)
     for tier, model in walk.chain:
         admitted = walk.admit(tier, model, await tier.aconfigured())
         if isinstance(admitted, StreamEvent):

@@ -163,3 +163,18 @@ def test_the_free_tier_is_ten_a_minute_one_at_a_time_small_models() -> None:
         1,
         "small",
     )
+
+
+def test_preferences_read_a_preloaded_metabolism_without_a_query(
+    alice: User, django_assert_num_queries: Any
+) -> None:
+    alice.tier = Tier.objects.get(slug="free")
+    alice.save()
+    update_metabolism(alice, 1, {"confidence": {"image": 0.4}})
+    loaded = User.objects.select_related("tier", "metabolism").get(pk=alice.pk)
+    with django_assert_num_queries(0):
+        prefs = Preferences.for_owner(loaded, "image", preloaded=True)
+    assert prefs.threshold == 0.4
+    # Without the promise, an instance's cached metabolism is not trusted: it may be stale.
+    update_metabolism(alice, 2, {"confidence": {"image": 0.6}})
+    assert Preferences.for_owner(loaded, "image").threshold == 0.6

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 
+from accounts.killswitch import release_switch, set_switch
 from limbs import breakers
 from limbs.breakers import BreakerPolicy, BreakerState
 from limbs.fakes import content
@@ -23,6 +25,9 @@ from limbs.streaming import (
     route_stream,
 )
 from tests.providers.conftest import STALL_DEADLINE_S
+
+# The chain reads the staff's provider kill switches from the database.
+pytestmark = pytest.mark.django_db
 
 PROMPT = "a brave knight meets a sleepy dragon"
 ANSWER = content.text(PROMPT)
@@ -284,6 +289,19 @@ def test_an_unconfigured_tier_is_never_called(
     assert gemini_fake.request_count == 0
 
 
+def test_a_provider_the_staff_stopped_is_skipped_without_a_request(
+    cf_settings: FakeProvider, gemini_settings: FakeProvider
+) -> None:
+    switch = set_switch("provider", "cloudflare", "bad answers today", None)
+    events = _stream()
+    assert _outcomes(events)[0] == ("cloudflare", "skipped")
+    assert _details(events)[0] == "stopped by the studio's staff"
+    assert _done(events).provider == "gemini"
+    assert cf_settings.request_count == 0
+    release_switch(switch, None)
+    assert _done(_stream()).provider == "cloudflare"
+
+
 def test_repeated_failures_open_the_breaker_and_then_the_tier_costs_no_request(
     cf_settings: FakeProvider, settings: Any
 ) -> None:
@@ -395,6 +413,17 @@ async def test_the_async_twin_fails_over_silently_before_and_announced_after_the
     done = _done(events)
     assert done.provider == "ollama"
     assert _after_last_switch(events) == done.text == ANSWER
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_async_twin_skips_a_provider_the_staff_stopped(
+    cf_settings: FakeProvider, gemini_settings: FakeProvider, apool: None
+) -> None:
+    await sync_to_async(set_switch)("provider", "cloudflare", "bad answers today", None)
+    events = await _astream()
+    assert _details(events)[0] == "stopped by the studio's staff"
+    assert _done(events).provider == "gemini"
+    assert cf_settings.request_count == 0
 
 
 async def test_the_async_twin_ends_on_the_procedural_fallback(cf_settings: FakeProvider, apool: None) -> None:
