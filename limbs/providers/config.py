@@ -241,14 +241,40 @@ async def arequest(
     on_error: ErrorFactory,
     json_body: Any = None,
 ) -> Answer:
+    """The async twin of ``request``, with the same one retry on a stale kept-alive connection."""
     end = time.monotonic() + timeout
+    for reuse_retry in (True, False):
+        try:
+            return await _arequest_once(
+                provider, model, method, url, headers=headers, end=end, on_error=on_error, json_body=json_body
+            )
+        except _StaleConnectionError as stale:
+            if not reuse_retry or time.monotonic() >= end:
+                raise from_httpx(provider, model, stale.cause, got_bytes=False) from stale.cause
+    raise AssertionError("unreachable")
+
+
+async def _arequest_once(
+    provider: str,
+    model: str,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    end: float,
+    on_error: ErrorFactory,
+    json_body: Any,
+) -> Answer:
+    timeout = max(0.001, end - time.monotonic())
     got = False
+    opened = False
     chunks: list[bytes] = []
     size = 0
     try:
         async with async_client().stream(
             method, url, headers=headers, json=json_body, timeout=http_timeout(timeout)
         ) as resp:
+            opened = True
             async for chunk in resp.aiter_bytes():
                 got = True
                 chunks.append(chunk)
@@ -257,6 +283,10 @@ async def arequest(
                     raise ProviderError(provider, model, "invalid_payload", "the answer is too large")
                 if time.monotonic() > end:
                     raise deadline_passed(provider, model, timeout)
+    except httpx.RemoteProtocolError as exc:
+        if not opened:
+            raise _StaleConnectionError(exc) from exc
+        raise from_httpx(provider, model, exc, got_bytes=got) from exc
     except httpx.HTTPError as exc:
         raise from_httpx(provider, model, exc, got_bytes=got) from exc
     body = b"".join(chunks)
@@ -351,34 +381,45 @@ async def astream_tokens(
     on_error: ErrorFactory,
     parser: LineParser,
 ) -> AsyncIterator[str]:
+    """The async twin of ``stream_tokens``, with the same one retry on a stale connection."""
     end = time.monotonic() + timeout
     got = False
     sent = False
-    try:
-        async with async_client().stream(
-            "POST", url, headers=headers, json=json_body, timeout=http_timeout(timeout)
-        ) as resp:
-            if not 200 <= resp.status_code < 300:
-                raise on_error(resp.status_code, resp.headers, await resp.aread())
-            async for line in resp.aiter_lines():
-                got = True
-                for token in parser.feed(line):
-                    sent = True
-                    yield token
-                if parser.done:
-                    break
-                if time.monotonic() > end:
-                    raise deadline_passed(provider, model, timeout)
-            parser.finish()
-            if not sent:
-                raise ProviderError(provider, model, "invalid_payload", "the stream carried no text")
-    except httpx.HTTPError as exc:
-        error = from_httpx(provider, model, exc, got_bytes=got)
-        error.bytes_sent_to_client = sent
-        raise error from exc
-    except ProviderError as error:
-        error.bytes_sent_to_client = sent
-        raise
+    for reuse_retry in (True, False):
+        opened = False
+        try:
+            async with async_client().stream(
+                "POST", url, headers=headers, json=json_body, timeout=http_timeout(timeout)
+            ) as resp:
+                opened = True
+                if not 200 <= resp.status_code < 300:
+                    raise on_error(resp.status_code, resp.headers, await resp.aread())
+                async for line in resp.aiter_lines():
+                    got = True
+                    for token in parser.feed(line):
+                        sent = True
+                        yield token
+                    if parser.done:
+                        break
+                    if time.monotonic() > end:
+                        raise deadline_passed(provider, model, timeout)
+                parser.finish()
+                if not sent:
+                    raise ProviderError(provider, model, "invalid_payload", "the stream carried no text")
+                return
+        except httpx.RemoteProtocolError as exc:
+            if not opened and reuse_retry and time.monotonic() < end:
+                continue
+            error = from_httpx(provider, model, exc, got_bytes=got)
+            error.bytes_sent_to_client = sent
+            raise error from exc
+        except httpx.HTTPError as exc:
+            error = from_httpx(provider, model, exc, got_bytes=got)
+            error.bytes_sent_to_client = sent
+            raise error from exc
+        except ProviderError as error:
+            error.bytes_sent_to_client = sent
+            raise
 
 
 class SSEData:
