@@ -18,11 +18,16 @@ from __future__ import annotations
 import itertools
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import IO, Any
 
-from asgiref.sync import ThreadSensitiveContext
-from django.core.handlers.asgi import ASGIHandler
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.db import connections
+from django.http import FileResponse
+from django.http.response import HttpResponseBase
+from django.urls import set_script_prefix
 
 
 class RequestThreads:
@@ -75,19 +80,58 @@ def _nothing() -> None:
 
 
 class PooledThreadsASGIHandler(ASGIHandler):
-    """``ASGIHandler`` whose requests run their sync work on a borrowed, long-lived thread."""
+    """``ASGIHandler`` whose requests run on a borrowed, long-lived thread, in one hop.
+
+    Stock Django hops from the event loop to the request's thread three times (the
+    ``request_started`` receivers, the middleware and view, then ``response.close()``
+    with ``request_finished``). Every middleware and view here is synchronous, so the
+    whole request runs as a WSGI server would run it: one call on the request's thread
+    that starts the request, gets the response through the sync middleware chain and,
+    for an ordinary (not streaming) response, closes it; the event loop then sends it.
+    A streaming response is sent as Django sends it and closed afterwards.
+    """
 
     def __init__(self, threads: RequestThreads) -> None:
         super().__init__()
+        self.load_middleware(is_async=False)  # the sync chain, as under WSGI
         self.threads = threads
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)  # refuses it, as Django does
             return
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
         executor = self.threads.lend()
         try:
             async with ThreadSensitiveContext(executor=executor):
-                await self.handle(scope, receive, send)
+                response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
+                try:
+                    await self.send_response(response, send)
+                finally:
+                    if response.streaming:
+                        await sync_to_async(response.close, thread_sensitive=True)()
         finally:
+            body_file.close()
             self.threads.give_back(executor)
+
+    def _respond(self, scope: dict[str, Any], body_file: IO[bytes]) -> HttpResponseBase:
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, error_response = self.create_request(scope, body_file)
+        response: HttpResponseBase
+        if request is None:
+            assert error_response is not None  # create_request gives one or the other
+            response = error_response
+        else:
+            response = self.get_response(request)
+        response._handler_class = self.__class__  # type: ignore[attr-defined]
+        if isinstance(response, FileResponse):
+            response.block_size = self.chunk_size  # the server does the low-level chunking
+        if not response.streaming:
+            # Its bytes are in memory: finish the request here (request_finished, resource
+            # closers) instead of hopping back to this thread after sending.
+            response.close()
+        return response

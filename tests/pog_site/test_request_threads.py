@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import HttpCommunicator
+from django.core.signals import request_finished, request_started
 from django.db import connections
 from django.db.backends.signals import connection_created
 
 from accounts.models import ApiToken, User
 from pog_site.request_threads import PooledThreadsASGIHandler, RequestThreads
+from tests.pog_site import streaming_urls
 
 
 def _wait_until(condition: Any, timeout: float = 5.0) -> None:
@@ -75,6 +77,84 @@ async def test_requests_one_after_another_share_one_thread_and_one_connection(
         assert len(opened) == 1 and opened[0].startswith("pog-request-")
     finally:
         connection_created.disconnect(on_connect)
+        threads.close()
+
+
+async def _get(app: PooledThreadsASGIHandler, path: str) -> dict[str, Any]:
+    """Status and whole body (a final body message may carry no ``body`` key at all)."""
+    communicator = HttpCommunicator(app, "GET", path, headers=[(b"host", b"localhost")])
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(10)
+    body = b""
+    while True:
+        message = await communicator.receive_output(10)
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    await communicator.wait(10)  # the app's own end (a dropped communicator would cancel it)
+    return {"status": start["status"], "body": body}
+
+
+def _track_request_signals() -> tuple[list[tuple[str, str]], Any]:
+    """Record (signal, thread name) for request_started and request_finished."""
+    seen: list[tuple[str, str]] = []
+
+    def started(sender: Any, **kwargs: Any) -> None:
+        seen.append(("started", threading.current_thread().name))
+
+    def finished(sender: Any, **kwargs: Any) -> None:
+        seen.append(("finished", threading.current_thread().name))
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+
+    def stop() -> None:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+
+    return seen, stop
+
+
+async def test_a_request_starts_and_finishes_on_its_own_thread(settings: Any) -> None:
+    settings.ROOT_URLCONF = "tests.pog_site.streaming_urls"
+    threads = RequestThreads(keep=1)
+    app = PooledThreadsASGIHandler(threads)
+    streaming_urls.SENT.clear()
+    seen, stop = _track_request_signals()
+    try:
+        response = await _get(app, "/api/fail/")
+        assert response["status"] == 500
+        assert streaming_urls.SENT == ["failing ran"]
+        # Both signals ran on the request's thread, in the one call that made the response.
+        assert [name for name, _ in seen] == ["started", "finished"]
+        assert all(thread.startswith("pog-request-") for _, thread in seen)
+        await _await_until(lambda: threads.idle() == 1)  # a failing view still gives it back
+    finally:
+        stop()
+        threads.close()
+
+
+async def test_a_streaming_response_is_sent_whole_and_closed_after_it(settings: Any) -> None:
+    settings.ROOT_URLCONF = "tests.pog_site.streaming_urls"
+    streaming_urls.SENT.clear()
+    threads = RequestThreads(keep=1)
+    app = PooledThreadsASGIHandler(threads)
+    seen, stop = _track_request_signals()
+    sent_when_finished: list[int] = []
+
+    def record(sender: Any, **kwargs: Any) -> None:
+        sent_when_finished.append(len(streaming_urls.SENT))
+
+    request_finished.connect(record)
+    try:
+        response = await _get(app, "/api/stream/")
+        assert response["status"] == 200
+        assert response["body"] == b"one two three"
+        assert [name for name, _ in seen] == ["started", "finished"]
+        assert sent_when_finished == [3]  # closed only once every part had gone out
+    finally:
+        request_finished.disconnect(record)
+        stop()
         threads.close()
 
 
