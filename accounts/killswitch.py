@@ -3,6 +3,8 @@
 Effective on the next request: every API call, page and websocket connection asks
 ``blocking`` (one indexed query over the few active switches), the request path asks
 it again for the team and limb it touches, and the router skips a stopped provider.
+While no switch is active at all, which is nearly always, those checks cost no query:
+``accounts.switch_epoch`` remembers that until any switch changes.
 Open websockets of the target are closed through the channel layer, so in scale
 mode a switch set in one process closes sockets served by every other process.
 Setting and releasing are both appended to the provenance ledger.
@@ -18,6 +20,7 @@ from django.db.models import CharField, F, Q, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from accounts import switch_epoch
 from accounts.models import KillSwitch, Membership, User
 
 PROVIDERS = ("cloudflare", "gemini", "ollama")
@@ -75,6 +78,8 @@ def blocking(
     ``member_teams`` also matches the teams the identity's user belongs to, inside the
     same query (the per-request check then costs one query, not two).
     """
+    if _nothing_active():
+        return None
     wanted = Q(scope=KillSwitch.Scope.GLOBAL)
     if identity.user_id is not None:
         wanted |= Q(scope=KillSwitch.Scope.USER, target=str(identity.user_id))
@@ -102,10 +107,18 @@ def blocking(
 
 
 def stopped_providers() -> set[str]:
+    if _nothing_active():
+        return set()
     return set(
         KillSwitch.objects.filter(scope=KillSwitch.Scope.PROVIDER, released_at__isnull=True).values_list(
             "target", flat=True
         )
+    )
+
+
+def _nothing_active() -> bool:
+    return switch_epoch.nothing_active(
+        lambda: not KillSwitch.objects.filter(released_at__isnull=True).exists()
     )
 
 
@@ -154,6 +167,7 @@ def release_switch(switch: KillSwitch, by: User | None, reason: str = "") -> boo
         )
         if not released:
             return False
+        switch_epoch.changed()  # an update() sends no post_save
         switch.refresh_from_db()
         ledger_append(
             "kill_switch", f"{switch.scope}:{switch.target}", _ledger_body(switch, "release", by, reason)

@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from accounts import anomaly, limits, threats
+from accounts import anomaly, limits, switch_epoch, threats
 from accounts.models import ApiToken, Tier, User
 from limbs import breakers
 from pog_site import jobs
@@ -44,7 +44,9 @@ def _drain_in_process_jobs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def _reset_limits() -> None:
-    """Each test starts with full rate buckets and no running slots (ids may repeat)."""
+    """Each test starts with full rate buckets and no running slots (ids may repeat), and
+    forgets what it knew of the kill switches."""
+    switch_epoch.use_epoch(None, chosen=False)
     if settings.REDIS_URL:
         import redis
 
