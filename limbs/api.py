@@ -22,6 +22,7 @@ from limbs.models import Asset, Generation
 from limbs.registry import REGISTRY
 from limbs.schemas import CATEGORIES
 from limbs.storage import read_blob
+from limbs.tasks import run_generation_task
 from pog_site import jobs
 
 router = Router(tags=["limbs"])
@@ -104,8 +105,8 @@ def _generation_payload(generation_id: uuid.UUID) -> tuple[dict[str, Any], float
 
 @router.post("/handle/{limb_id}", summary="Ask a limb for an asset")
 def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpResponse:
-    # A plain (sync) view on purpose: the request's thread stores the request, queues it
-    # and, with wait, blocks on the job's future, with no hop back to the event loop between.
+    # A plain (sync) view on purpose: the request's thread stores the request and, with wait,
+    # runs the job itself or blocks on its future, with no hop back to the event loop between.
     started = time.perf_counter()
     owner = request.auth  # type: ignore[attr-defined]
     data = GenerateInput(
@@ -119,11 +120,16 @@ def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpRespons
         project=payload.project,
     )
     generation = do_generate(owner, data, queue=False)
-    future = queue_generation(generation)
     finished: dict[str, Any] | None = None
-    if payload.wait:
-        spec = generation.action_spec
-        deadline = min(spec.deadline_s if spec else 30.0, float(settings.POG_MAX_WAIT_S))
+    ran_here = False
+    spec = generation.action_spec
+    deadline = min(spec.deadline_s if spec else 30.0, float(settings.POG_MAX_WAIT_S))
+    if payload.wait and spec is not None and spec.deadline_s <= deadline:
+        # Waiting anyway, within the action's own deadline: run the job on this thread when
+        # a worker slot is free (embedded mode), rather than hand it over and wait for it.
+        ran_here, finished = jobs.run_here_if_free(run_generation_task, str(generation.pk))
+    future = None if ran_here else queue_generation(generation)
+    if payload.wait and not ran_here:
         if future is not None:
             # Embedded mode: the job runs in this process and its future carries the answer.
             with contextlib.suppress(FutureTimeout):

@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+# At most POG_WORKERS job bodies run at once in this process: the pool's, and those a
+# waiting request runs on its own thread (``run_here_if_free``).
+_slots: threading.BoundedSemaphore | None = None
 _main_loop: asyncio.AbstractEventLoop | None = None
 _started = False
 
@@ -46,16 +49,49 @@ def _get_pool() -> ThreadPoolExecutor:
         return _pool
 
 
+def _get_slots() -> threading.BoundedSemaphore:
+    global _slots
+    with _pool_lock:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(settings.POG_WORKERS)
+        return _slots
+
+
 def _run_local(task: Any, args: tuple[Any, ...]) -> Any:
-    # Like a request: drop a connection that broke or outlived CONN_MAX_AGE, keep the rest.
-    close_old_connections()
+    with _get_slots():
+        # Like a request: drop a connection that broke or outlived CONN_MAX_AGE, keep the rest.
+        close_old_connections()
+        try:
+            return _run_body(task, args)
+        finally:
+            close_old_connections()
+
+
+def _run_body(task: Any, args: tuple[Any, ...]) -> Any:
     try:
         return task.run(*args)
     except Exception:
         log.exception("job %s%r crashed", task.name, args)
         return None
+
+
+def run_here_if_free(task: Any, *args: Any) -> tuple[bool, Any]:
+    """Embedded mode: run ``task``'s body on the calling thread if a worker slot is free.
+
+    A request that waits for its answer anyway saves handing the job to a pool thread and
+    back. Returns (True, the body's return value), or (False, None) when every slot is busy
+    or jobs go to Celery; the caller then ``submit``s as usual. The caller's thread owns
+    its database connection (a request's, kept by Django), so none is closed here.
+    """
+    if settings.POG_JOB_BACKEND == "celery":
+        return False, None
+    slots = _get_slots()
+    if not slots.acquire(blocking=False):
+        return False, None
+    try:
+        return True, _run_body(task, args)
     finally:
-        close_old_connections()
+        slots.release()
 
 
 def submit(task: Any, *args: Any) -> Future[Any] | None:
@@ -127,8 +163,10 @@ def _log_failed_send(future: Future[None]) -> None:
 
 def shutdown(wait: bool = True) -> None:
     """Stop the in-process pool (tests use it to finish background work)."""
-    global _pool
+    global _pool, _slots
     with _pool_lock:
         pool, _pool = _pool, None
+        if pool is None or wait:
+            _slots = None  # read the setting again with the next pool
     if pool is not None:
         pool.shutdown(wait=wait)

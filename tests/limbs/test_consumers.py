@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from accounts.models import ApiToken, User
+from limbs import actions
 from limbs.models import Generation
 from limbs.tasks import run_generation_task
 from pog_site import jobs
@@ -56,8 +58,18 @@ async def _collect(communicator: WebsocketCommunicator, timeout: float = 30) -> 
     raise AssertionError("the socket did not close after the generation finished")
 
 
-async def test_progress_then_the_result_arrive_and_the_socket_closes() -> None:
+async def test_progress_then_the_result_arrive_and_the_socket_closes(monkeypatch: pytest.MonkeyPatch) -> None:
     jobs.register_loop(asyncio.get_running_loop())
+    # The socket sends the row as it is when an event arrives, so a quick job could finish
+    # before "running" is read: hold the job after its claim until the socket has shown it.
+    shown_running = threading.Event()
+    real_route = actions.route
+
+    def held_route(*args: Any, **kwargs: Any) -> Any:
+        shown_running.wait(10)
+        return real_route(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "route", held_route)
     alice, token = await database_sync_to_async(_make)("alice")
     generation = await database_sync_to_async(_queued_generation)(alice)
     communicator = _communicator(f"/ws/generations/{generation.pk}/", token)
@@ -66,7 +78,9 @@ async def test_progress_then_the_result_arrive_and_the_socket_closes() -> None:
     first = json.loads(await communicator.receive_from(timeout=5))
     assert first["status"] == "queued"
     await database_sync_to_async(jobs.submit)(run_generation_task, str(generation.pk))
-    messages = await _collect(communicator)
+    running = json.loads(await communicator.receive_from(timeout=10))
+    shown_running.set()
+    messages = [running, *await _collect(communicator)]
     statuses = [m["status"] for m in messages]
     assert statuses[-1] == "succeeded"
     assert "running" in statuses
