@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from accounts.models import ApiToken, User
-from limbs import actions
+from limbs import actions, router
 from limbs.models import Generation
 from limbs.tasks import run_generation_task
 from pog_site import jobs
@@ -63,7 +63,7 @@ async def test_progress_then_the_result_arrive_and_the_socket_closes(monkeypatch
     # The socket sends the row as it is when an event arrives, so a quick job could finish
     # before "running" is read: hold the job after its claim until the socket has shown it.
     shown_running = threading.Event()
-    real_route = actions.route
+    real_route = router.route
 
     def held_route(*args: Any, **kwargs: Any) -> Any:
         shown_running.wait(10)
