@@ -17,16 +17,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import httpx
 
 from limbs.generators.base import GenRequest
 from limbs.providers import config, prompts
-from limbs.providers.base import ProviderResult
 from limbs.providers.errors import ErrorKind, ProviderError, kind_for_status, parse_retry_after
+from limbs.providers.planned import Plan, PlannedProvider
 
 PROVIDER = "cloudflare"
 IMAGE_MODEL = "@cf/black-forest-labs/flux-1-schnell"
@@ -209,73 +208,27 @@ class _SSEParser:
             raise ProviderError(PROVIDER, self.model, "malformed", "the stream ended without [DONE]")
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """One call worked out before any I/O, so ``run`` and ``arun`` cannot drift apart."""
-
-    model: str
-    payload: dict[str, Any]
-    finish: Callable[[Mapping[str, Any]], ProviderResult]
-
-
-class CloudflareProvider:
+class CloudflareProvider(PlannedProvider[CloudflareClient]):
     name = PROVIDER
+    default_models = DEFAULT_MODELS
 
-    def __init__(self, client: CloudflareClient | None = None) -> None:
-        self._client = client
-
-    def client(self) -> CloudflareClient:
-        return self._client or CloudflareClient.from_settings()
+    def _client_from_settings(self) -> CloudflareClient:
+        return CloudflareClient.from_settings()
 
     def configured(self) -> bool:
         if self._client is not None:
             return bool(self._client.account_id and self._client.api_token)
         return config.cloudflare_settings().configured
 
-    def supports(self, limb: str, action: str) -> bool:
-        return (limb, action) in DEFAULT_MODELS
+    def _send(self, client: CloudflareClient, plan: Plan, deadline_s: float) -> Mapping[str, Any]:
+        return client.run(plan.model, plan.body, deadline_s)
 
-    def default_model(self, limb: str, action: str) -> str | None:
-        return DEFAULT_MODELS.get((limb, action))
-
-    def run(
-        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
-    ) -> ProviderResult:
-        plan = self._plan(limb, action, request, model)
-        return plan.finish(self.client().run(plan.model, plan.payload, deadline_s))
-
-    async def arun(
-        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
-    ) -> ProviderResult:
-        plan = self._plan(limb, action, request, model)
-        return plan.finish(await self.client().arun(plan.model, plan.payload, deadline_s))
-
-    # -- streamed text ----------------------------------------------------------
-
-    def streams(self, limb: str, action: str) -> bool:
-        return (limb, action) == ("divine", "world_bible")
-
-    def stream_text(
-        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
-    ) -> Iterator[str]:
-        plan = self._text_plan(limb, action, request, model)
-        return self.client().stream(plan.model, plan.payload, deadline_s)
-
-    def astream_text(
-        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
-    ) -> AsyncIterator[str]:
-        plan = self._text_plan(limb, action, request, model)
-        return self.client().astream(plan.model, plan.payload, deadline_s)
-
-    def finish_text(
-        self, limb: str, action: str, request: GenRequest, text: str, model: str | None = None
-    ) -> ProviderResult:
-        plan = self._text_plan(limb, action, request, model)
-        return prompts.world_bible_result(PROVIDER, plan.model, request, text)
+    async def _asend(self, client: CloudflareClient, plan: Plan, deadline_s: float) -> Mapping[str, Any]:
+        return await client.arun(plan.model, plan.body, deadline_s)
 
     # -- what each action sends and how its answer is read ----------------------
 
-    def _plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> _Plan:
+    def _plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> Plan:
         if (limb, action) == ("image", "generate"):
             chosen = model or IMAGE_MODEL
             payload = {
@@ -283,21 +236,21 @@ class CloudflareProvider:
                 "steps": _STEPS.get(request.tension, 6),
                 "seed": request.seed % 2**32,
             }
-            return _Plan(
+            return Plan(
                 chosen,
                 payload,
                 lambda result: config.image_result(PROVIDER, chosen, request, _image_bytes(chosen, result)),
             )
         if (limb, action) == ("audio", "speech"):
             chosen = model or SPEECH_MODEL
-            return _Plan(
+            return Plan(
                 chosen,
                 speech_payload(chosen, request),
                 lambda result: prompts.speech_result(PROVIDER, chosen, request, _audio_bytes(chosen, result)),
             )
         return self._text_plan(limb, action, request, model)
 
-    def _text_plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> _Plan:
+    def _text_plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> Plan:
         if (limb, action) != ("divine", "world_bible"):
             raise ProviderError(PROVIDER, model or "", "bad_request", f"{limb}.{action} is not offered")
         chosen = model or TEXT_MODEL
@@ -308,7 +261,7 @@ class CloudflareProvider:
             "temperature": 0.7,
             "seed": 1 + request.seed % _MAX_SEED,
         }
-        return _Plan(
+        return Plan(
             chosen,
             payload,
             lambda result: prompts.world_bible_result(

@@ -12,8 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -28,6 +27,7 @@ from limbs.providers.errors import (
     parse_duration,
     parse_retry_after,
 )
+from limbs.providers.planned import Plan, PlannedProvider
 
 PROVIDER = "gemini"
 IMAGE_MODEL = "gemini-2.5-flash-image"
@@ -236,73 +236,27 @@ def aspect_ratio(width: int, height: int) -> str:
     return min(_ASPECT_RATIOS, key=distance)
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """One call worked out before any I/O, so ``run`` and ``arun`` cannot drift apart."""
-
-    model: str
-    body: dict[str, Any]
-    finish: Callable[[Mapping[str, Any]], ProviderResult]
-
-
-class GeminiProvider:
+class GeminiProvider(PlannedProvider[GeminiClient]):
     name = PROVIDER
+    default_models = DEFAULT_MODELS
 
-    def __init__(self, client: GeminiClient | None = None) -> None:
-        self._client = client
-
-    def client(self) -> GeminiClient:
-        return self._client or GeminiClient.from_settings()
+    def _client_from_settings(self) -> GeminiClient:
+        return GeminiClient.from_settings()
 
     def configured(self) -> bool:
         if self._client is not None:
             return bool(self._client.api_key)
         return config.gemini_settings().configured
 
-    def supports(self, limb: str, action: str) -> bool:
-        return (limb, action) in DEFAULT_MODELS
+    def _send(self, client: GeminiClient, plan: Plan, deadline_s: float) -> Mapping[str, Any]:
+        return client.generate(plan.model, plan.body, deadline_s)
 
-    def default_model(self, limb: str, action: str) -> str | None:
-        return DEFAULT_MODELS.get((limb, action))
-
-    def run(
-        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
-    ) -> ProviderResult:
-        plan = self._plan(limb, action, request, model)
-        return plan.finish(self.client().generate(plan.model, plan.body, deadline_s))
-
-    async def arun(
-        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
-    ) -> ProviderResult:
-        plan = self._plan(limb, action, request, model)
-        return plan.finish(await self.client().agenerate(plan.model, plan.body, deadline_s))
-
-    # -- streamed text ----------------------------------------------------------
-
-    def streams(self, limb: str, action: str) -> bool:
-        return (limb, action) == ("divine", "world_bible")
-
-    def stream_text(
-        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
-    ) -> Iterator[str]:
-        plan = self._text_plan(limb, action, request, model)
-        return self.client().stream(plan.model, plan.body, deadline_s)
-
-    def astream_text(
-        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
-    ) -> AsyncIterator[str]:
-        plan = self._text_plan(limb, action, request, model)
-        return self.client().astream(plan.model, plan.body, deadline_s)
-
-    def finish_text(
-        self, limb: str, action: str, request: GenRequest, text: str, model: str | None = None
-    ) -> ProviderResult:
-        plan = self._text_plan(limb, action, request, model)
-        return prompts.world_bible_result(PROVIDER, plan.model, request, text)
+    async def _asend(self, client: GeminiClient, plan: Plan, deadline_s: float) -> Mapping[str, Any]:
+        return await client.agenerate(plan.model, plan.body, deadline_s)
 
     # -- what each action sends and how its answer is read ----------------------
 
-    def _plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> _Plan:
+    def _plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> Plan:
         if (limb, action) != ("image", "generate"):
             return self._text_plan(limb, action, request, model)
         chosen = model or IMAGE_MODEL
@@ -325,9 +279,9 @@ class GeminiProvider:
                 )
             return config.image_result(PROVIDER, chosen, request, images[0][1])
 
-        return _Plan(chosen, body, finish)
+        return Plan(chosen, body, finish)
 
-    def _text_plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> _Plan:
+    def _text_plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> Plan:
         if (limb, action) != ("divine", "world_bible"):
             raise ProviderError(PROVIDER, model or "", "bad_request", f"{limb}.{action} is not offered")
         chosen = model or TEXT_MODEL
@@ -355,7 +309,7 @@ class GeminiProvider:
                 )
             return prompts.world_bible_result(PROVIDER, chosen, request, text)
 
-        return _Plan(chosen, body, finish)
+        return Plan(chosen, body, finish)
 
 
 def _why_nothing(response: Mapping[str, Any]) -> str:
