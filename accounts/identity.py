@@ -12,14 +12,16 @@ from accounts.models import ApiToken, User, hash_token
 
 
 def token_from_bearer(header: str | None) -> ApiToken | None:
-    """The usable token an ``Authorization: Bearer`` header names (its user and tier preloaded)."""
+    """The usable token an ``Authorization: Bearer`` header names (user, tier, metabolism preloaded)."""
     if not header:
         return None
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return None
     try:
-        token = ApiToken.objects.select_related("user", "user__tier").get(token_hash=hash_token(raw.strip()))
+        token = ApiToken.objects.select_related("user", "user__tier", "user__metabolism").get(
+            token_hash=hash_token(raw.strip())
+        )
     except ApiToken.DoesNotExist:
         return None
     now = timezone.now()

@@ -238,11 +238,12 @@ def _ids_in(asset: Asset) -> dict[str, list[int]]:
     }
 
 
-def do_generate(owner: User, data: GenerateInput, *, queue: bool = True) -> Generation:
+def do_generate(owner: User, data: GenerateInput, *, queue: bool = True, claim: bool = False) -> Generation:
     """Validate a request completely, then store and queue it. Raises RequestError, storing nothing.
 
     ``queue=False`` leaves queueing to the caller (``queue_generation``), which then
-    holds the job's future.
+    holds the job's future. ``claim=True`` (with ``queue=False``) stores the row already
+    claimed by this worker, for a caller that runs it at once with ``run_claimed``.
     """
     limb, action = resolve_limb_action(data.limb, data.action)
     if not action.built:
@@ -288,7 +289,20 @@ def do_generate(owner: User, data: GenerateInput, *, queue: bool = True) -> Gene
     seed = data.seed if data.seed is not None else secrets.randbelow(2**31)
     lease = _admit(owner, action)
     try:
-        generation = _store(owner, limb, action, intent, params, inputs, data, seed, lease, queue, project)
+        generation = _store(
+            owner,
+            limb,
+            action,
+            intent,
+            params,
+            inputs,
+            data,
+            seed,
+            lease,
+            queue and not claim,
+            project,
+            claim,
+        )
     except BaseException:
         _release(lease)
         raise
@@ -415,7 +429,18 @@ def _store(
     lease: Lease | None,
     queue: bool,
     project: Project | None,
+    claim: bool = False,
 ) -> Generation:
+    claimed: dict[str, Any] = {}
+    if claim:
+        now = timezone.now()
+        claimed = {
+            "status": Generation.Status.RUNNING,
+            "claimed_by": _WORKER_ID,
+            "claimed_at": now,
+            "started_at": now,
+            "claims": 1,
+        }
     with transaction.atomic():
         generation = Generation.objects.create(
             lease=lease.id if lease is not None else "",
@@ -429,7 +454,8 @@ def _store(
             tension=data.tension,
             attachment=data.attachment,
             seed=seed,
-            message="Waiting in line",
+            message="Getting started" if claim else "Waiting in line",
+            **claimed,
         )
         if inputs:
             generation.inputs.set(list(inputs.values()))
@@ -545,6 +571,12 @@ def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any]
     generation = Generation.objects.select_related("owner", "owner__tier", "owner__metabolism").get(
         pk=generation_id
     )
+    return run_claimed(generation)
+
+
+def run_claimed(generation: Generation) -> dict[str, Any] | None:
+    """The job body after the claim: ``generation`` is claimed by this worker, and its owner
+    was read during this job or request (tier and metabolism current, or not yet read)."""
     publish_update(generation.pk, generation.owner_id, _row(generation))
     action = generation.action_spec
     try:
@@ -591,7 +623,7 @@ def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any]
         attempts = [a.as_json() for a in getattr(exc, "attempts", [])]
         payload = _fail(generation, _friendly_error(exc), attempts)
     except Exception as exc:
-        log.exception("generation %s crashed", generation_id)
+        log.exception("generation %s crashed", generation.pk)
         payload = _fail(
             generation, f"The studio tripped over its own feet ({type(exc).__name__}). Please try again.", []
         )

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
@@ -16,13 +17,19 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema
 
 from limbs.access import visible
-from limbs.actions import GenerateInput, do_generate, group_for_generation, queue_generation
+from limbs.actions import (
+    GenerateInput,
+    do_generate,
+    group_for_generation,
+    queue_generation,
+    resolve_limb_action,
+    run_claimed,
+)
 from limbs.health import limb_health
 from limbs.models import Asset, Generation
 from limbs.registry import REGISTRY
 from limbs.schemas import CATEGORIES
 from limbs.storage import read_blob
-from limbs.tasks import run_generation_task
 from pog_site import jobs
 
 router = Router(tags=["limbs"])
@@ -97,6 +104,11 @@ async def _wait_for(generation: Generation, deadline_s: float) -> None:
             await layer.group_discard(group_for_generation(generation.pk), channel)
 
 
+@contextlib.contextmanager
+def _no_slot() -> Iterator[bool]:
+    yield False
+
+
 def _generation_payload(generation_id: uuid.UUID) -> tuple[dict[str, Any], float]:
     generation = Generation.objects.get(pk=generation_id)
     provider_ms = sum(float(a.get("ms", 0)) for a in generation.attempts if a.get("provider") != "cache")
@@ -119,15 +131,16 @@ def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpRespons
         seed=payload.seed,
         project=payload.project,
     )
-    generation = do_generate(owner, data, queue=False)
+    _, spec = resolve_limb_action(limb_id, payload.action)
+    deadline = min(spec.deadline_s, float(settings.POG_MAX_WAIT_S))
     finished: dict[str, Any] | None = None
-    ran_here = False
-    spec = generation.action_spec
-    deadline = min(spec.deadline_s if spec else 30.0, float(settings.POG_MAX_WAIT_S))
-    if payload.wait and spec is not None and spec.deadline_s <= deadline:
-        # Waiting anyway, within the action's own deadline: run the job on this thread when
-        # a worker slot is free (embedded mode), rather than hand it over and wait for it.
-        ran_here, finished = jobs.run_here_if_free(run_generation_task, str(generation.pk))
+    # Waiting anyway, within the action's own deadline: while a worker slot is free
+    # (embedded mode), store the request already claimed and run it on this thread,
+    # rather than hand it to a pool thread and wait for it.
+    with jobs.slot_if_free() if payload.wait and spec.deadline_s <= deadline else _no_slot() as ran_here:
+        generation = do_generate(owner, data, queue=False, claim=ran_here)
+        if ran_here:
+            finished = run_claimed(generation)
     future = None if ran_here else queue_generation(generation)
     if payload.wait and not ran_here:
         if future is not None:

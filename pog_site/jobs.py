@@ -9,8 +9,10 @@ channel layer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 # At most POG_WORKERS job bodies run at once in this process: the pool's, and those a
-# waiting request runs on its own thread (``run_here_if_free``).
+# waiting request runs on its own thread (``slot_if_free``).
 _slots: threading.BoundedSemaphore | None = None
 _main_loop: asyncio.AbstractEventLoop | None = None
 _started = False
@@ -62,34 +64,29 @@ def _run_local(task: Any, args: tuple[Any, ...]) -> Any:
         # Like a request: drop a connection that broke or outlived CONN_MAX_AGE, keep the rest.
         close_old_connections()
         try:
-            return _run_body(task, args)
+            return task.run(*args)
+        except Exception:
+            log.exception("job %s%r crashed", task.name, args)
+            return None
         finally:
             close_old_connections()
 
 
-def _run_body(task: Any, args: tuple[Any, ...]) -> Any:
-    try:
-        return task.run(*args)
-    except Exception:
-        log.exception("job %s%r crashed", task.name, args)
-        return None
-
-
-def run_here_if_free(task: Any, *args: Any) -> tuple[bool, Any]:
-    """Embedded mode: run ``task``'s body on the calling thread if a worker slot is free.
-
-    A request that waits for its answer anyway saves handing the job to a pool thread and
-    back. Returns (True, the body's return value), or (False, None) when every slot is busy
-    or jobs go to Celery; the caller then ``submit``s as usual. The caller's thread owns
-    its database connection (a request's, kept by Django), so none is closed here.
-    """
+@contextlib.contextmanager
+def slot_if_free() -> Iterator[bool]:
+    """Embedded mode: hold one of the POG_WORKERS job slots, if one is free, for a job the
+    caller runs on its own thread (a request that waits for its answer anyway saves
+    handing the job to a pool thread and back). Yields False, holding nothing, when every
+    slot is busy or jobs go to Celery; the caller then ``submit``s as usual."""
     if settings.POG_JOB_BACKEND == "celery":
-        return False, None
+        yield False
+        return
     slots = _get_slots()
     if not slots.acquire(blocking=False):
-        return False, None
+        yield False
+        return
     try:
-        return True, _run_body(task, args)
+        yield True
     finally:
         slots.release()
 

@@ -103,12 +103,6 @@ def test_a_generator_input_problem_fails_the_generation_with_a_clear_error(alice
     assert not generation.outputs.exists()
 
 
-def _thread_name() -> str:
-    import threading
-
-    return threading.current_thread().name
-
-
 class _Probe:
     """Stands in for a Celery task: ``run`` is its body."""
 
@@ -116,7 +110,9 @@ class _Probe:
 
     @staticmethod
     def run() -> str:
-        return _thread_name()
+        import threading
+
+        return threading.current_thread().name
 
 
 def test_a_waiting_caller_runs_the_job_itself_only_while_a_worker_slot_is_free(settings: object) -> None:
@@ -124,18 +120,17 @@ def test_a_waiting_caller_runs_the_job_itself_only_while_a_worker_slot_is_free(s
 
     jobs.shutdown(wait=True)
     settings.POG_WORKERS = 1  # type: ignore[attr-defined]
-    slots = jobs._get_slots()
-    assert jobs.run_here_if_free(_Probe) == (True, _thread_name())  # on the caller's thread
-    assert slots.acquire(blocking=False)  # a pool job holds the only slot
-    try:
-        assert jobs.run_here_if_free(_Probe) == (False, None)
+    with jobs.slot_if_free() as here:
+        assert here
+        with jobs.slot_if_free() as again:
+            assert not again  # the only slot is taken
         pooled = jobs.submit(_Probe)
         assert pooled is not None
         with pytest.raises(TimeoutError):
             pooled.result(timeout=0.2)  # the pool waits for a slot too
-    finally:
-        slots.release()
     assert pooled.result(timeout=10).startswith("pog-job")
+    with jobs.slot_if_free() as free_again:
+        assert free_again
     jobs.shutdown(wait=True)
 
 
@@ -143,4 +138,5 @@ def test_scale_mode_never_runs_a_job_in_the_web_process(settings: object) -> Non
     from pog_site import jobs
 
     settings.POG_JOB_BACKEND = "celery"  # type: ignore[attr-defined]
-    assert jobs.run_here_if_free(_Probe) == (False, None)
+    with jobs.slot_if_free() as here:
+        assert not here
