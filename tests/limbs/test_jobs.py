@@ -119,6 +119,7 @@ def test_a_waiting_caller_runs_the_job_itself_only_while_a_worker_slot_is_free(s
     from pog_site import jobs
 
     jobs.shutdown(wait=True)
+    settings.POG_JOB_BACKEND = "thread"  # type: ignore[attr-defined]
     settings.POG_WORKERS = 1  # type: ignore[attr-defined]
     with jobs.slot_if_free() as here:
         assert here
