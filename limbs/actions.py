@@ -580,24 +580,8 @@ def run_claimed(generation: Generation) -> dict[str, Any] | None:
     publish_update(generation.pk, generation.owner_id, _row(generation))
     action = generation.action_spec
     try:
-        if action is None:
-            raise RouteError(f"{generation.limb}.{generation.action} no longer exists.", [])
-        inputs = {
-            spec.name: visible(Asset.objects.filter(pk=generation.params[spec.name]), generation.owner).get()
-            for spec in action.params
-            if spec.type == "asset" and spec.name in generation.params
-        }
-        tension: Tension = generation.tension if generation.tension in TENSIONS else "medium"  # type: ignore[assignment]
-        request = GenRequest(
-            intent=generation.intent,
-            params=dict(generation.params),
-            seed=generation.seed,
-            tension=tension,
-            inputs={name: read_blob(asset.blob) for name, asset in inputs.items()}
-            | _reference_inputs(generation),
-            progress=_Progress(generation),
-        )
-        prefs = Preferences.for_owner(generation.owner, generation.limb, preloaded=True)
+        request, inputs, prefs = prepare_claimed(generation)
+        assert action is not None  # prepare_claimed refuses an action that no longer exists
         key = cache_key(
             limb=generation.limb,
             action=generation.action,
@@ -621,16 +605,61 @@ def run_claimed(generation: Generation) -> dict[str, Any] | None:
         payload = _finish(generation, result, inputs, key if action.cacheable and prefs.write_cache else None)
     except (RouteError, GeneratorInputError, Asset.DoesNotExist) as exc:
         attempts = [a.as_json() for a in getattr(exc, "attempts", [])]
-        payload = _fail(generation, _friendly_error(exc), attempts)
+        payload = _fail(generation, friendly_error(exc), attempts)
     except Exception as exc:
         log.exception("generation %s crashed", generation.pk)
         payload = _fail(
             generation, f"The studio tripped over its own feet ({type(exc).__name__}). Please try again.", []
         )
+    _settled(generation, payload)
+    return payload
+
+
+def prepare_claimed(generation: Generation) -> tuple[GenRequest, dict[str, Asset], Preferences]:
+    """What a claimed generation's tiers are asked with: the request (its input assets'
+    bytes read), those assets, and the owner's preferences. Raises ``RouteError`` when the
+    action no longer exists, ``Asset.DoesNotExist`` when an input is gone."""
+    action = generation.action_spec
+    if action is None:
+        raise RouteError(f"{generation.limb}.{generation.action} no longer exists.", [])
+    inputs = {
+        spec.name: visible(Asset.objects.filter(pk=generation.params[spec.name]), generation.owner).get()
+        for spec in action.params
+        if spec.type == "asset" and spec.name in generation.params
+    }
+    tension: Tension = generation.tension if generation.tension in TENSIONS else "medium"  # type: ignore[assignment]
+    request = GenRequest(
+        intent=generation.intent,
+        params=dict(generation.params),
+        seed=generation.seed,
+        tension=tension,
+        inputs={name: read_blob(asset.blob) for name, asset in inputs.items()}
+        | _reference_inputs(generation),
+        progress=_Progress(generation),
+    )
+    return request, inputs, Preferences.for_owner(generation.owner, generation.limb, preloaded=True)
+
+
+def finish_claimed(
+    generation: Generation, result: RouteResult, inputs: dict[str, Asset]
+) -> dict[str, Any] | None:
+    """Store a claimed generation's outputs reached outside ``run_claimed`` (a stream)."""
+    payload = _finish(generation, result, inputs, None)
+    _settled(generation, payload)
+    return payload
+
+
+def fail_claimed(generation: Generation, error: str, attempts: list[Any]) -> dict[str, Any] | None:
+    """Fail a claimed generation outside ``run_claimed`` (a stream no tier could answer)."""
+    payload = _fail(generation, error, [a.as_json() if hasattr(a, "as_json") else a for a in attempts])
+    _settled(generation, payload)
+    return payload
+
+
+def _settled(generation: Generation, payload: dict[str, Any] | None) -> None:
     if payload is not None:
         _release(generation.lease, generation.owner_id)
         publish_update(generation.pk, generation.owner_id, _row(generation))
-    return payload
 
 
 def _row(generation: Generation) -> dict[str, Any]:
@@ -643,7 +672,7 @@ def _row(generation: Generation) -> dict[str, Any]:
     }
 
 
-def _friendly_error(exc: Exception) -> str:
+def friendly_error(exc: Exception) -> str:
     if isinstance(exc, GeneratorInputError):
         return f"{exc.field}: {exc.message}"
     if isinstance(exc, Asset.DoesNotExist):

@@ -35,7 +35,7 @@ from pog_site import jobs
 router = Router(tags=["limbs"])
 
 
-class HandleIn(Schema):
+class AskIn(Schema):
     action: str | None = Field(None, description="Action id; the limb's first built action when omitted.")
     intent: str = Field("", description="What you want, in your own words.")
     params: dict[str, Any] = Field(default_factory=dict, description="Parameters from the action's schema.")
@@ -43,6 +43,9 @@ class HandleIn(Schema):
     attachment: str = Field("standard", description="secure | standard provenance attachment.")
     seed: int | None = Field(None, description="Same seed, same request: same bytes.")
     project: str | None = Field(None, description="File the work under this project (yours or your team's).")
+
+
+class HandleIn(AskIn):
     wait: bool = Field(False, description="Wait for the result (up to the action's deadline).")
 
 

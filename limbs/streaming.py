@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -34,17 +34,22 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from accounts.killswitch import stopped_providers
+from limbs.generators.base import GenRequest
+from limbs.providers.base import ProviderResult
 from limbs.providers.cloudflare import CloudflareClient
 from limbs.providers.errors import ProviderError
 from limbs.providers.gemini import GeminiClient
 from limbs.providers.ollama import OllamaClient
 from limbs.providers.procedural import ProceduralProvider
 from limbs.router import Attempt, Guard, RouteError
+from limbs.validators import OutputInvalid, confidence, validate_output, validate_result
 
 log = logging.getLogger(__name__)
 
 EventKind = Literal["token", "switched", "done", "attempt"]
 Validator = Callable[[str], None]
+# The procedural answer: its text, or its text and the outputs it already made.
+Fallback = Callable[[], "str | tuple[str, ProviderResult]"]
 
 PROCEDURAL = "procedural"
 CLOUDFLARE_TEXT_MODEL = "@cf/meta/llama-3.1-8b-instruct"
@@ -71,6 +76,8 @@ class StreamEvent:
     model: str = ""
     reason: str = ""
     attempt: Attempt | None = None
+    # On ``done`` from a tier that turns text into outputs (``provider_tiers``): those outputs.
+    result: ProviderResult | None = None
 
 
 @dataclass
@@ -182,6 +189,86 @@ def text_tiers() -> list[_TextTier]:
     return [_CloudflareText(), _GeminiText(), _OllamaText()]
 
 
+class BelowThresholdError(ValueError):
+    """A valid answer whose confidence is below the person's threshold."""
+
+
+class _ProviderText:
+    """A chain provider that streams an action, as a text tier of the walk.
+
+    Its prompt is the provider's own for the action (``stream_text``), and ``finish`` turns
+    the whole text into the action's outputs exactly as the provider's ``run`` would,
+    checked as the router checks them: every output valid, and the main ones at or above
+    the person's confidence threshold.
+    """
+
+    def __init__(self, provider: Any, limb: str, action: str, request: GenRequest, threshold: float) -> None:
+        self.provider = provider
+        self.name: str = provider.name
+        self.default_model: str = provider.default_model(limb, action) or ""
+        self.limb = limb
+        self.action = action
+        self.request = request
+        self.threshold = threshold
+
+    def configured(self) -> bool:
+        return bool(self.provider.configured())
+
+    async def aconfigured(self) -> bool:
+        # Ollama's answer is a probe of its port: off the event loop.
+        return bool(await sync_to_async(self.provider.configured, thread_sensitive=False)())
+
+    def stream(self, model: str, prompt: str, timeout: float) -> Iterator[str]:
+        return self.provider.stream_text(self.limb, self.action, self.request, timeout, model or None)  # type: ignore[no-any-return]
+
+    def astream(self, model: str, prompt: str, timeout: float) -> AsyncIterator[str]:
+        return self.provider.astream_text(self.limb, self.action, self.request, timeout, model or None)  # type: ignore[no-any-return]
+
+    def finish(self, model: str, text: str) -> ProviderResult:
+        """The outputs of ``text``; ``ValueError`` when they are not the asked-for format
+        (``BelowThresholdError`` when they are, but score below the threshold)."""
+        try:
+            result: ProviderResult = self.provider.finish_text(
+                self.limb, self.action, self.request, text, model or None
+            )
+            for output in result.outputs:
+                validate_output(output.mime, output.data)
+            validate_result(self.limb, self.action, result.outputs)
+        except (ProviderError, OutputInvalid) as exc:
+            raise ValueError(str(exc)) from exc
+        if self.threshold > 0:
+            scored = [o for o in result.outputs if o.role == "main"] or result.outputs
+            score = min(confidence(o.mime, o.data) for o in scored)
+            if score < self.threshold:
+                raise BelowThresholdError(
+                    f"confidence {score:.2f} is below your threshold {self.threshold:.2f}"
+                )
+        return result
+
+
+def provider_tiers(limb: str, action: str, request: GenRequest, threshold: float = 0.0) -> list[_TextTier]:
+    """The remote providers of the action's chain that stream it, in chain order."""
+    from limbs.router import chain_for
+
+    return [
+        _ProviderText(provider, limb, action, request, threshold)
+        for provider in chain_for(limb, action)
+        if _streams(provider, limb, action)
+    ]
+
+
+def streams(limb: str, action: str) -> bool:
+    """Whether any remote provider streams this action (the procedural tier answers whole)."""
+    from limbs.router import chain_for
+
+    return any(_streams(p, limb, action) for p in chain_for(limb, action))
+
+
+def _streams(provider: object, limb: str, action: str) -> bool:
+    method = getattr(provider, "streams", None)
+    return callable(method) and bool(method(limb, action))
+
+
 # --------------------------------------------------------------------------- the walk
 
 
@@ -232,6 +319,7 @@ class _Walk:
         prefer: str,
         validate: Validator | None,
         stopped: set[str],
+        tiers: Sequence[_TextTier] | None = None,
     ) -> None:
         self.limb = limb
         self.action = action
@@ -239,7 +327,7 @@ class _Walk:
         self.validate = validate
         self.started = time.monotonic()
         self.attempts: list[Attempt] = []
-        self.chain = self._ordered(text_tiers(), prefer)
+        self.chain = self._ordered(list(tiers) if tiers is not None else text_tiers(), prefer)
         self.stopped = stopped  # providers a staff kill switch stops, as the router skips them
 
     @staticmethod
@@ -316,26 +404,39 @@ class _Walk:
         blank or the caller's validator rejects it, the failure events (no ``done``: the
         walk goes on)."""
         text = "".join(hop.parts)
+        finish = getattr(hop.tier, "finish", None)
+        result: ProviderResult | None = None
         try:
             if not text.strip():
                 raise ValueError("the stream carried no text")
             if self.validate is not None:
                 self.validate(text)
+            if finish is not None:
+                result = finish(hop.model, text)
+        except BelowThresholdError as exc:
+            # The provider did its job; one strict person must not open a breaker for everyone.
+            if hop.guard is not None:
+                hop.guard.record_success()
+            events = [self._attempt(Attempt(hop.tier.name, hop.model, "invalid", hop.ms(), str(exc)[:300]))]
+            events.append(StreamEvent("switched", provider=hop.tier.name, model=hop.model, reason="invalid"))
+            return events
         except ValueError as exc:
             return self.failed(hop, exc)
         if hop.guard is not None:
             hop.guard.record_success()
         return [
             self._attempt(Attempt(hop.tier.name, hop.model, "ok", hop.ms())),
-            StreamEvent("done", text=text, provider=hop.tier.name, model=hop.model),
+            StreamEvent("done", text=text, provider=hop.tier.name, model=hop.model, result=result),
         ]
 
-    def fall_back(self, fallback: Callable[[], str]) -> Iterator[StreamEvent]:
+    def fall_back(self, fallback: Fallback) -> Iterator[StreamEvent]:
         """The procedural tier: it runs whatever the budget says, and it must not fail."""
         model = ProceduralProvider().default_model(self.limb, self.action) or ""
         started = time.perf_counter()
+        result: ProviderResult | None = None
         try:
-            text = fallback()
+            answer = fallback()
+            text, result = answer if isinstance(answer, tuple) else (answer, None)
             if not text.strip():
                 raise ValueError("the procedural fallback returned no text")
             if self.validate is not None:
@@ -353,7 +454,7 @@ class _Walk:
         for piece in text.splitlines(keepends=True):
             yield StreamEvent("token", text=piece, provider=PROCEDURAL, model=model)
         yield self._attempt(Attempt(PROCEDURAL, model, "ok", ms))
-        yield StreamEvent("done", text=text, provider=PROCEDURAL, model=model)
+        yield StreamEvent("done", text=text, provider=PROCEDURAL, model=model, result=result)
 
 
 def _is_done(events: Iterable[StreamEvent]) -> bool:
@@ -370,8 +471,9 @@ def route_stream(
     *,
     deadline_s: float,
     prefer: str = "",
-    fallback: Callable[[], str],
+    fallback: Fallback,
     validate: Validator | None = None,
+    tiers: Sequence[_TextTier] | None = None,
 ) -> Generator[StreamEvent, None, None]:
     """Stream a text answer through Cloudflare, Gemini, Ollama, then ``fallback``.
 
@@ -395,7 +497,13 @@ def route_stream(
     the breaker: an abandoned stream says nothing about the provider.
     """
     walk = _Walk(
-        limb, action, deadline_s=deadline_s, prefer=prefer, validate=validate, stopped=stopped_providers()
+        limb,
+        action,
+        deadline_s=deadline_s,
+        prefer=prefer,
+        validate=validate,
+        stopped=stopped_providers(),
+        tiers=tiers,
     )
     for tier, model in walk.chain:
         admitted = walk.admit(tier, model, tier.configured())
@@ -429,8 +537,9 @@ async def aroute_stream(
     *,
     deadline_s: float,
     prefer: str = "",
-    fallback: Callable[[], str],
+    fallback: Fallback,
     validate: Validator | None = None,
+    tiers: Sequence[_TextTier] | None = None,
 ) -> AsyncGenerator[StreamEvent, None]:
     """The async twin of ``route_stream``: the same events in the same order.
 
@@ -439,7 +548,9 @@ async def aroute_stream(
     ``fallback`` runs on the loop too; procedural generators are quick and CPU-bound.
     """
     stopped = await sync_to_async(stopped_providers)()
-    walk = _Walk(limb, action, deadline_s=deadline_s, prefer=prefer, validate=validate, stopped=stopped)
+    walk = _Walk(
+        limb, action, deadline_s=deadline_s, prefer=prefer, validate=validate, stopped=stopped, tiers=tiers
+    )
     for tier, model in walk.chain:
         admitted = walk.admit(tier, model, await tier.aconfigured())
         if isinstance(admitted, StreamEvent):

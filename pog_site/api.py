@@ -127,12 +127,14 @@ def _register_routers() -> None:
     from accounts.api import router as accounts_router
     from accounts.api import settings_router
     from limbs.api import router as limbs_router
+    from limbs.stream_api import router as stream_router
     from provenance.api import router as provenance_router
     from relics.api import router as relics_router
 
     api.add_router("/auth/", accounts_router)
     api.add_router("/", settings_router)
     api.add_router("/", limbs_router)
+    api.add_router("/", stream_router)
     api.add_router("/provenance/", provenance_router)
     api.add_router("/relics/", relics_router)
 

@@ -19,6 +19,7 @@ from limbs.streaming import (
     CLOUDFLARE_TEXT_MODEL,
     GEMINI_TEXT_MODEL,
     OLLAMA_TEXT_MODEL,
+    BelowThresholdError,
     StreamEvent,
     Transcript,
     aroute_stream,
@@ -432,3 +433,35 @@ async def test_the_async_twin_ends_on_the_procedural_fallback(cf_settings: FakeP
     assert [e.reason for e in events if e.kind == "switched"] == ["malformed"]
     assert _done(events).provider == "procedural"
     assert _after_last_switch(events) == FALLBACK_TEXT
+
+
+class _ScoredTier:
+    """A tier whose whole answers always score below the person's threshold."""
+
+    name = "cloudflare"
+    default_model = CLOUDFLARE_TEXT_MODEL
+
+    def configured(self) -> bool:
+        return True
+
+    async def aconfigured(self) -> bool:
+        return True
+
+    def stream(self, model: str, prompt: str, timeout: float) -> Iterator[str]:
+        yield from ("a ", "dull ", "answer")
+
+    def astream(self, model: str, prompt: str, timeout: float) -> Any:
+        raise NotImplementedError
+
+    def finish(self, model: str, text: str) -> Any:
+        raise BelowThresholdError("confidence 0.10 is below your threshold 0.90")
+
+
+def test_an_answer_below_the_threshold_is_switched_away_from_without_blaming_the_provider() -> None:
+    events = _stream(tiers=[_ScoredTier()])
+    assert [(e.provider, e.reason) for e in events if e.kind == "switched"] == [("cloudflare", "invalid")]
+    assert "below your threshold" in _details(events)[0]
+    assert _done(events).provider == "procedural"
+    # The provider answered; one strict person's threshold must not open its breaker.
+    state = breakers.breaker("cloudflare", CLOUDFLARE_TEXT_MODEL).state()
+    assert (state.failures, state.requests, state.state) == (0, 1, "closed")
