@@ -28,6 +28,7 @@ from asgiref.sync import sync_to_async
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router
 
+from accounts.models import User
 from limbs.actions import (
     GenerateInput,
     RequestError,
@@ -56,17 +57,9 @@ router = Router(tags=["limbs"])
     response={200: None},
 )
 def stream(request: HttpRequest, limb_id: str, payload: AskIn) -> StreamingHttpResponse:
-    _, spec = resolve_limb_action(limb_id, payload.action)
-    if not streams(limb_id, spec.id):
-        raise RequestError(
-            422,
-            "not_streamed",
-            f"{limb_id}.{spec.id} is answered whole, not streamed: ask POST /api/handle/{limb_id} instead.",
-            "action",
-        )
     data = GenerateInput(
         limb=limb_id,
-        action=spec.id,
+        action=payload.action,
         intent=payload.intent,
         params=payload.params,
         tension=payload.tension,
@@ -74,11 +67,27 @@ def stream(request: HttpRequest, limb_id: str, payload: AskIn) -> StreamingHttpR
         seed=payload.seed,
         project=payload.project,
     )
-    generation = do_generate(request.auth, data, queue=False, claim=True)  # type: ignore[attr-defined]
+    return start_stream(request.auth, data)  # type: ignore[attr-defined]
+
+
+def start_stream(owner: User, data: GenerateInput) -> StreamingHttpResponse:
+    """Check and store the request (``RequestError`` and nothing stored when it is bad),
+    then answer with its event stream. The workspace page streams through here too."""
+    _, spec = resolve_limb_action(data.limb, data.action)
+    if not streams(data.limb, spec.id):
+        raise RequestError(
+            422,
+            "not_streamed",
+            f"{data.limb}.{spec.id} is answered whole, not streamed: "
+            f"ask POST /api/handle/{data.limb} instead.",
+            "action",
+        )
+    generation = do_generate(owner, dataclasses.replace(data, action=spec.id), queue=False, claim=True)
     response = StreamingHttpResponse(_events(generation), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # a proxy in front must pass events on at once
     response["Location"] = generation.get_absolute_url()
+    response["X-POG-Generation"] = str(generation.pk)
     return response
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("make", views.make, name="make"),
     path("limbs/<str:limb_id>/", views.workspace, name="workspace"),
     path("limbs/<str:limb_id>/generate", views.generate, name="generate"),
+    path("limbs/<str:limb_id>/stream", views.generate_stream, name="generate_stream"),
     path("limbs/<str:limb_id>/recent", views.recent, name="recent"),
     path("generations/<uuid:generation_id>/", views.generation_page, name="generation"),
     path("generations/<uuid:generation_id>/fragment", views.generation_fragment, name="generation_fragment"),

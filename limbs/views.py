@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +22,8 @@ from limbs.models import Asset, Generation, Project
 from limbs.previews import WAV_MIMES, waveform_png
 from limbs.registry import REGISTRY, get_limb, route_intent, surprise_intent
 from limbs.schemas import ActionSpec, LimbSpec
+from limbs.stream_api import start_stream
+from limbs.streaming import streams
 from limbs.validators import OutputInvalid
 from provenance.ledger import entry_as_json, verify_entry
 
@@ -127,6 +130,8 @@ def _workspace_context(
         "tensions": ("low", "medium", "high"),
         "projects": _projects_to_make_in(_me(request)),
         "current_project": request.POST.get("project") or request.GET.get("project", ""),
+        # A text action a remote model writes token by token: the page shows it being written.
+        "streams": streams(limb.id, action.id),
     }
 
 
@@ -172,35 +177,54 @@ def _seed_from_post(request: HttpRequest) -> int | None:
         raise RequestError(422, "bad_seed", "The seed must be a whole number.", "seed") from None
 
 
+def _input_from_post(request: HttpRequest, limb: LimbSpec, action: ActionSpec) -> GenerateInput:
+    return GenerateInput(
+        limb=limb.id,
+        action=action.id,
+        intent=request.POST.get("intent", ""),
+        params=_params_from_post(request, action),
+        tension=request.POST.get("tension", "medium"),
+        seed=_seed_from_post(request),
+        project=request.POST.get("project") or None,
+    )
+
+
+def _refused(request: HttpRequest, limb: LimbSpec, action: ActionSpec, exc: RequestError) -> HttpResponse:
+    error = {"code": exc.code, "message": exc.message, "field": exc.field, "retry_after": exc.retry_after}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "limbs/_error.html", {"error": error}, status=exc.status)
+    values = _params_from_post(request, action)
+    context = _workspace_context(request, limb, action, values, request.POST.get("intent", ""))
+    context["error"] = error
+    return render(request, "workspaces/limb.html", context, status=exc.status)
+
+
 @login_required
 @require_POST
 def generate(request: HttpRequest, limb_id: str) -> HttpResponse:
     limb = _limb_or_404(limb_id)
     action = limb.action(request.POST.get("action", "")) or limb.default_action
     try:
-        generation = do_generate(
-            _me(request),
-            GenerateInput(
-                limb=limb.id,
-                action=action.id,
-                intent=request.POST.get("intent", ""),
-                params=_params_from_post(request, action),
-                tension=request.POST.get("tension", "medium"),
-                seed=_seed_from_post(request),
-                project=request.POST.get("project") or None,
-            ),
-        )
+        generation = do_generate(_me(request), _input_from_post(request, limb, action))
     except RequestError as exc:
-        error = {"code": exc.code, "message": exc.message, "field": exc.field, "retry_after": exc.retry_after}
-        if request.htmx:  # type: ignore[attr-defined]
-            return render(request, "limbs/_error.html", {"error": error}, status=exc.status)
-        values = _params_from_post(request, action)
-        context = _workspace_context(request, limb, action, values, request.POST.get("intent", ""))
-        context["error"] = error
-        return render(request, "workspaces/limb.html", context, status=exc.status)
+        return _refused(request, limb, action, exc)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "limbs/_generation_live.html", {"generation": generation})
     return redirect(generation)
+
+
+@login_required
+@require_POST
+def generate_stream(request: HttpRequest, limb_id: str) -> HttpResponseBase:
+    """The workspace's form for a text action that streams: the answer as server-sent
+    events while it is written (see ``limbs.stream_api``); a refused request gets the
+    same error partial as ``generate``."""
+    limb = _limb_or_404(limb_id)
+    action = limb.action(request.POST.get("action", "")) or limb.default_action
+    try:
+        return start_stream(_me(request), _input_from_post(request, limb, action))
+    except RequestError as exc:
+        return _refused(request, limb, action, exc)
 
 
 @login_required

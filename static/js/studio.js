@@ -5,6 +5,7 @@
  * - results: syntax highlighting, field errors, scrolling/focus, announcements
  * - live generations: the htmx ws extension does the work; when the socket cannot
  *   connect we poll /generations/<id>/fragment every 1.5 s instead
+ * - streamed answers (the world bible): the text is shown while a model writes it
  * - previews: Yarn and GLSL grammars for highlight.js (its common bundle has neither),
  *   a played-so-far veil over audio waveforms, click the waveform to jump there
  */
@@ -371,6 +372,132 @@
         window.setTimeout(function () { poll(wrapper, state); }, POLL_MS);
       });
   }
+
+  // ---------------------------------------------------------------- streamed answers
+
+  /* A text action a model writes token by token (the world bible): instead of htmx's
+     request, post the same form to the stream URL and show the words as they come
+     (server-sent events read from fetch). If a helper stumbles half-way the text
+     starts again, and the page says so. At the end the finished result replaces it,
+     exactly as every other action shows its result. */
+  function streamForm(form) {
+    var section = byId("current-generation");
+    var button = byId("generate-button");
+    if (!section) return;
+    if (button) button.disabled = true;
+    section.setAttribute("aria-busy", "true");
+    var article = document.createElement("article");
+    article.className = "generation generation--writing";
+    article.setAttribute("data-status", "running");
+    var title = document.createElement("h3");
+    title.className = "generation-title";
+    title.tabIndex = -1;
+    title.textContent = "Writing it for you…";
+    var note = document.createElement("p");
+    note.className = "stream-note";
+    note.hidden = true;
+    var text = document.createElement("pre");
+    text.className = "stream-text";
+    text.setAttribute("aria-label", "The answer so far");
+    article.append(title, note, text);
+    section.replaceChildren(article);
+    revealResult(section);
+    announce("Writing it for you.");
+    var generationId = null;
+    var ended = false;
+
+    function handle(block) {
+      var kind = "";
+      var data = "";
+      block.split("\n").forEach(function (line) {
+        if (line.indexOf("event: ") === 0) kind = line.slice(7);
+        else if (line.indexOf("data: ") === 0) data += line.slice(6);
+      });
+      if (!kind) return;
+      var payload = {};
+      try { payload = JSON.parse(data || "{}"); } catch (e) { return; }
+      if (kind === "token") {
+        text.textContent += payload.text || "";
+        text.scrollTop = text.scrollHeight;
+      } else if (kind === "switched") {
+        text.textContent = "";
+        note.hidden = false;
+        note.textContent = "One helper stumbled halfway, so another one is starting again from the top.";
+        announce("Starting again with another helper.");
+      } else if (kind === "done" || kind === "failed") {
+        ended = true;
+        generationId = payload.generation || generationId;
+        showFinished(section, generationId);
+      }
+    }
+
+    fetch(form.getAttribute("data-stream-url"), {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "HX-Request": "true", Accept: "text/event-stream" }
+    })
+      .then(function (response) {
+        generationId = response.headers.get("X-POG-Generation");
+        if (!response.ok || !response.body) {
+          return response.text().then(function (html) {
+            // The same error partial htmx would have shown, fields marked.
+            section.removeAttribute("aria-busy");
+            section.innerHTML = html;
+            markFieldErrors(section);
+            revealResult(section);
+          });
+        }
+        var reader = response.body.getReader();
+        var decoder = new TextDecoder();
+        var buffer = "";
+        function pump() {
+          return reader.read().then(function (chunk) {
+            if (chunk.done) return;
+            buffer += decoder.decode(chunk.value, { stream: true });
+            var blocks = buffer.split("\n\n");
+            buffer = blocks.pop();
+            blocks.forEach(handle);
+            return pump();
+          });
+        }
+        return pump().then(function () {
+          if (!ended && generationId) showFinished(section, generationId);
+        });
+      })
+      .catch(function () {
+        if (generationId) {
+          showFinished(section, generationId);  // the studio keeps the work even if we lost the line
+        } else {
+          showProblem(section, "Can't reach the studio",
+            "Check that you are connected to the internet, then press the button again.");
+        }
+      })
+      .then(function () { if (button) button.disabled = false; });
+  }
+
+  /* The finished result, as the websocket or polling would have shown it. */
+  function showFinished(section, generationId) {
+    var wrapper = document.createElement("div");
+    wrapper.className = "generation-live";
+    wrapper.setAttribute("data-generation", generationId);
+    wrapper.setAttribute("data-fragment-url", "/generations/" + generationId + "/fragment");
+    var placeholder = document.createElement("article");
+    placeholder.className = "generation";
+    placeholder.setAttribute("data-status", "running");
+    wrapper.append(placeholder);
+    section.replaceChildren(wrapper);
+    section.removeAttribute("aria-busy");
+    watch(wrapper);  // no socket to wait for: it fetches the finished partial at once
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail && event.detail.elt;
+    if (!form || form.id !== "generate-form" || !form.getAttribute("data-stream-url")) return;
+    if (!window.fetch || !window.ReadableStream || !window.TextDecoder) return;  // htmx's way still works
+    event.preventDefault();
+    streamForm(form);
+  });
 
   function setup(root) {
     if (!root || !root.querySelectorAll) return;

@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 from channels.testing import ChannelsLiveServerTestCase
-from django.test import Client
 from playwright.sync_api import Browser, Page
 
 from accounts.models import User
 from limbs.models import Generation
-from tests.e2e.conftest import SHOTS
+from tests.e2e.conftest import SHOTS, signed_in_page
 from tests.limbs.test_previews import make, output
 
 
@@ -27,16 +26,7 @@ class PreviewTests(ChannelsLiveServerTestCase):
         SHOTS.mkdir(parents=True, exist_ok=True)
 
     def _page(self, user: User, width: int = 1280) -> Page:
-        client = Client()
-        client.force_login(user)
-        context = self.browser.new_context(viewport={"width": width, "height": 900})
-        context.add_cookies(
-            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": self.live_server_url}]
-        )
-        page = context.new_page()
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        page.set_default_timeout(30_000)
-        return page
+        return signed_in_page(self.browser, self.live_server_url, user, self.errors, width)
 
     def _open(self, page: Page, generation: Generation) -> None:
         response = page.goto(f"{self.live_server_url}/generations/{generation.pk}/")
