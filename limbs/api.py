@@ -44,6 +44,18 @@ class AskIn(Schema):
     seed: int | None = Field(None, description="Same seed, same request: same bytes.")
     project: str | None = Field(None, description="File the work under this project (yours or your team's).")
 
+    def to_input(self, limb_id: str) -> GenerateInput:
+        return GenerateInput(
+            limb=limb_id,
+            action=self.action,
+            intent=self.intent,
+            params=self.params,
+            tension=self.tension,
+            attachment=self.attachment,
+            seed=self.seed,
+            project=self.project,
+        )
+
 
 class HandleIn(AskIn):
     wait: bool = Field(False, description="Wait for the result (up to the action's deadline).")
@@ -124,16 +136,7 @@ def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpRespons
     # runs the job itself or blocks on its future, with no hop back to the event loop between.
     started = time.perf_counter()
     owner = request.auth  # type: ignore[attr-defined]
-    data = GenerateInput(
-        limb=limb_id,
-        action=payload.action,
-        intent=payload.intent,
-        params=payload.params,
-        tension=payload.tension,
-        attachment=payload.attachment,
-        seed=payload.seed,
-        project=payload.project,
-    )
+    data = payload.to_input(limb_id)
     _, spec = resolve_limb_action(limb_id, payload.action)
     deadline = min(spec.deadline_s, float(settings.POG_MAX_WAIT_S))
     finished: dict[str, Any] | None = None

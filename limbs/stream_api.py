@@ -57,17 +57,7 @@ router = Router(tags=["limbs"])
     response={200: None},
 )
 def stream(request: HttpRequest, limb_id: str, payload: AskIn) -> StreamingHttpResponse:
-    data = GenerateInput(
-        limb=limb_id,
-        action=payload.action,
-        intent=payload.intent,
-        params=payload.params,
-        tension=payload.tension,
-        attachment=payload.attachment,
-        seed=payload.seed,
-        project=payload.project,
-    )
-    return start_stream(request.auth, data)  # type: ignore[attr-defined]
+    return start_stream(request.auth, payload.to_input(limb_id))  # type: ignore[attr-defined]
 
 
 def start_stream(owner: User, data: GenerateInput) -> StreamingHttpResponse:

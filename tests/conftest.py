@@ -70,6 +70,17 @@ def _test_database_url() -> str:
     return urlunsplit(parts._replace(path="/" + str(connection.settings_dict["NAME"])))
 
 
+def manage_py_elsewhere(*args: str) -> tuple[list[str], dict[str, str]]:
+    """A ``manage.py`` command line, and the environment that points another process at
+    this test database (and at this POG_VAR_DIR), in either mode. Call with database access."""
+    from django.db import connection
+
+    sqlite_url = f"sqlite:///{connection.settings_dict['NAME']}"
+    url = _test_database_url() if settings.DATABASE_URL else sqlite_url
+    env = dict(os.environ, DATABASE_URL=url, POG_VAR_DIR=str(settings.POG_VAR_DIR))
+    return [sys.executable, "manage.py", *args], env
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup: Any, django_db_blocker: Any) -> Iterator[subprocess.Popen[bytes] | None]:
     """In scale mode, a real worker process that runs the jobs the tests submit."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -213,21 +211,13 @@ async def test_a_kill_switch_closes_a_live_websocket_within_a_second(alice: User
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_a_switch_set_from_another_process_closes_a_socket_within_a_second(alice: User) -> None:
-    from tests.conftest import _test_database_url
+    from tests.conftest import manage_py_elsewhere
 
     _, raw = await database_sync_to_async(ApiToken.issue)(alice)
     communicator = await _studio_socket(raw)
-    env = dict(os.environ, DATABASE_URL=await database_sync_to_async(_test_database_url)())
-    command = [
-        sys.executable,
-        "manage.py",
-        "killswitch",
-        "set",
-        "user",
-        str(alice.pk),
-        "--reason",
-        "other process",
-    ]
+    command, env = await database_sync_to_async(manage_py_elsewhere)(
+        "killswitch", "set", "user", str(alice.pk), "--reason", "other process"
+    )
     process = await asyncio.create_subprocess_exec(*command, cwd=ROOT, env=env)
     # The clock starts when the other process has committed the switch (it exits after).
     assert await process.wait() == 0

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from accounts import switch_epoch
 from accounts.killswitch import Identity, blocking, release_switch, set_switch, stopped_providers
 from accounts.models import KillSwitch, User
 from accounts.switch_epoch import FileEpoch, RedisEpoch, nothing_active, use_epoch
+from tests.conftest import manage_py_elsewhere
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -122,30 +120,10 @@ def test_every_way_of_changing_a_switch_is_seen_at_once(alice: User) -> None:
     assert blocking(identity) is not None
 
 
-def _database_url_for_another_process() -> str:
-    if settings.DATABASE_URL:
-        from tests.conftest import _test_database_url
-
-        return _test_database_url()
-    return f"sqlite:///{connection.settings_dict['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_switch_set_by_another_process_stops_the_next_request(alice: User, alice_api: Client) -> None:
     assert alice_api.get("/api/assets").status_code == 200  # and nothing active is remembered
-    env = dict(
-        os.environ, DATABASE_URL=_database_url_for_another_process(), POG_VAR_DIR=str(settings.POG_VAR_DIR)
-    )
-    command = [
-        sys.executable,
-        "manage.py",
-        "killswitch",
-        "set",
-        "user",
-        str(alice.pk),
-        "--reason",
-        "elsewhere",
-    ]
+    command, env = manage_py_elsewhere("killswitch", "set", "user", str(alice.pk), "--reason", "elsewhere")
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     stopped = alice_api.get("/api/assets")
     assert stopped.status_code == 503 and "elsewhere" in stopped.json()["error"]["message"]

@@ -51,3 +51,19 @@ def signed_in_page(
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.set_default_timeout(30_000)
     return page
+
+
+class BrowserPages:
+    """For a live-server test case: ``self.browser``, ``self.errors`` (uncaught page errors)
+    and ``self.page_for(user)``."""
+
+    live_server_url: str
+
+    @pytest.fixture(autouse=True)
+    def _browser(self, browser: Browser) -> None:
+        self.browser = browser
+        self.errors: list[str] = []
+        SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def page_for(self, user: Any, width: int = 1280) -> Page:
+        return signed_in_page(self.browser, self.live_server_url, user, self.errors, width)

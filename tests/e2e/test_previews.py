@@ -7,26 +7,17 @@ from typing import Any
 
 import pytest
 from channels.testing import ChannelsLiveServerTestCase
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from accounts.models import User
 from limbs.models import Generation
-from tests.e2e.conftest import SHOTS, signed_in_page
+from tests.e2e.conftest import SHOTS, BrowserPages
 from tests.limbs.test_previews import make, output
 
 
 @pytest.mark.e2e
-class PreviewTests(ChannelsLiveServerTestCase):
+class PreviewTests(BrowserPages, ChannelsLiveServerTestCase):
     serve_static = True
-
-    @pytest.fixture(autouse=True)
-    def _browser(self, browser: Browser) -> None:
-        self.browser = browser
-        self.errors: list[str] = []
-        SHOTS.mkdir(parents=True, exist_ok=True)
-
-    def _page(self, user: User, width: int = 1280) -> Page:
-        return signed_in_page(self.browser, self.live_server_url, user, self.errors, width)
 
     def _open(self, page: Page, generation: Generation) -> None:
         response = page.goto(f"{self.live_server_url}/generations/{generation.pk}/")
@@ -36,7 +27,7 @@ class PreviewTests(ChannelsLiveServerTestCase):
     # see a session made in this process, so the second test browsed as a stranger.
     def test_sound_gif_and_quest_previews(self) -> None:
         user = User.objects.create_user("wave", "wave@example.com", "correct horse battery")
-        page = self._page(user)
+        page = self.page_for(user)
 
         self._open(page, make(user, "audio", "sfx", "a coin"))
         page.wait_for_function(
@@ -59,7 +50,7 @@ class PreviewTests(ChannelsLiveServerTestCase):
             page.wait_for_timeout(130)
         assert len(frames) > 1, "the GIF shows one still picture"
 
-        phone = self._page(user, width=360)
+        phone = self.page_for(user, width=360)
         self._open(phone, make(user, "divine", "quest", "find the lost sword", steps=8))
         phone.locator("svg.quest-svg").wait_for(state="visible")
         phone.screenshot(path=str(SHOTS / "previews-02-quest-360.png"), full_page=True)

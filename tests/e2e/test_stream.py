@@ -5,25 +5,18 @@ from __future__ import annotations
 
 import pytest
 from channels.testing import ChannelsLiveServerTestCase
-from playwright.sync_api import Browser
 
 from accounts.models import User
-from tests.e2e.conftest import SHOTS, signed_in_page
+from tests.e2e.conftest import SHOTS, BrowserPages
 
 
 @pytest.mark.e2e
-class StreamTests(ChannelsLiveServerTestCase):
+class StreamTests(BrowserPages, ChannelsLiveServerTestCase):
     serve_static = True
-
-    @pytest.fixture(autouse=True)
-    def _browser(self, browser: Browser) -> None:
-        self.browser = browser
-        self.errors: list[str] = []
-        SHOTS.mkdir(parents=True, exist_ok=True)
 
     def test_the_world_bible_is_written_live_then_shown_as_a_result(self) -> None:
         user = User.objects.create_user("writer", "writer@example.com", "correct horse battery")
-        page = signed_in_page(self.browser, self.live_server_url, user, self.errors)
+        page = self.page_for(user)
         page.goto(f"{self.live_server_url}/limbs/divine/?action=world_bible")
         page.fill("#intent", "a sleepy mountain kingdom of singing goats")
         with page.expect_response(lambda r: r.url.endswith("/limbs/divine/stream")) as answered:
