@@ -156,6 +156,50 @@ def parse_json(provider: str, model: str, body: bytes) -> Any:
         raise ProviderError(provider, model, "malformed", f"the answer is not JSON: {exc}") from exc
 
 
+class _BodyRead:
+    """What ``request`` and ``arequest`` decide, whatever drives the I/O: collect the body
+    within the deadline and size limit, turn it into an answer, and tell which error a
+    failure becomes (or that a stale kept-alive connection is worth one fresh try)."""
+
+    def __init__(self, provider: str, model: str, timeout: float) -> None:
+        self.provider = provider
+        self.model = model
+        self.timeout = timeout
+        self.end = time.monotonic() + timeout
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def left(self) -> float:
+        return max(0.001, self.end - time.monotonic())
+
+    def start(self) -> None:
+        """A new try: nothing read yet."""
+        self.chunks, self.size = [], 0
+
+    def add(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        if self.size > MAX_BODY_BYTES:
+            raise ProviderError(self.provider, self.model, "invalid_payload", "the answer is too large")
+        # httpx times each read; this bounds a server that drips bytes forever.
+        if time.monotonic() > self.end:
+            raise deadline_passed(self.provider, self.model, self.timeout)
+
+    def answer(self, resp: httpx.Response, on_error: ErrorFactory) -> Answer:
+        body = b"".join(self.chunks)
+        if not 200 <= resp.status_code < 300:
+            raise on_error(resp.status_code, resp.headers, body)
+        return Answer(resp.status_code, resp.headers, body)
+
+    def failure(self, exc: httpx.HTTPError, opened: bool, may_retry: bool) -> ProviderError | None:
+        """The error to raise, or None to try once more: a kept-alive connection the server
+        had already closed sent nothing back, so one fresh try is safe and not its fault."""
+        stale = isinstance(exc, httpx.RemoteProtocolError) and not opened
+        if stale and may_retry and time.monotonic() < self.end:
+            return None
+        return from_httpx(self.provider, self.model, exc, got_bytes=bool(self.chunks))
+
+
 def request(
     provider: str,
     model: str,
@@ -168,66 +212,23 @@ def request(
     json_body: Any = None,
 ) -> Answer:
     """One call, body read in full within ``timeout`` seconds overall."""
-    end = time.monotonic() + timeout
-    for reuse_retry in (True, False):
+    read = _BodyRead(provider, model, timeout)
+    for may_retry in (True, False):
+        read.start()
+        opened = False
         try:
-            return _request_once(
-                provider, model, method, url, headers=headers, end=end, on_error=on_error, json_body=json_body
-            )
-        except _StaleConnectionError as stale:
-            # A kept-alive connection the server had already closed: nothing was sent
-            # back, so one fresh try is safe and is not the provider's fault.
-            if not reuse_retry or time.monotonic() >= end:
-                raise from_httpx(provider, model, stale.cause, got_bytes=False) from stale.cause
+            with sync_client().stream(
+                method, url, headers=headers, json=json_body, timeout=http_timeout(read.left())
+            ) as resp:
+                opened = True
+                for chunk in resp.iter_bytes():
+                    read.add(chunk)
+            return read.answer(resp, on_error)
+        except httpx.HTTPError as exc:
+            error = read.failure(exc, opened, may_retry)
+            if error is not None:
+                raise error from exc
     raise AssertionError("unreachable")
-
-
-class _StaleConnectionError(Exception):
-    def __init__(self, cause: httpx.HTTPError) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-
-
-def _request_once(
-    provider: str,
-    model: str,
-    method: str,
-    url: str,
-    *,
-    headers: Mapping[str, str],
-    end: float,
-    on_error: ErrorFactory,
-    json_body: Any,
-) -> Answer:
-    timeout = max(0.001, end - time.monotonic())
-    got = False
-    opened = False
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        with sync_client().stream(
-            method, url, headers=headers, json=json_body, timeout=http_timeout(timeout)
-        ) as resp:
-            opened = True
-            for chunk in resp.iter_bytes():
-                got = True
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    raise ProviderError(provider, model, "invalid_payload", "the answer is too large")
-                # httpx times each read; this bounds a server that drips bytes forever.
-                if time.monotonic() > end:
-                    raise deadline_passed(provider, model, timeout)
-    except httpx.RemoteProtocolError as exc:
-        if not opened:
-            raise _StaleConnectionError(exc) from exc
-        raise from_httpx(provider, model, exc, got_bytes=got) from exc
-    except httpx.HTTPError as exc:
-        raise from_httpx(provider, model, exc, got_bytes=got) from exc
-    body = b"".join(chunks)
-    if not 200 <= resp.status_code < 300:
-        raise on_error(resp.status_code, resp.headers, body)
-    return Answer(resp.status_code, resp.headers, body)
 
 
 async def arequest(
@@ -241,58 +242,24 @@ async def arequest(
     on_error: ErrorFactory,
     json_body: Any = None,
 ) -> Answer:
-    """The async twin of ``request``, with the same one retry on a stale kept-alive connection."""
-    end = time.monotonic() + timeout
-    for reuse_retry in (True, False):
+    """The async twin of ``request``: the same decisions (``_BodyRead``)."""
+    read = _BodyRead(provider, model, timeout)
+    for may_retry in (True, False):
+        read.start()
+        opened = False
         try:
-            return await _arequest_once(
-                provider, model, method, url, headers=headers, end=end, on_error=on_error, json_body=json_body
-            )
-        except _StaleConnectionError as stale:
-            if not reuse_retry or time.monotonic() >= end:
-                raise from_httpx(provider, model, stale.cause, got_bytes=False) from stale.cause
+            async with async_client().stream(
+                method, url, headers=headers, json=json_body, timeout=http_timeout(read.left())
+            ) as resp:
+                opened = True
+                async for chunk in resp.aiter_bytes():
+                    read.add(chunk)
+            return read.answer(resp, on_error)
+        except httpx.HTTPError as exc:
+            error = read.failure(exc, opened, may_retry)
+            if error is not None:
+                raise error from exc
     raise AssertionError("unreachable")
-
-
-async def _arequest_once(
-    provider: str,
-    model: str,
-    method: str,
-    url: str,
-    *,
-    headers: Mapping[str, str],
-    end: float,
-    on_error: ErrorFactory,
-    json_body: Any,
-) -> Answer:
-    timeout = max(0.001, end - time.monotonic())
-    got = False
-    opened = False
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async with async_client().stream(
-            method, url, headers=headers, json=json_body, timeout=http_timeout(timeout)
-        ) as resp:
-            opened = True
-            async for chunk in resp.aiter_bytes():
-                got = True
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    raise ProviderError(provider, model, "invalid_payload", "the answer is too large")
-                if time.monotonic() > end:
-                    raise deadline_passed(provider, model, timeout)
-    except httpx.RemoteProtocolError as exc:
-        if not opened:
-            raise _StaleConnectionError(exc) from exc
-        raise from_httpx(provider, model, exc, got_bytes=got) from exc
-    except httpx.HTTPError as exc:
-        raise from_httpx(provider, model, exc, got_bytes=got) from exc
-    body = b"".join(chunks)
-    if not 200 <= resp.status_code < 300:
-        raise on_error(resp.status_code, resp.headers, body)
-    return Answer(resp.status_code, resp.headers, body)
 
 
 class LineParser(Protocol):
@@ -312,6 +279,56 @@ class LineParser(Protocol):
         ...
 
 
+class _TokenStream:
+    """What ``stream_tokens`` and ``astream_tokens`` decide, whatever drives the I/O: the
+    tokens of each line, when to stop, how the body must end, and which error a failure
+    becomes (or that a stale kept-alive connection is worth one fresh try)."""
+
+    def __init__(self, provider: str, model: str, timeout: float, parser: LineParser) -> None:
+        self.provider = provider
+        self.model = model
+        self.timeout = timeout
+        self.end = time.monotonic() + timeout
+        self.parser = parser
+        self.got = False  # a line arrived
+        self.sent = False  # a token went to the caller
+
+    def tokens(self, line: str) -> list[str]:
+        self.got = True
+        tokens = self.parser.feed(line)
+        if tokens:
+            self.sent = True
+        return tokens
+
+    def stop(self) -> bool:
+        """After a line: True once the terminator came; raises when the deadline passed."""
+        if self.parser.done:
+            return True
+        if time.monotonic() > self.end:
+            raise deadline_passed(self.provider, self.model, self.timeout)
+        return False
+
+    def finish(self) -> None:
+        self.parser.finish()
+        if not self.sent:
+            raise ProviderError(self.provider, self.model, "invalid_payload", "the stream carried no text")
+
+    def failure(self, exc: Exception, opened: bool, may_retry: bool) -> ProviderError | None:
+        """The error to raise for ``exc``, or None to try once more: a kept-alive connection
+        the server had already closed, before any answer, is safe to retry and not the
+        provider's fault."""
+        stale = isinstance(exc, httpx.RemoteProtocolError) and not opened
+        if stale and may_retry and time.monotonic() < self.end:
+            return None
+        if isinstance(exc, ProviderError):
+            error = exc
+        else:
+            assert isinstance(exc, httpx.HTTPError)
+            error = from_httpx(self.provider, self.model, exc, got_bytes=self.got)
+        error.bytes_sent_to_client = self.sent
+        return error
+
+
 def stream_tokens(
     provider: str,
     model: str,
@@ -328,10 +345,8 @@ def stream_tokens(
     ``bytes_sent_to_client`` on the error says whether a token was already yielded, which
     is what decides between a silent failover and an announced one.
     """
-    end = time.monotonic() + timeout
-    got = False
-    sent = False
-    for reuse_retry in (True, False):
+    state = _TokenStream(provider, model, timeout, parser)
+    for may_retry in (True, False):
         opened = False
         try:
             with sync_client().stream(
@@ -341,33 +356,18 @@ def stream_tokens(
                 if not 200 <= resp.status_code < 300:
                     raise on_error(resp.status_code, resp.headers, resp.read())
                 for line in resp.iter_lines():
-                    got = True
-                    for token in parser.feed(line):
-                        sent = True
-                        yield token
-                    if parser.done:
+                    yield from state.tokens(line)
+                    if state.stop():
                         break
-                    if time.monotonic() > end:
-                        raise deadline_passed(provider, model, timeout)
-                parser.finish()
-                if not sent:
-                    raise ProviderError(provider, model, "invalid_payload", "the stream carried no text")
+                state.finish()
                 return
-        except httpx.RemoteProtocolError as exc:
-            # As in request(): a kept-alive connection the server had already closed, before
-            # any answer: one fresh try is safe and is not the provider's fault.
-            if not opened and reuse_retry and time.monotonic() < end:
+        except (httpx.HTTPError, ProviderError) as exc:
+            error = state.failure(exc, opened, may_retry)
+            if error is None:
                 continue
-            error = from_httpx(provider, model, exc, got_bytes=got)
-            error.bytes_sent_to_client = sent
+            if error is exc:
+                raise
             raise error from exc
-        except httpx.HTTPError as exc:
-            error = from_httpx(provider, model, exc, got_bytes=got)
-            error.bytes_sent_to_client = sent
-            raise error from exc
-        except ProviderError as error:
-            error.bytes_sent_to_client = sent
-            raise
 
 
 async def astream_tokens(
@@ -381,11 +381,9 @@ async def astream_tokens(
     on_error: ErrorFactory,
     parser: LineParser,
 ) -> AsyncIterator[str]:
-    """The async twin of ``stream_tokens``, with the same one retry on a stale connection."""
-    end = time.monotonic() + timeout
-    got = False
-    sent = False
-    for reuse_retry in (True, False):
+    """The async twin of ``stream_tokens``: the same decisions (``_TokenStream``)."""
+    state = _TokenStream(provider, model, timeout, parser)
+    for may_retry in (True, False):
         opened = False
         try:
             async with async_client().stream(
@@ -395,31 +393,19 @@ async def astream_tokens(
                 if not 200 <= resp.status_code < 300:
                     raise on_error(resp.status_code, resp.headers, await resp.aread())
                 async for line in resp.aiter_lines():
-                    got = True
-                    for token in parser.feed(line):
-                        sent = True
+                    for token in state.tokens(line):
                         yield token
-                    if parser.done:
+                    if state.stop():
                         break
-                    if time.monotonic() > end:
-                        raise deadline_passed(provider, model, timeout)
-                parser.finish()
-                if not sent:
-                    raise ProviderError(provider, model, "invalid_payload", "the stream carried no text")
+                state.finish()
                 return
-        except httpx.RemoteProtocolError as exc:
-            if not opened and reuse_retry and time.monotonic() < end:
+        except (httpx.HTTPError, ProviderError) as exc:
+            error = state.failure(exc, opened, may_retry)
+            if error is None:
                 continue
-            error = from_httpx(provider, model, exc, got_bytes=got)
-            error.bytes_sent_to_client = sent
+            if error is exc:
+                raise
             raise error from exc
-        except httpx.HTTPError as exc:
-            error = from_httpx(provider, model, exc, got_bytes=got)
-            error.bytes_sent_to_client = sent
-            raise error from exc
-        except ProviderError as error:
-            error.bytes_sent_to_client = sent
-            raise
 
 
 class SSEData:
