@@ -66,6 +66,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 
+from pog_site.state import ProcessDefault
+
 if TYPE_CHECKING:
     import redis
 
@@ -500,25 +502,19 @@ class RedisAnomalies:
 
 # --------------------------------------------------------------------------- process-wide
 
-_default: AnomaliesBackend | None = None
-_default_lock = threading.Lock()
+_default: ProcessDefault[AnomaliesBackend] = ProcessDefault(
+    lambda: RedisAnomalies() if settings.REDIS_URL else MemoryAnomalies()
+)
 
 
 def default_anomalies() -> AnomaliesBackend:
     """Redis when ``REDIS_URL`` is set (scale mode), process memory otherwise."""
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                _default = RedisAnomalies() if getattr(settings, "REDIS_URL", None) else MemoryAnomalies()
-    return _default
+    return _default.get()
 
 
 def use_anomalies(backend: AnomaliesBackend | None) -> None:
     """Swap the process-wide backend (tests); None re-reads settings (and starts empty) on next use."""
-    global _default
-    with _default_lock:
-        _default = backend
+    _default.use_or_reset(backend)
 
 
 def record(identity: str, *, status: int) -> list[Verdict]:

@@ -42,6 +42,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 
+from pog_site.state import ProcessDefault
+
 if TYPE_CHECKING:
     import redis
 
@@ -470,25 +472,19 @@ class RedisLimits:
 
 # --------------------------------------------------------------------------- process-wide
 
-_default: LimitsBackend | None = None
-_default_lock = threading.Lock()
+_default: ProcessDefault[LimitsBackend] = ProcessDefault(
+    lambda: RedisLimits() if settings.REDIS_URL else MemoryLimits()
+)
 
 
 def default_limits() -> LimitsBackend:
     """Redis when ``REDIS_URL`` is set (scale mode), process memory otherwise."""
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                _default = RedisLimits() if getattr(settings, "REDIS_URL", None) else MemoryLimits()
-    return _default
+    return _default.get()
 
 
 def use_limits(backend: LimitsBackend | None) -> None:
     """Swap the process-wide backend (tests); None re-reads settings (and starts empty) on next use."""
-    global _default
-    with _default_lock:
-        _default = backend
+    _default.use_or_reset(backend)
 
 
 def take(key: str, limit: RateLimit, cost: float = 1) -> Decision:

@@ -20,13 +20,14 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import threading
 import time
 from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
+
+from pog_site.state import ProcessDefault
 
 log = logging.getLogger(__name__)
 
@@ -97,25 +98,17 @@ class RedisEpoch:
             log.warning("could not move the kill-switch stamp in Redis", exc_info=True)
 
 
-_epoch: Epoch | None = None
-_chosen = False
-_lock = threading.Lock()
+_epoch: ProcessDefault[Epoch | None] = ProcessDefault(lambda: _choose())
 # (stamp, nothing active, when): swapped whole, so readers in any thread see one consistent memo.
 _memo: tuple[str, bool, float] | None = None
 
 
 def default_epoch() -> Epoch | None:
-    global _epoch, _chosen
-    if not _chosen:
-        with _lock:
-            if not _chosen:
-                _epoch = _choose()
-                _chosen = True
-    return _epoch
+    return _epoch.get()
 
 
 def _choose() -> Epoch | None:
-    if getattr(settings, "REDIS_URL", ""):
+    if settings.REDIS_URL:
         return RedisEpoch(settings.REDIS_URL, settings.POG_REDIS_PREFIX)
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         return FileEpoch(Path(settings.POG_VAR_DIR) / "killswitch.epoch")
@@ -124,9 +117,12 @@ def _choose() -> Epoch | None:
 
 def use_epoch(epoch: Epoch | None, *, chosen: bool = True) -> None:
     """Swap the stamp (tests); ``chosen=False`` reads the settings again on next use."""
-    global _epoch, _chosen, _memo
-    with _lock:
-        _epoch, _chosen, _memo = epoch, chosen, None
+    global _memo
+    if chosen:
+        _epoch.use(epoch)
+    else:
+        _epoch.reset()
+    _memo = None
 
 
 def nothing_active(ask: Any) -> bool:

@@ -37,7 +37,7 @@ from limbs.generators.base import GeneratorInputError, GenRequest, Tension
 from limbs.generators.ghost import stabilize_target
 from limbs.models import Asset, CacheEntry, Generation, Project, kind_for_mime
 from limbs.registry import get_limb
-from limbs.router import RouteError, RouteResult, cache_key, route
+from limbs.router import Attempt, RouteError, RouteResult, cache_key, route
 from limbs.schemas import ActionSpec, LimbSpec, ParamError, validate_params
 from limbs.storage import read_blob, store_blob
 from pog_site import jobs
@@ -649,9 +649,9 @@ def finish_claimed(
     return payload
 
 
-def fail_claimed(generation: Generation, error: str, attempts: list[Any]) -> dict[str, Any] | None:
+def fail_claimed(generation: Generation, error: str, attempts: list[Attempt]) -> dict[str, Any] | None:
     """Fail a claimed generation outside ``run_claimed`` (a stream no tier could answer)."""
-    payload = _fail(generation, error, [a.as_json() if hasattr(a, "as_json") else a for a in attempts])
+    payload = _fail(generation, error, [a.as_json() for a in attempts])
     _settled(generation, payload)
     return payload
 

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
@@ -119,11 +118,6 @@ async def _wait_for(generation: Generation, deadline_s: float) -> None:
             await layer.group_discard(group_for_generation(generation.pk), channel)
 
 
-@contextlib.contextmanager
-def _no_slot() -> Iterator[bool]:
-    yield False
-
-
 def _generation_payload(generation_id: uuid.UUID) -> tuple[dict[str, Any], float]:
     generation = Generation.objects.get(pk=generation_id)
     provider_ms = sum(float(a.get("ms", 0)) for a in generation.attempts if a.get("provider") != "cache")
@@ -140,10 +134,10 @@ def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpRespons
     _, spec = resolve_limb_action(limb_id, payload.action)
     deadline = min(spec.deadline_s, float(settings.POG_MAX_WAIT_S))
     finished: dict[str, Any] | None = None
-    # Waiting anyway, within the action's own deadline: while a worker slot is free
+    # Waiting anyway, and long enough for the whole job: while a worker slot is free
     # (embedded mode), store the request already claimed and run it on this thread,
     # rather than hand it to a pool thread and wait for it.
-    with jobs.slot_if_free() if payload.wait and spec.deadline_s <= deadline else _no_slot() as ran_here:
+    with jobs.slot_if_free(payload.wait and spec.deadline_s <= settings.POG_MAX_WAIT_S) as ran_here:
         generation = do_generate(owner, data, queue=False, claim=ran_here)
         if ran_here:
             finished = run_claimed(generation)

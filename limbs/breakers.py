@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from django.conf import settings
 
+from pog_site.state import ProcessDefault
+
 if TYPE_CHECKING:
     import redis
 
@@ -635,25 +637,19 @@ class Breaker:
         return f"Breaker({self.provider!r}, {self.model!r})"
 
 
-_default: BreakerBackend | None = None
-_default_lock = threading.Lock()
+_default: ProcessDefault[BreakerBackend] = ProcessDefault(
+    lambda: RedisBackend() if settings.REDIS_URL else MemoryBackend()
+)
 
 
 def default_backend() -> BreakerBackend:
     """Redis when ``REDIS_URL`` is set (scale mode), process memory otherwise."""
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                _default = RedisBackend() if settings.REDIS_URL else MemoryBackend()
-    return _default
+    return _default.get()
 
 
 def use_backend(backend: BreakerBackend | None) -> None:
     """Swap the process-wide backend (tests, benchmarks); None re-reads settings on next use."""
-    global _default
-    with _default_lock:
-        _default = backend
+    _default.use_or_reset(backend)
 
 
 def breaker(provider: str, model: str) -> Breaker:

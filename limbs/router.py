@@ -29,7 +29,7 @@ from limbs.providers.base import Provider, ProviderResult
 from limbs.providers.errors import ProviderError
 from limbs.providers.procedural import ProceduralProvider
 from limbs.storage import read_blob
-from limbs.validators import OutputInvalid, confidence, validate_output, validate_result
+from limbs.validators import OutputInvalid, main_confidence, validate_output, validate_outputs
 from provenance.canonical import canonical_json
 
 PROCEDURAL = ProceduralProvider()
@@ -263,11 +263,7 @@ def _hop(
 
     try:
         result = provider.run(limb, action, request, hop_s, model=model or None)
-        if not result.outputs:
-            raise OutputInvalid("the tier returned no output")
-        for output in result.outputs:
-            validate_output(output.mime, output.data)
-        validate_result(limb, action, result.outputs)
+        validate_outputs(limb, action, result.outputs)
     except GeneratorInputError:
         raise
     except OutputInvalid as exc:
@@ -285,9 +281,7 @@ def _hop(
         # one strict user must not open a breaker for everyone.
         guard.record_success()
         if threshold > 0:
-            # Only main outputs: a flat roughness map is a right answer that scores low.
-            scored = [o for o in result.outputs if o.role == "main"] or result.outputs
-            score = min(confidence(o.mime, o.data) for o in scored)
+            score = main_confidence(result.outputs)
             if score < threshold:
                 ms = (time.perf_counter() - started) * 1000
                 detail = f"confidence {score:.2f} is below your threshold {threshold:.2f}"

@@ -44,7 +44,7 @@ from limbs.providers.base import ProviderResult
 from limbs.providers.procedural import ProceduralProvider
 from limbs.router import Attempt, RouteError, RouteResult
 from limbs.streaming import aroute_stream, provider_tiers, streams
-from limbs.validators import OutputInvalid, validate_output, validate_result
+from limbs.validators import OutputInvalid, validate_outputs
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def start_stream(owner: User, data: GenerateInput) -> StreamingHttpResponse:
             f"ask POST /api/handle/{data.limb} instead.",
             "action",
         )
-    generation = do_generate(owner, dataclasses.replace(data, action=spec.id), queue=False, claim=True)
+    generation = do_generate(owner, data, queue=False, claim=True)
     response = StreamingHttpResponse(_events(generation), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # a proxy in front must pass events on at once
@@ -98,14 +98,13 @@ async def _events(generation: Generation) -> AsyncIterator[bytes]:
         # where the job's progress rows (database writes) may not be written.
         request = dataclasses.replace(prepared, progress=_no_progress)
         spec = generation.action_spec
-        deadline_s = spec.deadline_s if spec is not None else 30.0
+        assert spec is not None  # prepare_claimed refuses an action that no longer exists
+        deadline_s = spec.deadline_s
 
         def fallback() -> tuple[str, ProviderResult]:
             result = ProceduralProvider().run(limb, action, request, deadline_s)
             try:
-                for output in result.outputs:
-                    validate_output(output.mime, output.data)
-                validate_result(limb, action, result.outputs)
+                validate_outputs(limb, action, result.outputs)
             except OutputInvalid as exc:
                 raise ValueError(str(exc)) from exc
             # Stream what the remote tiers stream (the data), so ``done`` text = the tokens.

@@ -42,7 +42,7 @@ from limbs.providers.gemini import GeminiClient
 from limbs.providers.ollama import OllamaClient
 from limbs.providers.procedural import ProceduralProvider
 from limbs.router import Attempt, Guard, RouteError
-from limbs.validators import OutputInvalid, confidence, validate_output, validate_result
+from limbs.validators import OutputInvalid, main_confidence, validate_outputs
 
 log = logging.getLogger(__name__)
 
@@ -231,14 +231,11 @@ class _ProviderText:
             result: ProviderResult = self.provider.finish_text(
                 self.limb, self.action, self.request, text, model or None
             )
-            for output in result.outputs:
-                validate_output(output.mime, output.data)
-            validate_result(self.limb, self.action, result.outputs)
+            validate_outputs(self.limb, self.action, result.outputs)
         except (ProviderError, OutputInvalid) as exc:
             raise ValueError(str(exc)) from exc
         if self.threshold > 0:
-            scored = [o for o in result.outputs if o.role == "main"] or result.outputs
-            score = min(confidence(o.mime, o.data) for o in scored)
+            score = main_confidence(result.outputs)
             if score < self.threshold:
                 raise BelowThresholdError(
                     f"confidence {score:.2f} is below your threshold {self.threshold:.2f}"

@@ -73,12 +73,13 @@ def _run_local(task: Any, args: tuple[Any, ...]) -> Any:
 
 
 @contextlib.contextmanager
-def slot_if_free() -> Iterator[bool]:
+def slot_if_free(wanted: bool = True) -> Iterator[bool]:
     """Embedded mode: hold one of the POG_WORKERS job slots, if one is free, for a job the
     caller runs on its own thread (a request that waits for its answer anyway saves
-    handing the job to a pool thread and back). Yields False, holding nothing, when every
-    slot is busy or jobs go to Celery; the caller then ``submit``s as usual."""
-    if settings.POG_JOB_BACKEND == "celery":
+    handing the job to a pool thread and back). Yields False, holding nothing, when not
+    ``wanted``, when every slot is busy or when jobs go to Celery; the caller then
+    ``submit``s as usual."""
+    if not wanted or settings.POG_JOB_BACKEND == "celery":
         yield False
         return
     slots = _get_slots()

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from django.conf import settings
 
@@ -62,6 +63,44 @@ class RedisState:
 
     def reset(self, key: str) -> None:
         self._redis.delete(f"{self._prefix}:state:{key}")
+
+
+T = TypeVar("T")
+
+
+class ProcessDefault(Generic[T]):
+    """One object per process, made on first use by ``make`` (which reads the settings,
+    e.g. Redis in scale mode, memory otherwise). ``use`` puts another in its place (tests,
+    benchmarks); ``reset`` lets the next use make a fresh one."""
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make = make
+        self._lock = threading.Lock()
+        self._made = False
+        self._value: T | None = None
+
+    def get(self) -> T:
+        if not self._made:
+            with self._lock:
+                if not self._made:
+                    self._value = self._make()
+                    self._made = True
+        return self._value  # type: ignore[return-value]
+
+    def use(self, value: T) -> None:
+        with self._lock:
+            self._value, self._made = value, True
+
+    def reset(self) -> None:
+        with self._lock:
+            self._value, self._made = None, False
+
+    def use_or_reset(self, value: T | None) -> None:
+        """``use(value)``, or ``reset()`` when ``value`` is None."""
+        if value is None:
+            self.reset()
+        else:
+            self.use(value)
 
 
 @lru_cache(maxsize=1)

@@ -329,6 +329,22 @@ def _validate_json(data: bytes) -> dict[str, Any]:
     return {"bytes": len(data)}
 
 
+def validate_outputs(limb: str, action: str, outputs: list[Any]) -> None:
+    """A tier's whole answer: at least one output, each valid for its type, and valid together."""
+    if not outputs:
+        raise OutputInvalid("the tier returned no output")
+    for output in outputs:
+        validate_output(output.mime, output.data)
+    validate_result(limb, action, outputs)
+
+
+def main_confidence(outputs: list[Any]) -> float:
+    """The score a person's threshold is held against: the lowest of the main outputs
+    (a flat roughness map beside a picture is a right answer that scores low)."""
+    scored = [o for o in outputs if o.role == "main"] or outputs
+    return min(confidence(o.mime, o.data) for o in scored)
+
+
 def validate_result(limb: str, action: str, outputs: list[Any]) -> None:
     """Checks that need several outputs of one result together (or know the action).
 

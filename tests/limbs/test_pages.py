@@ -122,3 +122,39 @@ def test_the_recent_list_refreshes_as_a_partial(browser: Client) -> None:
     assert html.lstrip().startswith('<section class="recent" id="recent"')
     assert 'data-generation="' in html
     assert browser.get("/limbs/nope/recent").status_code == 404
+
+
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume")
+def test_the_world_bible_form_streams_and_a_bad_one_gets_the_error_partial(browser: Client) -> None:
+    page = browser.get("/limbs/divine/?action=world_bible").content.decode()
+    assert 'data-stream-url="/limbs/divine/stream"' in page
+    assert "data-stream-url" not in browser.get("/limbs/divine/?action=quest").content.decode()
+
+    bad = browser.post(
+        "/limbs/divine/stream",
+        {"action": "world_bible", "intent": "an island", "p_factions": "99"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert bad.status_code == 422
+    assert "error-panel" in bad.content.decode()
+    assert not Generation.objects.exists()
+    quest = browser.post(
+        "/limbs/divine/stream", {"action": "quest", "intent": "a lost cat"}, HTTP_HX_REQUEST="true"
+    )
+    assert quest.status_code == 422 and "answered whole" in quest.content.decode()
+
+    good = browser.post(
+        "/limbs/divine/stream",
+        {"action": "world_bible", "intent": "an island", "p_factions": "1", "p_places": "1", "p_eras": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert good.status_code == 200 and good["Content-Type"].startswith("text/event-stream")
+    events = b"".join(good).decode()
+    assert "event: token" in events and "event: done" in events
+    generation = Generation.objects.get(pk=good["X-POG-Generation"])
+    assert generation.status == "succeeded"
+
+
+def test_streaming_from_the_page_needs_a_signed_in_identity() -> None:
+    response = Client().post("/limbs/divine/stream", {"action": "world_bible", "intent": "an island"})
+    assert response.status_code == 302 and "/accounts/login" in response["Location"]
