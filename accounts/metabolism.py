@@ -16,8 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Metabolism, Tier, User
+from limbs.params import ParamError, validate_params
 from limbs.registry import REGISTRY
-from limbs.schemas import ParamError, validate_params
 
 REMOTE_PROVIDERS = ("cloudflare", "gemini", "ollama")
 MAX_MACROS = 50

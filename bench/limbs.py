@@ -29,10 +29,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import REPO, Summary, machine, ms, verdict, write_section
-from limbs.generators import GENERATORS
-from limbs.generators.base import GenRequest, GenResult
-from limbs.registry import get_limb
-from limbs.schemas import ActionSpec, LimbSpec, validate_params
+from limbs.params import validate_params
+from limbs.registry import REGISTRY, get_limb
+from limbs.spec import ActionSpec, GenRequest, GenResult, LimbSpec
 
 DOC = REPO / "docs" / "benchmarks.md"
 LIMBS = ("image", "video", "audio", "material", "animation", "divine", "quantum", "entity")
@@ -105,7 +104,7 @@ def _call(limb_id: str, action_id: str, seed: int, inputs: dict[str, bytes]) -> 
         tension="medium",
         inputs=inputs,
     )
-    return GENERATORS[(limb_id, action_id)](request)
+    return REGISTRY.call(limb_id, action_id, request)
 
 
 def _main_data(result: GenResult) -> bytes:
@@ -252,7 +251,7 @@ def main() -> int:
             raise SystemExit(f"unknown limb {limb_id}")
         for action in limb.actions:
             name = f"{limb_id}.{action.id}"
-            if (limb_id, action.id) not in GENERATORS or not action.built:
+            if not action.built:
                 continue
             if args.only and args.only not in (limb_id, name):
                 continue

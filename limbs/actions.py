@@ -33,12 +33,11 @@ from accounts.metabolism import Preferences
 from accounts.models import User
 from limbs import breakers
 from limbs.access import can_make_in, team_ids, visible
-from limbs.generators.base import GeneratorInputError, GenRequest, Tension
-from limbs.generators.ghost import stabilize_target
 from limbs.models import Asset, CacheEntry, Generation, Project, kind_for_mime
-from limbs.registry import get_limb
+from limbs.params import ParamError, validate_params
+from limbs.registry import REGISTRY, get_limb
 from limbs.router import Attempt, RouteError, RouteResult, cache_key, route
-from limbs.schemas import ActionSpec, LimbSpec, ParamError, validate_params
+from limbs.spec import ActionSpec, GeneratorInputError, GenRequest, LimbSpec, Tension
 from limbs.storage import read_blob, store_blob
 from pog_site import jobs
 from provenance.ledger import append as ledger_append
@@ -138,14 +137,11 @@ def _resolve_assets(owner: User, action: ActionSpec, params: dict[str, Any]) -> 
     return found
 
 
-def _check_references(owner: User, limb: str, action: str, params: dict[str, Any]) -> None:
+def _check_references(owner: User, limb: str, spec: ActionSpec, params: dict[str, Any]) -> None:
     """Checks that need more than the schema: targets and records a request names."""
-    if (limb, action) == ("ghost", "stabilize"):
-        try:
-            stabilize_target(params["target"])
-        except GeneratorInputError as exc:
-            raise ParamError("target", exc.message) from None
-    if (limb, action) == ("ghost", "introspect"):
+    if spec.refine is not None:
+        spec.refine(params, REGISTRY)
+    if (limb, spec.id) == ("ghost", "introspect"):
         try:
             target = uuid.UUID(str(params["generation"]))
         except ValueError:
@@ -283,7 +279,7 @@ def do_generate(owner: User, data: GenerateInput, *, queue: bool = True, claim: 
     try:
         params = validate_params(action, data.params)
         inputs = _resolve_assets(owner, action, params)
-        _check_references(owner, limb.id, action.id, params)
+        _check_references(owner, limb.id, action, params)
     except ParamError as exc:
         raise RequestError(422, "bad_param", exc.message, f"params.{exc.field}") from None
     seed = data.seed if data.seed is not None else secrets.randbelow(2**31)

@@ -27,7 +27,7 @@ from limbs.actions import (
 from limbs.health import limb_health
 from limbs.models import Asset, Generation
 from limbs.registry import REGISTRY
-from limbs.schemas import CATEGORIES
+from limbs.spec import CATEGORIES
 from limbs.storage import read_blob
 from pog_site import jobs
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 
 from limbs.registry import get_limb
-from limbs.schemas import ActionSpec, LimbSpec
+from limbs.spec import ActionSpec, LimbSpec
 
 KIND_BY_MIME = {
     "image/png": "image",

@@ -23,17 +23,24 @@ from django.utils import timezone
 
 from accounts.killswitch import stopped_providers
 from limbs import breakers
-from limbs.generators.base import GeneratorInputError, GenRequest, Output
 from limbs.models import CacheEntry
 from limbs.providers.base import Provider, ProviderResult
 from limbs.providers.errors import ProviderError
 from limbs.providers.procedural import ProceduralProvider
+from limbs.registry import REGISTRY
+from limbs.spec import Check, GeneratorInputError, GenRequest, Output
 from limbs.storage import read_blob
 from limbs.validators import OutputInvalid, main_confidence, validate_output, validate_outputs
 from provenance.canonical import canonical_json
 
 PROCEDURAL = ProceduralProvider()
 log = logging.getLogger(__name__)
+
+
+def check_for(limb: str, action: str) -> Check | None:
+    """The action's own rule for its outputs taken together, if it has one."""
+    spec = REGISTRY.action(limb, action)
+    return spec.check if spec is not None else None
 
 
 def providers() -> list[Provider]:
@@ -263,7 +270,7 @@ def _hop(
 
     try:
         result = provider.run(limb, action, request, hop_s, model=model or None)
-        validate_outputs(limb, action, result.outputs)
+        validate_outputs(result.outputs, check_for(limb, action))
     except GeneratorInputError:
         raise
     except OutputInvalid as exc:

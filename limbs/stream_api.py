@@ -42,7 +42,7 @@ from limbs.api import AskIn
 from limbs.models import Generation
 from limbs.providers.base import ProviderResult
 from limbs.providers.procedural import ProceduralProvider
-from limbs.router import Attempt, RouteError, RouteResult
+from limbs.router import Attempt, RouteError, RouteResult, check_for
 from limbs.streaming import aroute_stream, provider_tiers, streams
 from limbs.validators import OutputInvalid, validate_outputs
 
@@ -104,7 +104,7 @@ async def _events(generation: Generation) -> AsyncIterator[bytes]:
         def fallback() -> tuple[str, ProviderResult]:
             result = ProceduralProvider().run(limb, action, request, deadline_s)
             try:
-                validate_outputs(limb, action, result.outputs)
+                validate_outputs(result.outputs, check_for(limb, action))
             except OutputInvalid as exc:
                 raise ValueError(str(exc)) from exc
             # Stream what the remote tiers stream (the data), so ``done`` text = the tokens.

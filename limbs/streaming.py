@@ -34,14 +34,14 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from accounts.killswitch import stopped_providers
-from limbs.generators.base import GenRequest
 from limbs.providers.base import ProviderResult
 from limbs.providers.cloudflare import CloudflareClient
 from limbs.providers.errors import ProviderError
 from limbs.providers.gemini import GeminiClient
 from limbs.providers.ollama import OllamaClient
 from limbs.providers.procedural import ProceduralProvider
-from limbs.router import Attempt, Guard, RouteError
+from limbs.router import Attempt, Guard, RouteError, check_for
+from limbs.spec import GenRequest
 from limbs.validators import OutputInvalid, main_confidence, validate_outputs
 
 log = logging.getLogger(__name__)
@@ -231,7 +231,7 @@ class _ProviderText:
             result: ProviderResult = self.provider.finish_text(
                 self.limb, self.action, self.request, text, model or None
             )
-            validate_outputs(self.limb, self.action, result.outputs)
+            validate_outputs(result.outputs, check_for(self.limb, self.action))
         except (ProviderError, OutputInvalid) as exc:
             raise ValueError(str(exc)) from exc
         if self.threshold > 0:

@@ -18,10 +18,11 @@ from accounts.models import Membership, User
 from limbs.access import visible
 from limbs.actions import GenerateInput, RequestError, do_generate
 from limbs.health import limb_health
+from limbs.intent import route_intent, surprise_intent
 from limbs.models import Asset, Generation, Project
 from limbs.previews import WAV_MIMES, waveform_png
-from limbs.registry import REGISTRY, get_limb, route_intent, surprise_intent
-from limbs.schemas import ActionSpec, LimbSpec
+from limbs.registry import REGISTRY, get_limb
+from limbs.spec import ActionSpec, LimbSpec
 from limbs.stream_api import start_stream
 from limbs.streaming import streams
 from limbs.validators import OutputInvalid

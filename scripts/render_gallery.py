@@ -29,11 +29,10 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from limbs import previews
-from limbs.generators import GENERATORS
-from limbs.generators.base import GenRequest, GenResult, Output
 from limbs.generators.quantum import render_glb
-from limbs.registry import get_limb
-from limbs.schemas import validate_params
+from limbs.params import validate_params
+from limbs.registry import REGISTRY, get_limb
+from limbs.spec import GenRequest, GenResult, Output
 
 REPO = Path(__file__).resolve().parents[1]
 LIMBS = ("image", "video", "audio", "material", "animation", "divine", "quantum", "entity")
@@ -224,8 +223,10 @@ def _run(example: Example, outputs: dict[str, bytes]) -> tuple[GenResult, float]
     params = validate_params(action, raw)
     inputs = {name: outputs[key] for name, key in example.inputs.items()}
     started = time.perf_counter()
-    result = GENERATORS[(example.limb, example.action)](
-        GenRequest(intent=example.intent, params=params, seed=example.seed, inputs=inputs)
+    result = REGISTRY.call(
+        example.limb,
+        example.action,
+        GenRequest(intent=example.intent, params=params, seed=example.seed, inputs=inputs),
     )
     return result, (time.perf_counter() - started) * 1000
 

@@ -71,7 +71,7 @@ def world_bible(prompt: str) -> str:
     """A model's answer to a world bible prompt: the JSON the procedural generator would make
     for the intent, genre and counts read back out of the prompt, on one line."""
     from limbs.generators import divine
-    from limbs.generators.base import GenRequest
+    from limbs.spec import GenRequest
 
     found = _WB_INTENT.search(prompt)
     intent, genre = (found.group(1), found.group(2)) if found else ("a world", "auto")

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 
 from limbs.generators import _midi, _synth
 from limbs.generators import _words as words
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Output
+from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
 from limbs.validators import OutputInvalid
 from limbs.validators.audio import read_wav
 

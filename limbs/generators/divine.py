@@ -18,7 +18,7 @@ from typing import Any
 from limbs.generators import _markov
 from limbs.generators import _words as words
 from limbs.generators._grammar import Grammar
-from limbs.generators.base import GenRequest, GenResult, Output
+from limbs.spec import GenRequest, GenResult, Output
 
 
 def _each(text: str, value: str) -> dict[str, str]:

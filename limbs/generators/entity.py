@@ -17,7 +17,7 @@ from typing import Any
 
 from limbs.generators import _markov
 from limbs.generators import _words as words
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Output
+from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
 
 ENTITY_SCHEMA = "https://pog.studio/schemas/entity-1.json"
 TREE_SCHEMA = "https://pog.studio/schemas/behavior-tree-1.json"

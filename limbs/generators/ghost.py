@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Output
-from limbs.registry import get_limb
-from limbs.schemas import ParamError, validate_params
+from limbs.params import ParamError, validate_params
+from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output, Studio
 
 PROVIDER_NAMES = {
     "cloudflare": "Cloudflare",
@@ -37,20 +36,18 @@ _KIND_WORDS = {
 }
 
 
-def stabilize_target(target: str) -> tuple[str, str, dict[str, Any]]:
+def stabilize_target(target: str, studio: Studio | None) -> tuple[str, str, dict[str, Any]]:
     """Check ``limb.action`` can be answered procedurally from words alone; return its defaults."""
-    from limbs.generators import GENERATORS
-
     limb_id, _, action_id = target.partition(".")
-    limb = get_limb(limb_id)
+    limb = studio.get(limb_id) if studio is not None else None
     action = limb.action(action_id) if limb else None
     if limb is None or action is None:
         raise GeneratorInputError("target", f"'{target}' is not a limb action (write it as limb.action).")
-    if (limb_id, action_id) not in GENERATORS:
+    if not action.built:
         raise GeneratorInputError("target", f"{target} has no procedural generator yet.")
     if limb_id == "ghost":
         raise GeneratorInputError("target", "The ghost cannot stabilise itself.")
-    if limb_id == "id_auditor":
+    if action.reads:
         raise GeneratorInputError(
             "target", f"{target} reads the studio's records, so use that limb directly."
         )
@@ -64,14 +61,13 @@ def stabilize_target(target: str) -> tuple[str, str, dict[str, Any]]:
 
 
 def stabilize(req: GenRequest) -> GenResult:
-    from limbs.generators import GENERATORS
-
-    limb_id, action_id, defaults = stabilize_target(str(req.params.get("target", "image.generate")))
+    target = str(req.params.get("target", "image.generate"))
+    limb_id, action_id, defaults = stabilize_target(target, req.studio)
     req.progress(0.2, "The ghost is making it by itself")
     inner = GenRequest(
         intent=req.intent, params=defaults, seed=req.seed, tension="low", progress=req.progress
     )
-    result = GENERATORS[(limb_id, action_id)](inner)
+    result = req.call(limb_id, action_id, inner)
     return GenResult(outputs=result.outputs, meta={**result.meta, "target": f"{limb_id}.{action_id}"})
 
 

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Output
+from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
 
 ID_TYPES = ("item", "npc", "object", "sprite", "sound", "model")  # limbs.registry._ID_TYPES
 KINDS = ("relic", "project")

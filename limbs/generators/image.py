@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from limbs.generators import _words as words
 from limbs.generators._draw import DRAWERS, F32, Look, Painter, Pen, components, noise_1d, smooth_noise
 from limbs.generators._words import RGB, Intent, Subject, hsv, mix, scale, shift_hue
-from limbs.generators.base import GenRequest, GenResult, Output
+from limbs.spec import GenRequest, GenResult, Output
 
 # ---------------------------------------------------------------------------------------
 # Colour planning

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageOps
 
 from limbs.generators import _words as words
 from limbs.generators._words import RGB, Intent
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Output
+from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
 from limbs.validators.raster import check_tileable
 
 Arr = npt.NDArray[Any]

@@ -22,7 +22,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from limbs.generators import _words as words
 from limbs.generators._words import RGB
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Output
+from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
 
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]

@@ -28,9 +28,9 @@ import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
 from limbs.generators import _words as words
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Output
 from limbs.generators.material import decode_picture, fbm
-from limbs.schemas import ActionSpec, ParamError, validate_params
+from limbs.params import ParamError, validate_params
+from limbs.spec import ActionSpec, GeneratorInputError, GenRequest, GenResult, Output
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -279,16 +279,14 @@ def contact_sheet(pictures: list[Image.Image], labels: list[str]) -> bytes:
 # ---------------------------------------------------------------------------------------
 
 
-def _pick_action(target: str, wanted: str | None, inputs: Mapping[str, bytes], intent: str) -> ActionSpec:
-    from limbs.generators import GENERATORS  # lazy: the package imports this module
-    from limbs.registry import REGISTRY
-
+def _pick_action(req: GenRequest, target: str, wanted: str | None) -> ActionSpec:
+    inputs, intent = req.inputs, req.intent
     if target == "quantum":
         raise GeneratorInputError("target", "Variants of variants would never end; pick another limb.")
-    limb = REGISTRY.get(target)
+    limb = req.limb(target)
     if limb is None:
         raise GeneratorInputError("target", f"There is no limb called '{target}'.")
-    made = [a for a in limb.actions if (target, a.id) in GENERATORS]
+    made = [a for a in limb.actions if a.built and not a.reads]
     if wanted:
         for action in made:
             if action.id == wanted:
@@ -362,8 +360,6 @@ def sibling_seed(seed: int, intent: str, index: int) -> int:
 
 
 def variants(req: GenRequest) -> GenResult:
-    from limbs.generators import GENERATORS
-
     params = req.params
     target = str(params.get("target", "image"))
     wanted = params.get("action")
@@ -376,8 +372,7 @@ def variants(req: GenRequest) -> GenResult:
         raise GeneratorInputError("count", "Make between 2 and 16 variants.")
     if not math.isfinite(spread) or not 0.0 <= spread <= 1.0:
         raise GeneratorInputError("spread", "How different must be between 0 and 1.")
-    action = _pick_action(target, str(wanted) if wanted else None, req.inputs, req.intent)
-    maker = GENERATORS[(target, action.id)]
+    action = _pick_action(req, target, str(wanted) if wanted else None)
     base = _base_params(action, params)
     inputs = _assets_for(action, req.inputs) or {}
 
@@ -398,7 +393,7 @@ def variants(req: GenRequest) -> GenResult:
     # Each worker also makes its sibling's thumbnail: decoding and shrinking six pictures one
     # after another on this thread would otherwise follow the parallel part.
     def make(request: GenRequest) -> tuple[GenResult, Image.Image]:
-        result = maker(request)
+        result = req.call(target, action.id, request)
         return result, _preview(result)
 
     workers = max(1, min(count, os.cpu_count() or 1, 4))

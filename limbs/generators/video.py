@@ -21,8 +21,8 @@ import numpy.typing as npt
 from PIL import Image
 
 from limbs.generators import _words as words
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Output
 from limbs.generators.image_tools import decode_picture, looks_like_pixel_art, open_picture, png_bytes
+from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
 
 Arr = npt.NDArray[Any]
 

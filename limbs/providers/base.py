@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from limbs.generators.base import GenRequest, Output
+from limbs.spec import GenRequest, Output
 
 
 @dataclass(frozen=True)

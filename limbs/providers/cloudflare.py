@@ -22,10 +22,10 @@ from typing import Any
 
 import httpx
 
-from limbs.generators.base import GenRequest
 from limbs.providers import config, prompts
 from limbs.providers.errors import ErrorKind, ProviderError, kind_for_status, parse_retry_after
 from limbs.providers.planned import Plan, PlannedProvider
+from limbs.spec import GenRequest
 
 PROVIDER = "cloudflare"
 IMAGE_MODEL = "@cf/black-forest-labs/flux-1-schnell"

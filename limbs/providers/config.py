@@ -25,9 +25,9 @@ from django.conf import settings
 from PIL import Image, ImageOps
 
 from limbs.generators._words import slug
-from limbs.generators.base import GenRequest, Output
 from limbs.providers.base import ProviderResult
 from limbs.providers.errors import ProviderError, deadline_passed, from_httpx, kind_for_status
+from limbs.spec import GenRequest, Output
 
 DEFAULT_CLOUDFLARE_BASE_URL = "https://api.cloudflare.com"
 DEFAULT_GEMINI_BASE_URL = "https://generativelanguage.googleapis.com"

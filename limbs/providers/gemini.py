@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 
-from limbs.generators.base import GenRequest
 from limbs.providers import config, prompts
 from limbs.providers.base import ProviderResult
 from limbs.providers.errors import (
@@ -28,6 +27,7 @@ from limbs.providers.errors import (
     parse_retry_after,
 )
 from limbs.providers.planned import Plan, PlannedProvider
+from limbs.spec import GenRequest
 
 PROVIDER = "gemini"
 IMAGE_MODEL = "gemini-2.5-flash-image"

@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from limbs.generators.base import GenRequest
 from limbs.providers import config, prompts
 from limbs.providers.base import ProviderResult
 from limbs.providers.errors import ProviderError, parse_retry_after
+from limbs.spec import GenRequest
 
 PROVIDER = "ollama"
 TEXT_MODEL = "llama3.2"

@@ -12,9 +12,9 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-from limbs.generators.base import GenRequest
 from limbs.providers import prompts
 from limbs.providers.base import ProviderResult
+from limbs.spec import GenRequest
 
 # The one text action that streams: the world bible.
 STREAMED_ACTION = ("divine", "world_bible")

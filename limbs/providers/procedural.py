@@ -1,10 +1,12 @@
-"""The procedural tier: deterministic local generators, the end of every chain."""
+"""The procedural tier: each action's own deterministic ``make``, the end of every chain."""
 
 from __future__ import annotations
 
-from limbs.generators import GENERATORS
-from limbs.generators.base import GenRequest
+from dataclasses import replace
+
 from limbs.providers.base import ProviderResult
+from limbs.registry import REGISTRY
+from limbs.spec import GenRequest
 
 
 class ProceduralProvider:
@@ -14,7 +16,8 @@ class ProceduralProvider:
         return True
 
     def supports(self, limb: str, action: str) -> bool:
-        return (limb, action) in GENERATORS
+        spec = REGISTRY.action(limb, action)
+        return spec is not None and spec.built
 
     def default_model(self, limb: str, action: str) -> str | None:
         return f"pog-procedural/{limb}.{action}@1"
@@ -22,5 +25,5 @@ class ProceduralProvider:
     def run(
         self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
     ) -> ProviderResult:
-        result = GENERATORS[(limb, action)](request)
+        result = REGISTRY.call(limb, action, replace(request, studio=REGISTRY))
         return ProviderResult(outputs=list(result.outputs), model=self.default_model(limb, action) or "")

@@ -23,9 +23,9 @@ from typing import Any
 from limbs.generators import divine
 from limbs.generators._words import slug
 from limbs.generators.audio import WAV, choose_voice, spoken_text
-from limbs.generators.base import GenRequest, Output
 from limbs.providers.base import ProviderResult
 from limbs.providers.errors import ProviderError
+from limbs.spec import GenRequest, Output
 from limbs.validators import OutputInvalid
 from limbs.validators.audio import validate_wav
 from limbs.validators.text import validate_world_bible

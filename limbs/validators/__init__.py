@@ -12,6 +12,7 @@ import json
 import math
 import struct
 import warnings
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -329,13 +330,15 @@ def _validate_json(data: bytes) -> dict[str, Any]:
     return {"bytes": len(data)}
 
 
-def validate_outputs(limb: str, action: str, outputs: list[Any]) -> None:
-    """A tier's whole answer: at least one output, each valid for its type, and valid together."""
+def validate_outputs(outputs: Sequence[Any], check: Callable[[Sequence[Any]], None] | None = None) -> None:
+    """A tier's whole answer: at least one output, each valid for its type, and valid together
+    (``check``: the action's own rule for its outputs as a set)."""
     if not outputs:
         raise OutputInvalid("the tier returned no output")
     for output in outputs:
         validate_output(output.mime, output.data)
-    validate_result(limb, action, outputs)
+    if check is not None:
+        check(outputs)
 
 
 def main_confidence(outputs: list[Any]) -> float:
@@ -343,37 +346,3 @@ def main_confidence(outputs: list[Any]) -> float:
     (a flat roughness map beside a picture is a right answer that scores low)."""
     scored = [o for o in outputs if o.role == "main"] or outputs
     return min(confidence(o.mime, o.data) for o in scored)
-
-
-def validate_result(limb: str, action: str, outputs: list[Any]) -> None:
-    """Checks that need several outputs of one result together (or know the action).
-
-    ``outputs`` are generator ``Output``s (data, mime, name, role). Raises OutputInvalid.
-    """
-    by_role: dict[str, Any] = {}
-    for output in outputs:
-        by_role.setdefault(output.role, output)
-    main = by_role.get("main")
-    if (limb, action) == ("image", "tile") and main is not None:
-        from limbs.validators import raster
-
-        raster.validate_tile(main.data)
-    elif (limb, action) == ("image", "remove_background") and main is not None:
-        validate_png(main.data, require_alpha=True)
-    elif (limb, action) == ("video", "sprite_sheet") and main is not None and "atlas" in by_role:
-        from limbs.validators import raster
-
-        raster.validate_atlas(by_role["atlas"].data, main.data)
-    elif (limb, action) == ("divine", "world_bible"):
-        from limbs.validators import text
-
-        doc = next((o for o in outputs if o.mime == "application/json"), None)
-        markdown = next((o for o in outputs if o.mime == "text/markdown"), None)
-        if doc is None or markdown is None:
-            raise OutputInvalid("a world bible needs both its JSON and its Markdown")
-        text.validate_world_bible(doc.data, markdown.data)
-    elif (limb, action) == ("material", "pbr") and "material" in by_role:
-        from limbs.validators import shader
-
-        maps = {o.name: o.data for o in outputs if o.mime == "image/png"}
-        shader.validate_material(by_role["material"].data, maps)

@@ -98,8 +98,8 @@ def test_a_token_can_be_stopped_as_a_session(alice: User) -> None:
 
 @pytest.mark.django_db
 def test_a_provider_switch_makes_the_router_skip_it(settings: Any) -> None:
-    from limbs.generators.base import GenRequest
     from limbs.router import route
+    from limbs.spec import GenRequest
 
     settings.POG_CLOUDFLARE_ACCOUNT_ID = "acct"
     settings.POG_CLOUDFLARE_API_TOKEN = "tok"

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageSequence
 
 from limbs.generators import animation, image
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Tension
+from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
 from limbs.validators import validate_glb, validate_png
 from tests.helpers.gltf import accessor, issues_summary, read_glb
 from tests.limbs.test_generators_material import khronos_many

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from limbs.generators import audio
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Tension
+from limbs.params import validate_params
 from limbs.registry import REGISTRY
-from limbs.schemas import ActionSpec, validate_params
+from limbs.spec import ActionSpec, GeneratorInputError, GenRequest, GenResult, Tension
 from limbs.validators import validate_png
 from limbs.validators.audio import read_wav, validate_midi, validate_wav
 

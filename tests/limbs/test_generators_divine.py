@@ -12,7 +12,7 @@ import pytest
 
 from limbs.generators import _markov, divine
 from limbs.generators._grammar import Grammar, GrammarError
-from limbs.generators.base import GenRequest, GenResult, Tension
+from limbs.spec import GenRequest, GenResult, Tension
 from limbs.validators.text import (
     Jump,
     OptionGroup,

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from limbs.generators import entity
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Tension
+from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
 from limbs.validators import OutputInvalid
 from limbs.validators.entity import (
     behavior_tree_schema,

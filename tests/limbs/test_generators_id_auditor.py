@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from limbs.generators import id_auditor
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult
 from limbs.generators.id_auditor import build_ids_input, free_run, gaps, ranges
+from limbs.spec import GeneratorInputError, GenRequest, GenResult
 from limbs.validators import validate_png
 from relics.formats.config import read_config
 from relics.formats.ids import ids_from_classic_config, ids_from_rs3

@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from limbs.generators import GENERATORS, image
 from limbs.generators import _words as words
-from limbs.generators.base import GenRequest, GenResult, Tension
+from limbs.generators import image
+from limbs.registry import get_action
+from limbs.spec import GenRequest, GenResult, Tension
 from limbs.validators import validate_png
 
 SCENE_DEFAULTS = {"width": 160, "height": 160, "style": "auto"}
@@ -49,9 +50,9 @@ def hue_shares(rgb: np.ndarray) -> np.ndarray:
 
 
 def test_registry_maps_the_three_actions_to_generators() -> None:
-    assert GENERATORS[("image", "generate")] is image.generate
-    assert GENERATORS[("image", "sprite")] is image.sprite
-    assert ("mesh", "image_to_3d") in GENERATORS
+    assert get_action("image", "generate").make is image.generate  # type: ignore[union-attr]
+    assert get_action("image", "sprite").make is image.sprite  # type: ignore[union-attr]
+    assert get_action("mesh", "image_to_3d").built  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("width", "height"), [(64, 64), (320, 200), (100, 333), (512, 512)])

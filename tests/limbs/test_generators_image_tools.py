@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from limbs.generators import image, image_tools
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Tension
+from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
 from limbs.validators import validate_png
 from limbs.validators.raster import check_tileable, validate_tile
 

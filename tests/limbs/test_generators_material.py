@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from limbs.generators import material
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Tension
+from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
 from limbs.validators import validate_glb, validate_png
 from limbs.validators.shader import validate_glsl, validate_material
 from tests.helpers.gltf import PACKAGE, ROOT, issues_summary

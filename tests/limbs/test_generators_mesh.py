@@ -10,8 +10,9 @@ import pytest
 import trimesh
 from PIL import Image, ImageDraw
 
-from limbs.generators import GENERATORS, image, mesh
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Tension
+from limbs.generators import image, mesh
+from limbs.registry import get_action
+from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
 from limbs.validators import validate_glb
 from tests.helpers.gltf import accessor, embedded_image, issues_summary, khronos_validate, read_glb
 
@@ -68,7 +69,7 @@ def logo_png() -> bytes:
 
 
 def test_registry_maps_image_to_3d() -> None:
-    assert GENERATORS[("mesh", "image_to_3d")] is mesh.image_to_3d
+    assert get_action("mesh", "image_to_3d").make is mesh.image_to_3d  # type: ignore[union-attr]
 
 
 def test_sprite_extrudes_per_pixel_into_a_valid_glb(sprite_png: bytes) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import wave
@@ -11,18 +12,37 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from limbs.generators import GENERATORS, animation, image, quantum
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult, Output
+from limbs.generators import animation, image, quantum
 from limbs.generators.material import GlbBuilder
+from limbs.registry import REGISTRY
+from limbs.spec import GeneratorInputError, GenRequest, GenResult, Make, Output, Registry
 from limbs.validators import validate_glb, validate_png
 from tests.helpers.gltf import accessor, read_glb
 
 
 def make_variants(
-    intent: str = "a tiny green robot", seed: int = 1, inputs: dict[str, bytes] | None = None, **params: Any
+    intent: str = "a tiny green robot",
+    seed: int = 1,
+    inputs: dict[str, bytes] | None = None,
+    studio: Registry = REGISTRY,
+    **params: Any,
 ) -> GenResult:
     full = {"target": "image", "count": 4, "spread": 0.5, **params}
-    return quantum.variants(GenRequest(intent=intent, params=full, seed=seed, inputs=inputs or {}))
+    request = GenRequest(intent=intent, params=full, seed=seed, inputs=inputs or {}, studio=studio)
+    return quantum.variants(request)
+
+
+def studio_with(limb_id: str, makers: dict[str, Make | None]) -> Registry:
+    """The studio with some actions of one limb given (or stripped of) a maker."""
+    limbs = []
+    for limb in REGISTRY.limbs:
+        if limb.id == limb_id:
+            actions = tuple(
+                dataclasses.replace(a, make=makers[a.id]) if a.id in makers else a for a in limb.actions
+            )
+            limb = dataclasses.replace(limb, actions=actions)
+        limbs.append(limb)
+    return Registry(limbs=tuple(limbs))
 
 
 def png_bytes(im: Image.Image) -> bytes:
@@ -56,9 +76,10 @@ def test_variants_give_n_distinct_siblings_and_a_contact_sheet(sprites: GenResul
 
 def test_each_sibling_can_be_remade_alone_from_its_seed_and_params(sprites: GenResult) -> None:
     for out in (o for o in sprites.outputs if o.role == "main"):
-        maker = GENERATORS[("image", "sprite")]
-        again = maker(
-            GenRequest(intent="a tiny green robot", params=out.meta["params"], seed=out.meta["seed"])
+        again = REGISTRY.call(
+            "image",
+            "sprite",
+            GenRequest(intent="a tiny green robot", params=out.meta["params"], seed=out.meta["seed"]),
         )
         assert again.outputs[0].data == out.data
 
@@ -87,9 +108,7 @@ def red_disc() -> bytes:
     return png_bytes(im)
 
 
-def test_spread_zero_keeps_the_parameters_and_more_spread_moves_them_further(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_spread_zero_keeps_the_parameters_and_more_spread_moves_them_further() -> None:
     calm = make_variants(action="generate", count=2, spread=0.0, params={"width": 96, "height": 96})
     assert all(s["params"] == calm.meta["base_params"] for s in calm.meta["siblings"])
     assert calm.meta["distinct"] == 2  # the seeds alone still make them differ
@@ -100,7 +119,6 @@ def test_spread_zero_keeps_the_parameters_and_more_spread_moves_them_further(
 
     assert 0 < depth_moves(0.2) < depth_moves(1.0)
     # Size and format parameters are never varied, however wild.
-    monkeypatch.setitem(GENERATORS, ("animation", "keyframes"), animation.keyframes)
     wild = make_variants("", target="animation", action="keyframes", count=6, spread=1.0)
     assert {s["params"]["fps"] for s in wild.meta["siblings"]} == {30}
     assert {s["params"]["duration"] for s in wild.meta["siblings"]} == {2.0}
@@ -126,23 +144,24 @@ def test_mesh_variants_use_the_attached_picture_and_draw_the_models_on_the_sheet
     assert (cell[..., 0] > cell[..., 2] + 40).sum() > 500  # the red model is drawn
 
 
-def test_variants_work_with_whatever_generators_exist_at_call_time(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_variants_work_with_whatever_generators_exist_at_call_time() -> None:
     def fake_world(req: GenRequest) -> GenResult:
         doc = {"seed": req.seed, "width": req.params["width"]}
         return GenResult(outputs=[Output(json.dumps(doc).encode(), "application/json", "world.json")])
 
-    monkeypatch.setitem(GENERATORS, ("world", "generate"), fake_world)
-    result = make_variants("", target="world", count=3, spread=0.0)
+    studio = studio_with("world", {"generate": fake_world})
+    result = make_variants("", target="world", count=3, spread=0.0, studio=studio)
     mains = [json.loads(o.data) for o in result.outputs if o.role == "main"]
     assert [m["seed"] for m in mains] == [s["seed"] for s in result.meta["siblings"]]
     validate_png(next(o.data for o in result.outputs if o.role == "preview"))
 
 
-def test_a_target_without_a_generator_is_refused_naming_the_target(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in [k for k in GENERATORS if k[0] == "code"]:
-        monkeypatch.delitem(GENERATORS, key)
+def test_a_target_without_a_generator_is_refused_naming_the_target() -> None:
+    code = REGISTRY.get("code")
+    assert code is not None
+    studio = studio_with("code", {a.id: None for a in code.actions})
     with pytest.raises(GeneratorInputError) as err:
-        make_variants(target="code")
+        make_variants(target="code", studio=studio)
     assert err.value.field == "target"
     with pytest.raises(GeneratorInputError) as err:
         make_variants(target="quantum")

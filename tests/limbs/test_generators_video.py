@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageSequence
 
 from limbs.generators import image, video
-from limbs.generators.base import GeneratorInputError, GenRequest, GenResult
+from limbs.spec import GeneratorInputError, GenRequest, GenResult
 from limbs.validators import validate_png
 from limbs.validators.raster import validate_atlas, validate_gif, validate_webp, validate_zip
 

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from limbs.generators import ghost
-from limbs.generators.base import GeneratorInputError, GenRequest
 from limbs.models import CacheEntry, Generation
+from limbs.registry import REGISTRY
+from limbs.spec import GeneratorInputError, GenRequest
 
 
 def handle(client: Client, limb: str, **body: Any) -> Any:
@@ -18,10 +19,14 @@ def handle(client: Client, limb: str, **body: Any) -> Any:
 
 
 def test_stabilize_answers_another_action_with_its_procedural_generator() -> None:
-    result = ghost.stabilize(GenRequest("a green frog", {"target": "image.sprite", "budget_ms": 500}, seed=4))
+    result = ghost.stabilize(
+        GenRequest("a green frog", {"target": "image.sprite", "budget_ms": 500}, seed=4, studio=REGISTRY)
+    )
     assert result.outputs[0].mime == "image/png"
     assert result.meta["target"] == "image.sprite"
-    again = ghost.stabilize(GenRequest("a green frog", {"target": "image.sprite", "budget_ms": 500}, seed=4))
+    again = ghost.stabilize(
+        GenRequest("a green frog", {"target": "image.sprite", "budget_ms": 500}, seed=4, studio=REGISTRY)
+    )
     assert again.outputs[0].data == result.outputs[0].data
 
 
@@ -30,7 +35,7 @@ def test_stabilize_answers_another_action_with_its_procedural_generator() -> Non
 )
 def test_stabilize_refuses_targets_it_cannot_answer_from_words(target: str) -> None:
     with pytest.raises(GeneratorInputError) as caught:
-        ghost.stabilize_target(target)
+        ghost.stabilize_target(target, REGISTRY)
     assert caught.value.field == "target"
 
 

@@ -19,11 +19,10 @@ from PIL import Image
 
 from accounts.models import User
 from limbs import previews
-from limbs.generators import GENERATORS
-from limbs.generators.base import GenRequest
 from limbs.models import Asset, Generation, kind_for_mime
-from limbs.registry import get_limb
-from limbs.schemas import validate_params
+from limbs.params import validate_params
+from limbs.registry import REGISTRY, get_limb
+from limbs.spec import GenRequest
 from limbs.storage import store_blob
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -41,7 +40,7 @@ def make(user: User, limb: str, action: str, intent: str = "", /, **params: Any)
     inputs = {k: v.read_bytes() for k, v in params.items() if isinstance(v, Asset)}
     raw = {k: (str(v.pk) if isinstance(v, Asset) else v) for k, v in params.items()}
     clean = validate_params(action_spec, raw)
-    result = GENERATORS[(limb, action)](GenRequest(intent=intent, params=clean, seed=11, inputs=inputs))
+    result = REGISTRY.call(limb, action, GenRequest(intent=intent, params=clean, seed=11, inputs=inputs))
     generation = Generation.objects.create(
         owner=user, limb=limb, action=action, intent=intent, params=clean, seed=11, status="succeeded"
     )

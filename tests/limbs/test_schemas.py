@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from limbs.schemas import CATEGORIES, ActionSpec, LimbSpec, ParamError, ParamSpec, Registry, validate_params
+from limbs.params import ParamError, validate_params
+from limbs.spec import CATEGORIES, ActionSpec, GenRequest, GenResult, LimbSpec, ParamSpec, Registry
 
 WIDTH = ParamSpec("width", "integer", "Width", default=512, minimum=64, maximum=1024)
 DEPTH = ParamSpec("depth", "number", "Depth", default=0.25, minimum=0.05, maximum=1.0, step=0.05)
@@ -228,12 +229,16 @@ def test_action_param_lookup_finds_by_name() -> None:
     assert ACTION.param("nope") is None
 
 
+def _make(req: GenRequest) -> GenResult:
+    return GenResult(outputs=[])
+
+
 def _limb(*actions: ActionSpec) -> LimbSpec:
     return LimbSpec(id="x", name="X", category="creative", icon="❓", explanation="Test.", actions=actions)
 
 
 def test_the_default_action_is_the_first_built_one() -> None:
-    built = ActionSpec(id="b", name="B", description="", output="text", built=True)
+    built = ActionSpec(id="b", name="B", description="", output="text", make=_make)
     limb = _limb(ACTION, built)
     assert limb.default_action is built
     assert limb.built

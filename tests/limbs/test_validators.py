@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from limbs.generators import image, mesh
-from limbs.generators.base import GenRequest
+from limbs.spec import GenRequest
 from limbs.validators import OutputInvalid, validate_glb, validate_output, validate_png
 from tests.helpers import gltf
 from tests.helpers.gltf import pack_glb, read_glb

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from limbs.generators import material
-from limbs.generators.base import GenRequest
+from limbs.spec import GenRequest
 from limbs.validators import OutputInvalid
 from limbs.validators.shader import parse_check, validate_glsl, validate_material
 

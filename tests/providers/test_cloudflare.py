@@ -7,9 +7,9 @@ import base64
 import pytest
 
 from limbs.fakes import content
-from limbs.generators.base import GenRequest
 from limbs.providers.cloudflare import IMAGE_MODEL, CloudflareClient, CloudflareProvider
 from limbs.providers.errors import ProviderError
+from limbs.spec import GenRequest
 from limbs.validators import validate_png
 from tests.providers.conftest import STALL_DEADLINE_S, FaultCase, fault_ids
 

@@ -7,7 +7,6 @@ import base64
 import pytest
 
 from limbs.fakes import content
-from limbs.generators.base import GenRequest
 from limbs.providers.errors import ProviderError
 from limbs.providers.gemini import (
     IMAGE_MODEL,
@@ -17,6 +16,7 @@ from limbs.providers.gemini import (
     images_of,
     text_of,
 )
+from limbs.spec import GenRequest
 from limbs.validators import validate_png
 from tests.providers.conftest import STALL_DEADLINE_S, FaultCase, fault_ids
 

@@ -7,9 +7,9 @@ import socket
 import pytest
 
 from limbs.fakes import content
-from limbs.generators.base import GenRequest
 from limbs.providers.errors import ProviderError
 from limbs.providers.ollama import OllamaClient, OllamaProvider
+from limbs.spec import GenRequest
 from tests.providers.conftest import STALL_DEADLINE_S, FaultCase, fault_ids
 
 MODEL = "llama3.2"

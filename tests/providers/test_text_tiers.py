@@ -14,15 +14,15 @@ import pytest
 from limbs import breakers
 from limbs.fakes import content
 from limbs.fakes.server import FAKE_CREDENTIALS, FakeProvider
-from limbs.generators import GENERATORS
-from limbs.generators.base import GenRequest
 from limbs.providers import prompts
 from limbs.providers.base import AsyncProvider, TextStreamProvider
 from limbs.providers.cloudflare import MELOTTS_MODEL, SPEECH_MODEL, CloudflareProvider
 from limbs.providers.errors import ProviderError
 from limbs.providers.gemini import GeminiProvider
 from limbs.providers.ollama import OllamaProvider
+from limbs.registry import REGISTRY
 from limbs.router import RouteResult, route
+from limbs.spec import GenRequest
 from limbs.streaming import Transcript, route_stream
 from limbs.validators import OutputInvalid
 from limbs.validators.audio import validate_wav
@@ -118,7 +118,7 @@ def test_a_healthy_answer_goes_through_and_validates(tier: FakeProvider) -> None
     summary = validate_world_bible(_world_doc(result), markdown)
     assert (summary["factions"], summary["places"], summary["eras"]) == (2, 4, 2)
     # The rest of the pipeline cannot tell it from the procedural tier's outputs.
-    assert _shape(result.outputs) == _shape(GENERATORS[("divine", "world_bible")](request).outputs)
+    assert _shape(result.outputs) == _shape(REGISTRY.call("divine", "world_bible", request).outputs)
     assert tier.request_count == 1
 
 
@@ -194,7 +194,7 @@ def test_with_every_remote_tier_stalled_the_procedural_tier_answers(
         ("procedural", "ok"),
     ]
     assert all(a.detail.startswith("stalled") for a in result.attempts[:3])
-    expected = GENERATORS[("divine", "world_bible")](request).outputs
+    expected = REGISTRY.call("divine", "world_bible", request).outputs
     assert [o.data for o in result.outputs] == [o.data for o in expected]
 
 
@@ -295,7 +295,7 @@ def test_speech_goes_to_aura_as_linear16_wav_and_validates(cf: FakeProvider) -> 
     assert (result.provider, result.model) == ("cloudflare", SPEECH_MODEL)
     info = validate_wav(result.outputs[0].data)
     assert info["rate"] == 24000
-    assert _shape(result.outputs) == _shape(GENERATORS[("audio", "speech")](request).outputs)
+    assert _shape(result.outputs) == _shape(REGISTRY.call("audio", "speech", request).outputs)
     sent = cf.requests[-1]
     assert sent.path.endswith("/ai/run/@cf/deepgram/aura-2-en")
     assert sent.json() == {
