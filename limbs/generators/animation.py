@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from limbs.generators import _words as words
-from limbs.generators._words import RGB
+from limbs.craft import words as words
+from limbs.craft.words import RGB
 from limbs.generators.material import GlbBuilder, decode_picture
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
 

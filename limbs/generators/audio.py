@@ -19,8 +19,9 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw
 
-from limbs.generators import _midi, _synth
-from limbs.generators import _words as words
+from limbs.craft import midi as _midi
+from limbs.craft import synth as _synth
+from limbs.craft import words as words
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
 from limbs.validators import OutputInvalid
 from limbs.validators.audio import read_wav

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from limbs.generators import _markov
-from limbs.generators import _words as words
-from limbs.generators._grammar import Grammar
+from limbs.craft import markov as _markov
+from limbs.craft import words as words
+from limbs.craft.grammar import Grammar
 from limbs.spec import GenRequest, GenResult, Output
 
 

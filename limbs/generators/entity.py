@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from limbs.generators import _markov
-from limbs.generators import _words as words
+from limbs.craft import markov as _markov
+from limbs.craft import words as words
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
 
 ENTITY_SCHEMA = "https://pog.studio/schemas/entity-1.json"

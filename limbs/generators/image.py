@@ -14,9 +14,9 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFilter
 
-from limbs.generators import _words as words
-from limbs.generators._draw import DRAWERS, F32, Look, Painter, Pen, components, noise_1d, smooth_noise
-from limbs.generators._words import RGB, Intent, Subject, hsv, mix, scale, shift_hue
+from limbs.craft import words as words
+from limbs.craft.draw import DRAWERS, F32, Look, Painter, Pen, components, noise_1d, smooth_noise
+from limbs.craft.words import RGB, Intent, Subject, hsv, mix, scale, shift_hue
 from limbs.spec import GenRequest, GenResult, Output
 
 # ---------------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageOps
 
-from limbs.generators import _words as words
-from limbs.generators._words import RGB, Intent
+from limbs.craft import words as words
+from limbs.craft.words import RGB, Intent
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
 from limbs.validators.raster import check_tileable
 

@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from limbs.generators import _words as words
-from limbs.generators._words import RGB
+from limbs.craft import words as words
+from limbs.craft.words import RGB
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
 
 F32 = npt.NDArray[np.float32]

@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from limbs.generators import _words as words
-from limbs.generators._draw import blur_float, components
+from limbs.craft import words as words
+from limbs.craft.draw import blur_float, components
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
 
 F32 = npt.NDArray[np.float32]

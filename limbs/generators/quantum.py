@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
-from limbs.generators import _words as words
+from limbs.craft import words as words
 from limbs.generators.material import decode_picture, fbm
 from limbs.params import ParamError, validate_params
 from limbs.spec import ActionSpec, GeneratorInputError, GenRequest, GenResult, Output

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from limbs.generators import _words as words
+from limbs.craft import words as words
 from limbs.generators.image_tools import decode_picture, looks_like_pixel_art, open_picture, png_bytes
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
 

@@ -24,7 +24,7 @@ import httpx
 from django.conf import settings
 from PIL import Image, ImageOps
 
-from limbs.generators._words import slug
+from limbs.craft.words import slug
 from limbs.providers.base import ProviderResult
 from limbs.providers.errors import ProviderError, deadline_passed, from_httpx, kind_for_status
 from limbs.spec import GenRequest, Output

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from string import Template
 from typing import Any
 
+from limbs.craft.words import slug
 from limbs.generators import divine
-from limbs.generators._words import slug
 from limbs.generators.audio import WAV, choose_voice, spoken_text
 from limbs.providers.base import ProviderResult
 from limbs.providers.errors import ProviderError

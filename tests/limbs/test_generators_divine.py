@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from limbs.generators import _markov, divine
-from limbs.generators._grammar import Grammar, GrammarError
+from limbs.craft import markov as _markov
+from limbs.craft.grammar import Grammar, GrammarError
+from limbs.generators import divine
 from limbs.spec import GenRequest, GenResult, Tension
 from limbs.validators.text import (
     Jump,

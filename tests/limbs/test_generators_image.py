@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from limbs.generators import _words as words
+from limbs.craft import words as words
 from limbs.generators import image
 from limbs.registry import get_action
 from limbs.spec import GenRequest, GenResult, Tension

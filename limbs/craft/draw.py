@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFilter
 
-from limbs.generators._words import RGB, darker, mix, scale, shift_hue, word_hash
+from limbs.craft.words import RGB, darker, mix, scale, shift_hue, word_hash
 
 F32 = npt.NDArray[np.float32]
 Point = tuple[float, float]

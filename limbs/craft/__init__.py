@@ -1,0 +1,1 @@
+"""Pure helpers several limbs' makers share: words, drawing, noise, sound, grammars."""
