@@ -33,7 +33,8 @@ from accounts.metabolism import Preferences
 from accounts.models import User
 from limbs import breakers
 from limbs.access import can_make_in, team_ids, visible
-from limbs.models import Asset, CacheEntry, Generation, Project, kind_for_mime
+from limbs.formats import kind_for_mime
+from limbs.models import Asset, CacheEntry, Generation, Project
 from limbs.params import ParamError, validate_params
 from limbs.registry import REGISTRY, get_limb
 from limbs.router import Attempt, RouteError, RouteResult, cache_key, route

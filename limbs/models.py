@@ -13,30 +13,6 @@ from django.urls import reverse
 from limbs.registry import get_limb
 from limbs.spec import ActionSpec, LimbSpec
 
-KIND_BY_MIME = {
-    "image/png": "image",
-    "image/jpeg": "image",
-    "image/gif": "image",
-    "image/webp": "image",
-    "model/gltf-binary": "model",
-    "audio/wav": "audio",
-    "audio/x-wav": "audio",
-    "audio/midi": "audio",
-    "application/json": "json",
-    "text/plain": "text",
-    "text/markdown": "text",
-    "text/x-python": "code",
-    "text/javascript": "code",
-    "text/x-glsl": "code",
-    "text/x-yarn": "text",
-    "text/vnd.mermaid": "text",
-    "application/zip": "archive",
-}
-
-
-def kind_for_mime(mime: str) -> str:
-    return KIND_BY_MIME.get(mime, "data")
-
 
 class Project(models.Model):
     """A folder of work. A personal project has an owner; a team project has a team, whose

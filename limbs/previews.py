@@ -7,20 +7,14 @@ so the gallery script can use them without Django.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from limbs.formats.wav import read_wav
 from limbs.generators.audio import waveform_png as _draw_waveform
-from limbs.validators.audio import read_wav
 
-QUEST_FORMAT = "pog.quest/1"
-ENTITY_SCHEMA = "https://pog.studio/schemas/entity-1.json"
-WAV_MIMES = frozenset({"audio/wav", "audio/x-wav", "audio/wave"})
-# JSON bigger than this is shown as text, never parsed for a card or a diagram.
-MAX_JSON_BYTES = 512 * 1024
 WAVEFORM_WIDTH = 800
 
 
@@ -36,26 +30,6 @@ def waveform_png(data: bytes, width: int = WAVEFORM_WIDTH) -> bytes:
 
 
 # --- JSON documents --------------------------------------------------------------
-
-
-def json_doc(data: bytes) -> Any:
-    """The parsed document, or None when it is too big or not JSON."""
-    if len(data) > MAX_JSON_BYTES:
-        return None
-    try:
-        return json.loads(data)
-    except (UnicodeDecodeError, ValueError):
-        return None
-
-
-def is_quest(doc: Any) -> bool:
-    return isinstance(doc, dict) and doc.get("format") == QUEST_FORMAT and isinstance(doc.get("states"), list)
-
-
-def is_entity(doc: Any) -> bool:
-    return (
-        isinstance(doc, dict) and doc.get("$schema") == ENTITY_SCHEMA and isinstance(doc.get("stats"), dict)
-    )
 
 
 # --- the quest diagram -----------------------------------------------------------

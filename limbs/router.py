@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.killswitch import stopped_providers
 from limbs import breakers
+from limbs.formats import OutputInvalid, main_confidence, validate_output, validate_outputs
 from limbs.models import CacheEntry
 from limbs.providers.base import Provider, ProviderResult
 from limbs.providers.errors import ProviderError
@@ -30,7 +31,6 @@ from limbs.providers.procedural import ProceduralProvider
 from limbs.registry import REGISTRY
 from limbs.spec import Check, GeneratorInputError, GenRequest, Output
 from limbs.storage import read_blob
-from limbs.validators import OutputInvalid, main_confidence, validate_output, validate_outputs
 from provenance.canonical import canonical_json
 
 PROCEDURAL = ProceduralProvider()

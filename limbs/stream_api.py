@@ -39,12 +39,12 @@ from limbs.actions import (
     resolve_limb_action,
 )
 from limbs.api import AskIn
+from limbs.formats import OutputInvalid, validate_outputs
 from limbs.models import Generation
 from limbs.providers.base import ProviderResult
 from limbs.providers.procedural import ProceduralProvider
 from limbs.router import Attempt, RouteError, RouteResult, check_for
 from limbs.streaming import aroute_stream, provider_tiers, streams
-from limbs.validators import OutputInvalid, validate_outputs
 
 log = logging.getLogger(__name__)
 

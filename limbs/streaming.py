@@ -34,6 +34,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from accounts.killswitch import stopped_providers
+from limbs.formats import OutputInvalid, main_confidence, validate_outputs
 from limbs.providers.base import ProviderResult
 from limbs.providers.cloudflare import CloudflareClient
 from limbs.providers.errors import ProviderError
@@ -42,7 +43,6 @@ from limbs.providers.ollama import OllamaClient
 from limbs.providers.procedural import ProceduralProvider
 from limbs.router import Attempt, Guard, RouteError, check_for
 from limbs.spec import GenRequest
-from limbs.validators import OutputInvalid, main_confidence, validate_outputs
 
 log = logging.getLogger(__name__)
 

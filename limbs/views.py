@@ -17,15 +17,16 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Membership, User
 from limbs.access import visible
 from limbs.actions import GenerateInput, RequestError, do_generate
+from limbs.formats import OutputInvalid
+from limbs.formats.wav import MIMES as WAV_MIMES
 from limbs.health import limb_health
 from limbs.intent import route_intent, surprise_intent
 from limbs.models import Asset, Generation, Project
-from limbs.previews import WAV_MIMES, waveform_png
+from limbs.previews import waveform_png
 from limbs.registry import REGISTRY, get_limb
 from limbs.spec import ActionSpec, LimbSpec
 from limbs.stream_api import start_stream
 from limbs.streaming import streams
-from limbs.validators import OutputInvalid
 from provenance.ledger import entry_as_json, verify_entry
 
 PARAM_PREFIX = "p_"

@@ -26,7 +26,8 @@ from PIL import Image
 
 from accounts.models import User
 from limbs.actions import RequestError
-from limbs.models import Asset, kind_for_mime
+from limbs.formats import kind_for_mime
+from limbs.models import Asset
 from limbs.storage import read_blob, store_blob
 from provenance.ledger import append as ledger_append
 from relics.catalog import (

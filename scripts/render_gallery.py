@@ -29,6 +29,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from limbs import previews
+from limbs.formats import wav
+from limbs.formats.json import read_json
+from limbs.formats.quest import is_quest
 from limbs.generators.quantum import render_glb
 from limbs.params import validate_params
 from limbs.registry import REGISTRY, get_limb
@@ -255,12 +258,12 @@ def _picture_for(key: str, example: Example, result: GenResult) -> tuple[str, by
         return "png", _tiled(main.data), "Four copies of a seamless cobblestone tile, side by side"
     if key == "frames":
         return "png", _zip_strip(main.data), "The frames taken out of the animation, in a row"
-    if main.mime in previews.WAV_MIMES:
+    if main.mime in wav.MIMES:
         return "png", previews.waveform_png(main.data), f"Waveform of the sound: {what}"
     if main.mime == "model/gltf-binary":
         return "png", _glb_png(main.data), f"A render of the 3D animation's first pose: {what}"
-    if previews.is_quest(previews.json_doc(main.data)):
-        doc = previews.json_doc(main.data)
+    doc = read_json(main.data) if main.mime == "application/json" else None
+    if doc is not None and is_quest(doc):
         return (
             "svg",
             previews.quest_svg(doc, ident="gallery-quest").encode(),

@@ -22,9 +22,9 @@ from PIL import Image, ImageDraw
 from limbs.craft import midi as _midi
 from limbs.craft import synth as _synth
 from limbs.craft import words as words
+from limbs.formats import OutputInvalid
+from limbs.formats.wav import read_wav
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
-from limbs.validators import OutputInvalid
-from limbs.validators.audio import read_wav
 
 F64 = npt.NDArray[np.float64]
 RATE = _synth.RATE

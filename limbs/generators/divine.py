@@ -3,7 +3,7 @@
 Pure functions of their ``GenRequest`` (no Django, no clock, no global random state).
 The intent's words pick a genre and up to two "flavours" (fire, sea, ice, ...) whose
 word banks feed a Tracery-style grammar, so "a volcanic island" gets ash and ember
-names. Every output is checked by ``limbs.validators.text`` in the tests.
+names. Every output is checked by ``limbs.formats.text`` in the tests.
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ from PIL import Image, ImageDraw, ImageOps
 
 from limbs.craft import words as words
 from limbs.craft.words import RGB, Intent
+from limbs.parts.image._seams import check_tileable
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Output
-from limbs.validators.raster import check_tileable
 
 Arr = npt.NDArray[Any]
 

@@ -21,14 +21,14 @@ from string import Template
 from typing import Any
 
 from limbs.craft.words import slug
+from limbs.formats import OutputInvalid
+from limbs.formats.wav import validate_wav
+from limbs.formats.world_bible import validate_world_bible
 from limbs.generators import divine
 from limbs.generators.audio import WAV, choose_voice, spoken_text
 from limbs.providers.base import ProviderResult
 from limbs.providers.errors import ProviderError
 from limbs.spec import GenRequest, Output
-from limbs.validators import OutputInvalid
-from limbs.validators.audio import validate_wav
-from limbs.validators.text import validate_world_bible
 
 # --- divine.world_bible -------------------------------------------------------------
 

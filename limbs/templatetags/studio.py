@@ -12,7 +12,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
-from limbs import previews
+from limbs import formats, previews
+from limbs.formats import json as json_format
+from limbs.formats import wav
+from limbs.formats.entity import is_entity
+from limbs.formats.quest import is_quest
 from limbs.registry import get_limb
 
 register = template.Library()
@@ -262,7 +266,7 @@ def asset_thumb(asset: Any) -> SafeString:
             if asset.width and asset.height
             else "",
         )
-    if asset.mime in previews.WAV_MIMES:
+    if asset.mime in wav.MIMES:
         url = reverse("limbs:asset_waveform", args=[asset.id])
         return format_html(
             '<img class="thumb-image thumb-wave" src="{}" alt="" loading="lazy" decoding="async">', url
@@ -307,32 +311,25 @@ def _is_texty(mime: str) -> bool:
     return mime.startswith("text/") or mime == "application/json" or mime.endswith("+json")
 
 
+def _bytes(asset: Any) -> bytes:
+    """An asset's bytes for a preview decision; too big to preview reads as nothing."""
+    if asset.size > json_format.MAX_PREVIEW_BYTES:
+        return b""
+    return bytes(_cached(asset, "bytes", asset.read_bytes))
+
+
 def _doc(asset: Any) -> Any:
-    if asset.mime != "application/json" or asset.size > previews.MAX_JSON_BYTES:
+    if formats.for_mime(str(asset.mime)) is not json_format.FORMAT:
         return None
-    return _cached(asset, "doc", lambda: previews.json_doc(asset.read_bytes()))
+    return _cached(asset, "doc", lambda: json_format.read_json(_bytes(asset)))
 
 
 @register.filter
 def preview_kind(asset: Any) -> str:
     """Which picture fits: image, model, wav, audio, midi, quest, entity, code or file."""
-    mime = str(asset.mime)
-    if mime.startswith("image/"):
-        return "image"
-    if mime.startswith("model/"):
-        return "model"
-    if mime in previews.WAV_MIMES:
-        return "wav"
-    if mime == "audio/midi":
-        return "midi"
-    if mime.startswith("audio/"):
-        return "audio"
-    doc = _doc(asset)
-    if previews.is_quest(doc):
-        return "quest"
-    if previews.is_entity(doc):
-        return "entity"
-    return "code" if _is_texty(mime) else "file"
+    return str(
+        _cached(asset, "preview", lambda: formats.preview_kind(str(asset.mime), lambda: _bytes(asset)))
+    )
 
 
 @register.filter
@@ -361,7 +358,7 @@ def waveform_url(asset: Any) -> str:
 @register.simple_tag
 def quest_diagram(asset: Any) -> SafeString:
     doc = _doc(asset)
-    if not previews.is_quest(doc):
+    if not is_quest(doc):
         return SafeString("")
     # quest_svg escapes every text it places; the markup itself is ours.
     return mark_safe(previews.quest_svg(doc, ident=f"quest-{asset.id}"))
@@ -370,13 +367,13 @@ def quest_diagram(asset: Any) -> SafeString:
 @register.simple_tag
 def quest_steps(asset: Any) -> list[dict[str, Any]]:
     doc = _doc(asset)
-    return previews.quest_steps(doc) if previews.is_quest(doc) else []
+    return previews.quest_steps(doc) if is_quest(doc) else []
 
 
 @register.simple_tag
 def entity_card(asset: Any) -> dict[str, Any]:
     doc = _doc(asset)
-    return previews.entity_card(doc) if previews.is_entity(doc) else {}
+    return previews.entity_card(doc) if is_entity(doc) else {}
 
 
 @register.simple_tag

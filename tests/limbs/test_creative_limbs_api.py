@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 
 from accounts.models import Tier, User
+from limbs.formats import validate_output, validate_outputs
 from limbs.models import Asset, Generation
 from limbs.registry import REGISTRY
-from limbs.validators import validate_output, validate_outputs
 from provenance.models import LedgerEntry
 
 pytestmark = pytest.mark.usefixtures("jobs_running")

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageSequence
 
+from limbs.formats.glb import validate_glb
+from limbs.formats.png import validate_png
 from limbs.generators import animation, image
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
-from limbs.validators import validate_glb, validate_png
 from tests.helpers.gltf import accessor, issues_summary, read_glb
 from tests.limbs.test_generators_material import khronos_many
 

@@ -16,12 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from limbs.formats.midi import validate_midi
+from limbs.formats.png import validate_png
+from limbs.formats.wav import read_wav, validate_wav
 from limbs.generators import audio
 from limbs.params import validate_params
 from limbs.registry import REGISTRY
 from limbs.spec import ActionSpec, GeneratorInputError, GenRequest, GenResult, Tension
-from limbs.validators import validate_png
-from limbs.validators.audio import read_wav, validate_midi, validate_wav
 
 RATE = 44100
 

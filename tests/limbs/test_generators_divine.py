@@ -12,18 +12,12 @@ import pytest
 
 from limbs.craft import markov as _markov
 from limbs.craft.grammar import Grammar, GrammarError
+from limbs.formats.mermaid import validate_mermaid
+from limbs.formats.quest import validate_quest
+from limbs.formats.world_bible import validate_world_bible
+from limbs.formats.yarn import Jump, OptionGroup, Stop, parse_yarn, validate_yarn
 from limbs.generators import divine
 from limbs.spec import GenRequest, GenResult, Tension
-from limbs.validators.text import (
-    Jump,
-    OptionGroup,
-    Stop,
-    parse_yarn,
-    validate_mermaid,
-    validate_quest,
-    validate_world_bible,
-    validate_yarn,
-)
 
 WORLD = {"genre": "auto", "factions": 3, "places": 5, "eras": 3}
 QUEST = {"steps": 5, "branches": True, "reward": "auto", "difficulty": "normal"}

@@ -10,15 +10,10 @@ from typing import Any
 import jsonschema
 import pytest
 
+from limbs.formats import OutputInvalid
+from limbs.formats.entity import behavior_tree_schema, entity_schema, validate_behavior_tree, validate_entity
 from limbs.generators import entity
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
-from limbs.validators import OutputInvalid
-from limbs.validators.entity import (
-    behavior_tree_schema,
-    entity_schema,
-    validate_behavior_tree,
-    validate_entity,
-)
 
 ARCHETYPE = {"role": "auto", "level": 1, "inventory_slots": 8}
 TREE = {"style": "auto", "depth": 3}

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from limbs.formats.png import validate_png
 from limbs.generators import id_auditor
 from limbs.generators.id_auditor import build_ids_input, free_run, gaps, ranges
 from limbs.spec import GeneratorInputError, GenRequest, GenResult
-from limbs.validators import validate_png
 from relics.formats.config import read_config
 from relics.formats.ids import ids_from_classic_config, ids_from_rs3
 from relics.formats.jag import read_jag

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from limbs.craft import words as words
+from limbs.formats.png import validate_png
 from limbs.generators import image
 from limbs.registry import get_action
 from limbs.spec import GenRequest, GenResult, Tension
-from limbs.validators import validate_png
 
 SCENE_DEFAULTS = {"width": 160, "height": 160, "style": "auto"}
 SPRITE_DEFAULTS = {"size": 32, "kind": "auto", "outline": True}

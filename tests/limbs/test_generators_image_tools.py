@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from limbs.formats.png import validate_png
 from limbs.generators import image, image_tools
+from limbs.parts.image._seams import check_tileable, validate_tile
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
-from limbs.validators import validate_png
-from limbs.validators.raster import check_tileable, validate_tile
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "tile": {"size": 96, "blend": 0.15},

@@ -13,10 +13,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from limbs.formats.glb import validate_glb
+from limbs.formats.glsl import validate_glsl
+from limbs.formats.png import validate_png
 from limbs.generators import material
+from limbs.parts.material._agreement import validate_material
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
-from limbs.validators import validate_glb, validate_png
-from limbs.validators.shader import validate_glsl, validate_material
 from tests.helpers.gltf import PACKAGE, ROOT, issues_summary
 
 INTENTS = (
@@ -150,7 +152,7 @@ def test_the_seam_measure_catches_a_picture_that_does_not_tile() -> None:
 
 
 def test_normal_map_follows_the_height_map_and_a_shifted_one_does_not(sets: dict[str, GenResult]) -> None:
-    from limbs.validators.shader import _agreement
+    from limbs.parts.material._agreement import _agreement
 
     roles = by_role(sets["cobblestones"])
     height = (pixels(roles["height"].data) / 255.0).astype(np.float32)

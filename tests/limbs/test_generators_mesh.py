@@ -10,10 +10,10 @@ import pytest
 import trimesh
 from PIL import Image, ImageDraw
 
+from limbs.formats.glb import validate_glb
 from limbs.generators import image, mesh
 from limbs.registry import get_action
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
-from limbs.validators import validate_glb
 from tests.helpers.gltf import accessor, embedded_image, issues_summary, khronos_validate, read_glb
 
 NEAREST = 9728

@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from limbs.formats.glb import validate_glb
+from limbs.formats.png import validate_png
 from limbs.generators import animation, image, quantum
 from limbs.generators.material import GlbBuilder
 from limbs.registry import REGISTRY
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Make, Output, Registry
-from limbs.validators import validate_glb, validate_png
 from tests.helpers.gltf import accessor, read_glb
 
 

@@ -12,10 +12,13 @@ import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
+from limbs.formats.gif import validate_gif
+from limbs.formats.png import validate_png
+from limbs.formats.webp import validate_webp
+from limbs.formats.zip import validate_zip
 from limbs.generators import image, video
+from limbs.parts.video._atlas import validate_atlas
 from limbs.spec import GeneratorInputError, GenRequest, GenResult
-from limbs.validators import validate_png
-from limbs.validators.raster import validate_atlas, validate_gif, validate_webp, validate_zip
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "animate": {"motion": "auto", "frames": 12, "fps": 12, "format": "gif"},

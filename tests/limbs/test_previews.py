@@ -19,7 +19,10 @@ from PIL import Image
 
 from accounts.models import User
 from limbs import previews
-from limbs.models import Asset, Generation, kind_for_mime
+from limbs.formats import kind_for_mime
+from limbs.formats.entity import ENTITY_SCHEMA_ID
+from limbs.formats.quest import QUEST_FORMAT
+from limbs.models import Asset, Generation
 from limbs.params import validate_params
 from limbs.registry import REGISTRY, get_limb
 from limbs.spec import GenRequest
@@ -261,7 +264,7 @@ def test_an_analysis_uses_its_waveform_picture_and_shows_the_numbers_beside_it(
 
 
 def _quest(states: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"format": previews.QUEST_FORMAT, "title": "T", "start": states[0]["id"], "states": states}
+    return {"format": QUEST_FORMAT, "title": "T", "start": states[0]["id"], "states": states}
 
 
 def _state(ident: str, *to: str, kind: str = "step", title: str = "") -> dict[str, Any]:
@@ -303,7 +306,7 @@ def test_the_quest_svg_escapes_what_the_quest_says() -> None:
 def test_the_entity_card_gives_health_a_full_bar_and_chances_a_share() -> None:
     card = previews.entity_card(
         {
-            "$schema": previews.ENTITY_SCHEMA,
+            "$schema": ENTITY_SCHEMA_ID,
             "name": "Pip",
             "stats": {"health": 50, "attack": 10, "speed": 5, "crit_chance": 0.25},
         }

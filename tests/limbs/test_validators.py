@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from limbs.formats import OutputInvalid, validate_output
+from limbs.formats.glb import validate_glb
+from limbs.formats.png import validate_png
 from limbs.generators import image, mesh
 from limbs.spec import GenRequest
-from limbs.validators import OutputInvalid, validate_glb, validate_output, validate_png
 from tests.helpers import gltf
 from tests.helpers.gltf import pack_glb, read_glb
 

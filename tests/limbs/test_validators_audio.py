@@ -1,4 +1,4 @@
-"""limbs.validators.audio: WAV and MIDI files are checked before they are stored."""
+"""limbs.formats.audio: WAV and MIDI files are checked before they are stored."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import mido  # type: ignore[import-untyped]
 import numpy as np
 import pytest
 
-from limbs.validators import OutputInvalid
-from limbs.validators.audio import read_wav, validate_midi, validate_wav
+from limbs.formats import OutputInvalid
+from limbs.formats.midi import validate_midi
+from limbs.formats.wav import read_wav, validate_wav
 
 
 def sine_wav(

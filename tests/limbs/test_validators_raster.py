@@ -1,4 +1,4 @@
-"""limbs.validators.raster: animations, seamless tiles, atlases and frame archives."""
+"""limbs.formats.raster: animations, seamless tiles, atlases and frame archives."""
 
 from __future__ import annotations
 
@@ -11,15 +11,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from limbs.validators import OutputInvalid
-from limbs.validators.raster import (
-    check_tileable,
-    validate_atlas,
-    validate_gif,
-    validate_tile,
-    validate_webp,
-    validate_zip,
-)
+from limbs.formats import OutputInvalid
+from limbs.formats.gif import validate_gif
+from limbs.formats.webp import validate_webp
+from limbs.formats.zip import validate_zip
+from limbs.parts.image._seams import check_tileable, validate_tile
+from limbs.parts.video._atlas import validate_atlas
 
 
 def encode(im: Image.Image, fmt: str = "PNG", **kw: Any) -> bytes:

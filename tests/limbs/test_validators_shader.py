@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from limbs.formats import OutputInvalid
+from limbs.formats.glsl import parse_check, validate_glsl
 from limbs.generators import material
+from limbs.parts.material._agreement import validate_material
 from limbs.spec import GenRequest
-from limbs.validators import OutputInvalid
-from limbs.validators.shader import parse_check, validate_glsl, validate_material
 
 GOOD_300 = """#version 300 es
 // a comment before code is fine

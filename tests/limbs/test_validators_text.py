@@ -8,19 +8,11 @@ from typing import Any
 
 import pytest
 
-from limbs.validators import OutputInvalid
-from limbs.validators.text import (
-    If,
-    Jump,
-    Line,
-    OptionGroup,
-    Stop,
-    parse_yarn,
-    validate_mermaid,
-    validate_quest,
-    validate_world_bible,
-    validate_yarn,
-)
+from limbs.formats import OutputInvalid
+from limbs.formats.mermaid import validate_mermaid
+from limbs.formats.quest import validate_quest
+from limbs.formats.world_bible import validate_world_bible
+from limbs.formats.yarn import If, Jump, Line, OptionGroup, Stop, parse_yarn, validate_yarn
 
 GOOD_YARN = """\
 // A shop scene

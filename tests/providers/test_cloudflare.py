@@ -7,10 +7,10 @@ import base64
 import pytest
 
 from limbs.fakes import content
+from limbs.formats.png import validate_png
 from limbs.providers.cloudflare import IMAGE_MODEL, CloudflareClient, CloudflareProvider
 from limbs.providers.errors import ProviderError
 from limbs.spec import GenRequest
-from limbs.validators import validate_png
 from tests.providers.conftest import STALL_DEADLINE_S, FaultCase, fault_ids
 
 TEXT_MODEL = "@cf/meta/llama-3.1-8b-instruct"

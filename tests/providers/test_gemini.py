@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from limbs.fakes import content
+from limbs.formats.png import validate_png
 from limbs.providers.errors import ProviderError
 from limbs.providers.gemini import (
     IMAGE_MODEL,
@@ -17,7 +18,6 @@ from limbs.providers.gemini import (
     text_of,
 )
 from limbs.spec import GenRequest
-from limbs.validators import validate_png
 from tests.providers.conftest import STALL_DEADLINE_S, FaultCase, fault_ids
 
 TEXT_MODEL = "gemini-2.5-flash"

@@ -13,8 +13,8 @@ from accounts.metabolism import update_metabolism
 from accounts.models import Tier, User
 from limbs.actions import GenerateInput, do_generate, run_generation
 from limbs.fakes.server import FakeProvider
+from limbs.formats import confidence
 from limbs.models import CacheEntry
-from limbs.validators import confidence
 
 pytestmark = pytest.mark.django_db
 

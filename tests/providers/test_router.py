@@ -10,9 +10,9 @@ import pytest
 
 from limbs import breakers
 from limbs.fakes.server import FakeProvider
+from limbs.formats.png import validate_png
 from limbs.router import route
 from limbs.spec import GenRequest
-from limbs.validators import validate_png
 
 pytestmark = pytest.mark.django_db
 
@@ -218,9 +218,9 @@ _FIXED: dict[tuple[str, str], dict[str, Any]] = {
 def test_every_built_action_answers_with_every_remote_tier_stalled(
     cf_settings: FakeProvider, gemini_settings: FakeProvider, settings: Any
 ) -> None:
+    from limbs.formats import validate_outputs
     from limbs.params import validate_params
     from limbs.registry import REGISTRY
-    from limbs.validators import validate_outputs
 
     settings.POG_HOP_TIMEOUT_S = 0.2
     cf_settings.set_fault("stall")

@@ -14,6 +14,9 @@ import pytest
 from limbs import breakers
 from limbs.fakes import content
 from limbs.fakes.server import FAKE_CREDENTIALS, FakeProvider
+from limbs.formats import OutputInvalid
+from limbs.formats.wav import validate_wav
+from limbs.formats.world_bible import validate_world_bible
 from limbs.providers import prompts
 from limbs.providers.base import AsyncProvider, TextStreamProvider
 from limbs.providers.cloudflare import MELOTTS_MODEL, SPEECH_MODEL, CloudflareProvider
@@ -24,9 +27,6 @@ from limbs.registry import REGISTRY
 from limbs.router import RouteResult, route
 from limbs.spec import GenRequest
 from limbs.streaming import Transcript, route_stream
-from limbs.validators import OutputInvalid
-from limbs.validators.audio import validate_wav
-from limbs.validators.text import validate_world_bible
 
 pytestmark = pytest.mark.django_db
 

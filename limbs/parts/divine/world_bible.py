@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from limbs.formats import OutputInvalid
+from limbs.formats.world_bible import validate_world_bible
 from limbs.generators.divine import world_bible as make
 from limbs.params import choice, integer, kw
 from limbs.spec import ActionSpec, Output
-from limbs.validators import OutputInvalid
-from limbs.validators.text import validate_world_bible
 
 
 def check(outputs: Sequence[Output]) -> None:

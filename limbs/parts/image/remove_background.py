@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from limbs.formats.png import validate_png
 from limbs.generators.image_tools import remove_background as make
 from limbs.params import IMAGE, asset, integer, kw
 from limbs.spec import ActionSpec, Output, main_output
-from limbs.validators import validate_png
 
 
 def check(outputs: Sequence[Output]) -> None:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from limbs.generators.image_tools import tile as make
 from limbs.params import IMAGE, asset, integer, kw, number
+from limbs.parts.image._seams import validate_tile
 from limbs.spec import ActionSpec, Output, main_output
-from limbs.validators.raster import validate_tile
 
 
 def check(outputs: Sequence[Output]) -> None:

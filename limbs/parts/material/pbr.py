@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from limbs.generators.material import pbr as make
 from limbs.params import IMAGE, asset, choice, kw, number
+from limbs.parts.material._agreement import validate_material
 from limbs.spec import ActionSpec, Output
-from limbs.validators.shader import validate_material
 
 
 def check(outputs: Sequence[Output]) -> None:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from limbs.generators.video import sprite_sheet as make
 from limbs.params import asset, integer, kw
+from limbs.parts.video._atlas import validate_atlas
 from limbs.spec import ActionSpec, Output, main_output
-from limbs.validators.raster import validate_atlas
 
 
 def check(outputs: Sequence[Output]) -> None:

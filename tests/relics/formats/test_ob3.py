@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from limbs.validators import validate_glb
+from limbs.formats.glb import validate_glb
 from relics.formats.errors import RelicFormatError
 from relics.formats.jag import read_jag
 from relics.formats.ob3 import (

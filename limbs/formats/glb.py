@@ -1,71 +1,19 @@
-"""Checks every generated output before it is stored (pure Python, no Django).
-
-The router calls ``validate_output`` on each output; an ``OutputInvalid`` counts as a
-failed attempt so the fallback chain moves on. These checks are structural: they make
-sure a file is what it claims to be and that a player's engine will be able to load it.
-"""
+"""glTF 2.0 binary (GLB): header, chunks, JSON, and every buffer range in bounds."""
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import struct
-import warnings
-from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-from PIL import Image
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MAX_PNG_PIXELS = 64 * 1024 * 1024
+from limbs.formats.base import Format, OutputInvalid, signature
 
 _GLB_MAGIC = b"glTF"
 _CHUNK_JSON = 0x4E4F534A
 _CHUNK_BIN = 0x004E4942
 _COMPONENT_SIZES = {5120: 1, 5121: 1, 5122: 2, 5123: 2, 5125: 4, 5126: 4}
 _TYPE_COMPONENTS = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4, "MAT2": 4, "MAT3": 9, "MAT4": 16}
-
-
-class OutputInvalid(ValueError):  # noqa: N818 (the name other modules import)
-    """A generated output is not a valid file of its declared type."""
-
-
-def validate_png(
-    data: bytes, *, width: int | None = None, height: int | None = None, require_alpha: bool = False
-) -> dict[str, Any]:
-    """Decode a PNG fully; check its size and (optionally) that it carries transparency."""
-    if not data.startswith(PNG_SIGNATURE):
-        raise OutputInvalid("not a PNG (bad signature)")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as im:
-                if im.format != "PNG":
-                    raise OutputInvalid(f"not a PNG (decoded as {im.format})")
-                if im.width * im.height > MAX_PNG_PIXELS:
-                    raise OutputInvalid(f"PNG too large ({im.width}x{im.height})")
-                im.verify()  # CRCs and chunk structure
-            with Image.open(io.BytesIO(data)) as im:
-                im.load()  # the pixel data really decodes
-                mode = im.mode
-                size = im.size
-                has_alpha = mode in ("RGBA", "LA", "RGBa", "La", "PA") or (
-                    mode == "P" and "transparency" in im.info
-                )
-                has_alpha = has_alpha or (mode in ("RGB", "L") and "transparency" in im.info)
-    except OutputInvalid:
-        raise
-    except Exception as exc:  # Pillow raises many types for corrupt data
-        raise OutputInvalid(f"PNG does not decode: {exc}") from exc
-    if width is not None and size[0] != width:
-        raise OutputInvalid(f"PNG is {size[0]} wide, expected {width}")
-    if height is not None and size[1] != height:
-        raise OutputInvalid(f"PNG is {size[1]} high, expected {height}")
-    if require_alpha and not has_alpha:
-        raise OutputInvalid(f"PNG has no alpha channel (mode {mode})")
-    return {"width": size[0], "height": size[1], "mode": mode, "has_alpha": has_alpha}
 
 
 def _glb_chunks(data: bytes) -> tuple[dict[str, Any], bytes | None]:
@@ -238,111 +186,13 @@ def validate_glb(data: bytes) -> dict[str, Any]:
     }
 
 
-def confidence(mime: str, data: bytes) -> float:
-    """How sure the studio is that a structurally valid output is a real answer, 0..1.
-
-    Models fail in ways a format check cannot see: a blank or single-colour picture is
-    a valid PNG. For pictures the score is the share of visible structure (luminance
-    spread, penalised when one colour covers almost everything); other formats score
-    1.0 once they validate, until a better measure exists for them.
-    """
-    kind = mime.split(";", 1)[0].strip().lower()
-    if not kind.startswith("image/"):
-        return 1.0
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            im.draft("RGB", (64, 64))
-            small = im.convert("RGB").resize((64, 64))
-    except Exception:
-        return 0.0
-    rgb = np.asarray(small, dtype=np.int32).reshape(-1, 3)
-    spread = float((rgb @ np.array([0.299, 0.587, 0.114])).std())
-    buckets = (rgb[:, 0] >> 3) << 10 | (rgb[:, 1] >> 3) << 5 | (rgb[:, 2] >> 3)
-    dominant = float(np.bincount(buckets).max()) / len(buckets)
-    score = min(1.0, spread / 48.0) * (1.0 - max(0.0, dominant - 0.8) * 5.0)
-    return round(max(0.0, min(1.0, score)), 3)
-
-
-_WAV = ("audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave")
-_MIDI = ("audio/midi", "audio/x-midi", "audio/mid")
-_ENTITY_SCHEMA = "https://pog.studio/schemas/entity-1.json"
-_TREE_SCHEMA = "https://pog.studio/schemas/behavior-tree-1.json"
-
-
-def validate_output(mime: str, data: bytes) -> dict[str, Any]:
-    """Validate one output by its MIME type (and, for JSON, by the format it declares).
-
-    Checkers live in submodules (audio, raster, text, entity, shader) that import
-    ``OutputInvalid`` from here, so they are imported where used.
-    """
-    kind = mime.split(";", 1)[0].strip().lower()
-    if kind == "image/png":
-        return validate_png(data)
-    if kind == "model/gltf-binary":
-        return validate_glb(data)
-    if kind in ("image/gif", "image/webp", "application/zip"):
-        from limbs.validators import raster
-
-        if kind == "image/gif":
-            return raster.validate_gif(data)
-        if kind == "image/webp":
-            return raster.validate_webp(data)
-        return raster.validate_zip(data, min_pngs=0)
-    if kind in _WAV or kind in _MIDI:
-        from limbs.validators import audio
-
-        return audio.validate_wav(data) if kind in _WAV else audio.validate_midi(data)
-    if kind == "application/json":
-        return _validate_json(data)
-    if kind in ("text/x-yarn", "text/vnd.mermaid"):
-        from limbs.validators import text
-
-        return text.validate_yarn(data) if kind == "text/x-yarn" else text.validate_mermaid(data)
-    if kind == "text/x-glsl":
-        from limbs.validators import shader
-
-        return shader.validate_glsl(data.decode("utf-8", errors="strict"))
-    if kind.startswith("text/"):
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise OutputInvalid(f"text is not UTF-8: {exc}") from None
-        return {"bytes": len(data)}
-    return {}
-
-
-def _validate_json(data: bytes) -> dict[str, Any]:
-    try:
-        doc = json.loads(data)
-    except ValueError as exc:
-        raise OutputInvalid(f"JSON does not parse: {exc}") from None
-    declared = (doc.get("format"), doc.get("$schema")) if isinstance(doc, dict) else (None, None)
-    if declared[0] in ("pog.quest/1", "pog.world_bible/1"):
-        from limbs.validators import text
-
-        return text.validate_quest(doc) if declared[0] == "pog.quest/1" else text.validate_world_bible(doc)
-    if declared[1] in (_ENTITY_SCHEMA, _TREE_SCHEMA):
-        from limbs.validators import entity
-
-        if declared[1] == _ENTITY_SCHEMA:
-            return entity.validate_entity(doc)
-        return entity.validate_behavior_tree(doc)
-    return {"bytes": len(data)}
-
-
-def validate_outputs(outputs: Sequence[Any], check: Callable[[Sequence[Any]], None] | None = None) -> None:
-    """A tier's whole answer: at least one output, each valid for its type, and valid together
-    (``check``: the action's own rule for its outputs as a set)."""
-    if not outputs:
-        raise OutputInvalid("the tier returned no output")
-    for output in outputs:
-        validate_output(output.mime, output.data)
-    if check is not None:
-        check(outputs)
-
-
-def main_confidence(outputs: list[Any]) -> float:
-    """The score a person's threshold is held against: the lowest of the main outputs
-    (a flat roughness map beside a picture is a right answer that scores low)."""
-    scored = [o for o in outputs if o.role == "main"] or outputs
-    return min(confidence(o.mime, o.data) for o in scored)
+FORMAT = Format(
+    id="glb",
+    name="3D model (glTF binary)",
+    mimes=("model/gltf-binary",),
+    kind="model",
+    suffixes=(".glb",),
+    validate=validate_glb,
+    preview="model",
+    sniff=signature(_GLB_MAGIC),
+)

@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import best_match
 
-from limbs.validators import OutputInvalid
+from limbs.formats.base import OutputInvalid
 
 ENTITY_SCHEMA_ID = "https://pog.studio/schemas/entity-1.json"
 BEHAVIOR_TREE_SCHEMA_ID = "https://pog.studio/schemas/behavior-tree-1.json"
@@ -78,6 +78,15 @@ def _schema_check(doc: Mapping[str, Any], filename: str, what: str) -> None:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
         raise OutputInvalid(f"{what} does not match its schema at {where}: {error.message}")
+
+
+def is_entity(doc: Any) -> bool:
+    """An entity document, shown as a character card."""
+    return (
+        isinstance(doc, dict)
+        and doc.get("$schema") == ENTITY_SCHEMA_ID
+        and isinstance(doc.get("stats"), dict)
+    )
 
 
 def validate_entity(data: bytes | str | Mapping[str, Any]) -> dict[str, Any]:

@@ -1,21 +1,16 @@
-"""Structural checks for sound files: WAV (RIFF/WAVE) and Standard MIDI Files.
-
-Pure Python plus numpy and mido. ``read_wav`` is also the decoder the audio analyser uses, so
-what the validator accepts and what the analyser can read never drift apart.
-"""
+"""WAV (RIFF/WAVE) sound: ``read_wav`` is also the decoder the analyser and previews use,
+so what the validator accepts and what they can read never drift apart."""
 
 from __future__ import annotations
 
-import io
 import struct
 from dataclasses import dataclass
 from typing import Any
 
-import mido  # type: ignore[import-untyped]
 import numpy as np
 import numpy.typing as npt
 
-from limbs.validators import OutputInvalid
+from limbs.formats.base import Format, OutputInvalid
 
 F64 = npt.NDArray[np.float64]
 
@@ -149,47 +144,26 @@ def validate_wav(
     }
 
 
-def validate_midi(data: bytes) -> dict[str, Any]:
-    """Parse a Standard MIDI File; every note must start, stop, and every track must end."""
-    try:
-        midi = mido.MidiFile(file=io.BytesIO(data))
-    except Exception as exc:  # mido raises OSError, EOFError, ValueError, KeyError... for bad data
-        raise OutputInvalid(f"MIDI does not parse: {exc}") from exc
-    if not midi.tracks:
-        raise OutputInvalid("MIDI has no tracks")
-    notes = 0
-    channels: set[int] = set()
-    for t, track in enumerate(midi.tracks):
-        if not track or track[-1].type != "end_of_track":
-            raise OutputInvalid(f"MIDI track {t} does not end with an end_of_track event")
-        sounding: dict[tuple[int, int], int] = {}
-        for msg in track:
-            if msg.type == "note_on" and msg.velocity > 0:
-                key = (msg.channel, msg.note)
-                sounding[key] = sounding.get(key, 0) + 1
-                notes += 1
-                channels.add(msg.channel)
-            elif msg.type == "note_off" or (msg.type == "note_on" and msg.velocity == 0):
-                key = (msg.channel, msg.note)
-                if sounding.get(key, 0) > 0:
-                    sounding[key] -= 1
-        hanging = sorted(key for key, count in sounding.items() if count > 0)
-        if hanging:
-            channel, note = hanging[0]
-            raise OutputInvalid(
-                f"MIDI track {t}: note {note} on channel {channel + 1} starts but never stops"
-            )
-    if notes == 0:
-        raise OutputInvalid("MIDI has no notes")
-    try:
-        seconds = float(midi.length)
-    except ValueError as exc:
-        raise OutputInvalid(f"MIDI length cannot be measured: {exc}") from exc
-    return {
-        "type": midi.type,
-        "tracks": len(midi.tracks),
-        "ticks_per_beat": midi.ticks_per_beat,
-        "notes": notes,
-        "channels": sorted(c + 1 for c in channels),
-        "seconds": round(seconds, 3),
-    }
+# Every name a WAV goes by (browsers and libraries disagree); the first is the one the studio writes.
+MIMES = ("audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave")
+
+
+def _validate(data: bytes) -> dict[str, Any]:
+    return validate_wav(data)
+
+
+def _sniff(data: bytes) -> bool:
+    return len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WAVE"
+
+
+FORMAT = Format(
+    id="wav",
+    name="WAV sound",
+    mimes=MIMES,
+    kind="audio",
+    suffixes=(".wav",),
+    validate=_validate,
+    preview="wav",
+    sniff=_sniff,
+    read=read_wav,
+)

@@ -1,0 +1,87 @@
+"""Zip archives: safe names, bounded sizes and ratios, every entry extracts."""
+
+from __future__ import annotations
+
+import io
+import json
+import posixpath
+import zipfile
+from typing import Any
+
+from limbs.formats.base import Format, OutputInvalid, signature
+from limbs.formats.png import validate_png
+
+MAX_ZIP_ENTRIES = 1024
+MAX_ZIP_BYTES = 512 * 1024 * 1024
+# Deflate cannot legitimately shrink PNG data this much; beyond it, suspect a zip bomb.
+MAX_ZIP_RATIO = 200.0
+
+
+def validate_zip(
+    data: bytes,
+    *,
+    min_pngs: int = 1,
+    max_entries: int = MAX_ZIP_ENTRIES,
+    max_total_bytes: int = MAX_ZIP_BYTES,
+) -> dict[str, Any]:
+    """A zip of PNG frames (plus optional JSON): safe names, bounded sizes, every entry decodes."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise OutputInvalid(f"not a zip archive: {exc}") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > max_entries:
+            raise OutputInvalid(f"zip has {len(infos)} entries, more than {max_entries}")
+        declared = sum(info.file_size for info in infos)
+        if declared > max_total_bytes:
+            raise OutputInvalid(f"zip expands to {declared} bytes, more than {max_total_bytes}")
+        pngs = 0
+        names: set[str] = set()
+        sizes: set[tuple[int, int]] = set()
+        for info in infos:
+            name = info.filename
+            if info.is_dir():
+                continue
+            norm = posixpath.normpath(name)
+            if name.startswith(("/", "\\")) or norm.startswith("..") or "\\" in name or ":" in name:
+                raise OutputInvalid(f"zip entry {name!r} has an unsafe path")
+            if norm in names:
+                raise OutputInvalid(f"zip entry {name!r} appears twice")
+            names.add(norm)
+            if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
+                raise OutputInvalid(f"zip entry {name!r} is compressed suspiciously well (a bomb?)")
+            try:
+                body = archive.read(info)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                raise OutputInvalid(f"zip entry {name!r} does not extract: {exc}") from None
+            lower = name.lower()
+            if lower.endswith(".png"):
+                report = validate_png(body)
+                sizes.add((report["width"], report["height"]))
+                pngs += 1
+            elif lower.endswith(".json"):
+                try:
+                    json.loads(body)
+                except ValueError as exc:
+                    raise OutputInvalid(f"zip entry {name!r} is not valid JSON: {exc}") from None
+            else:
+                raise OutputInvalid(f"zip entry {name!r} is neither a PNG nor JSON")
+    if pngs < min_pngs:
+        raise OutputInvalid(f"zip holds {pngs} PNG(s), expected at least {min_pngs}")
+    return {"entries": len(names), "pngs": pngs, "bytes": declared, "frame_sizes": sorted(sizes)}
+
+
+def _validate(data: bytes) -> dict[str, Any]:
+    return validate_zip(data, min_pngs=0)
+
+
+FORMAT = Format(
+    id="zip",
+    name="Zip archive",
+    mimes=("application/zip", "application/x-zip-compressed"),
+    kind="archive",
+    suffixes=(".zip",),
+    validate=_validate,
+    sniff=signature(b"PK\x03\x04", b"PK\x05\x06"),
+)
