@@ -15,8 +15,8 @@ from ninja.responses import Status
 from accounts import teams
 from accounts.metabolism import MetabolismInvalid, VersionConflict, update_metabolism
 from accounts.models import SCOPES, ApiToken, Membership, Metabolism, Team, User
-from limbs.actions import RequestError
 from limbs.models import Project
+from pog_site.errors import RequestError
 from pog_site.state import shared_state
 
 router = Router(tags=["auth"])

@@ -22,10 +22,10 @@ from accounts import api, teams
 from accounts.forms import ClaimForm, InviteForm, ProjectForm, TeamForm, TokenForm
 from accounts.metabolism import MetabolismInvalid, VersionConflict, update_metabolism
 from accounts.models import SCOPES, ApiToken, Membership, Metabolism, TeamInvite, User, hash_token
-from limbs.actions import RequestError
 from limbs.models import Asset
 from limbs.registry import REGISTRY
 from limbs.router import PROCEDURAL, providers
+from pog_site.errors import RequestError
 
 
 @require_http_methods(["GET", "POST"])

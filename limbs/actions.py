@@ -41,6 +41,7 @@ from limbs.router import Attempt, RouteError, RouteResult, cache_key, route
 from limbs.schemas import ActionSpec, LimbSpec, ParamError, validate_params
 from limbs.storage import read_blob, store_blob
 from pog_site import jobs
+from pog_site.errors import RequestError
 from provenance.ledger import append as ledger_append
 
 log = logging.getLogger(__name__)
@@ -52,20 +53,6 @@ MAX_SEED = 2**53 - 1
 LEASE_MARGIN_S = 30.0
 BUSY_RETRY_S = 2
 _WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-class RequestError(Exception):
-    """A request the studio will not run; carries the HTTP status and the field at fault."""
-
-    def __init__(
-        self, status: int, code: str, message: str, field: str | None = None, retry_after: int | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.field = field
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

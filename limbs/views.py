@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Membership, User
 from limbs.access import visible
-from limbs.actions import GenerateInput, RequestError, do_generate
+from limbs.actions import GenerateInput, do_generate
 from limbs.health import limb_health
 from limbs.models import Asset, Generation, Project
 from limbs.previews import WAV_MIMES, waveform_png
@@ -25,6 +25,7 @@ from limbs.schemas import ActionSpec, LimbSpec
 from limbs.stream_api import start_stream
 from limbs.streaming import streams
 from limbs.validators import OutputInvalid
+from pog_site.errors import RequestError
 from provenance.ledger import entry_as_json, verify_entry
 
 PARAM_PREFIX = "p_"

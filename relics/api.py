@@ -11,7 +11,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from accounts.models import User
-from limbs.actions import RequestError
+from pog_site.errors import RequestError
 from relics import museum
 from relics.catalog import ERAS, KIND_LABELS
 from relics.models import RelicCache

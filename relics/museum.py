@@ -25,9 +25,9 @@ from django.db.models import Q, QuerySet
 from PIL import Image
 
 from accounts.models import User
-from limbs.actions import RequestError
 from limbs.models import Asset, kind_for_mime
 from limbs.storage import read_blob, store_blob
+from pog_site.errors import RequestError
 from provenance.ledger import append as ledger_append
 from relics.catalog import (
     MIME,
