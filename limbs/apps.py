@@ -8,5 +8,13 @@ class LimbsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the Celery task that actions submit by name (pog_site.jobs looks it up).
-        from limbs import tasks  # noqa: F401
+        from accounts import hooks
+        from limbs import (
+            projects,
+            tasks,  # noqa: F401 (registers the Celery task actions submit by name)
+        )
+        from limbs.catalog import LimbsCatalog
+
+        # Accounts imports nothing of the limbs; it asks through these.
+        hooks.set_limb_catalog(LimbsCatalog())
+        hooks.set_team_work(projects.team_work)

@@ -1,4 +1,4 @@
-"""Server-rendered pages: the bubble HUD, limb workspaces, generations and assets."""
+"""Server-rendered pages: the bubble HUD, limb workspaces, generations, assets and projects."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import uuid
 from typing import Any, cast
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,8 +16,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Membership, User
+from limbs import projects
 from limbs.access import visible
 from limbs.actions import GenerateInput, do_generate
+from limbs.forms import ProjectForm
 from limbs.health import limb_health
 from limbs.models import Asset, Generation, Project
 from limbs.previews import WAV_MIMES, waveform_png
@@ -302,3 +305,41 @@ def asset_waveform(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
     response["Cache-Control"] = "private, max-age=31536000, immutable"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- projects (served under the "studio" namespace, next to the account pages) -------------
+
+
+def _projects_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    me = _me(request)
+    memberships = Membership.objects.filter(user=me).select_related("team").order_by("team__name")
+    context: dict[str, Any] = {
+        "projects": projects.projects_for(me).order_by("team__name", "name"),
+        "make_teams": [m.team for m in memberships if m.can_make],
+        "form": ProjectForm(),
+    }
+    return context | extra
+
+
+@login_required
+@require_GET
+def projects_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/projects.html", _projects_context(request))
+
+
+@login_required
+@require_POST
+def create_project(request: HttpRequest) -> HttpResponse:
+    form = ProjectForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/projects.html", _projects_context(request, form=form), status=422)
+    team_id = form.cleaned_data["team"]
+    try:
+        project = projects.create_project(_me(request), form.cleaned_data["name"], team_id)
+    except RequestError as exc:
+        context = _projects_context(request, form=form, error={"code": exc.code, "message": exc.message})
+        return render(request, "accounts/projects.html", context, status=exc.status)
+    messages.success(request, f"The project “{project.name}” is ready.")
+    if team_id is not None:
+        return redirect("studio:team", team_id=team_id)
+    return redirect("studio:projects")
