@@ -21,7 +21,6 @@ from accounts import threats
 from accounts.admin_views import kill_switch_add
 from accounts.killswitch import SwitchInvalid, release_switch, revoke_sessions, set_switch
 from accounts.models import AnomalyFlag, ApiToken, KillSwitch, Membership, Team, TeamInvite, Tier, User
-from limbs.models import Project
 
 
 def _staff(request: HttpRequest) -> User:
@@ -146,13 +145,6 @@ class TeamInviteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def revoke_invites(self, request: HttpRequest, queryset: QuerySet[TeamInvite]) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"{count} invite link(s) no longer work.", messages.SUCCESS)
-
-
-@admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "owner", "team", "created_at")
-    search_fields = ("name", "owner__username", "team__name")
-    raw_id_fields = ("owner", "team")
 
 
 @admin.register(KillSwitch)

@@ -15,8 +15,7 @@ from ninja.responses import Status
 from accounts import teams
 from accounts.metabolism import MetabolismInvalid, VersionConflict, update_metabolism
 from accounts.models import SCOPES, ApiToken, Membership, Metabolism, Team, User
-from limbs.actions import RequestError
-from limbs.models import Project
+from pog_site.errors import RequestError
 from pog_site.state import shared_state
 
 router = Router(tags=["auth"])
@@ -156,11 +155,6 @@ class RoleIn(Schema):
     role: str
 
 
-class ProjectIn(Schema):
-    name: str = Field(..., min_length=1, max_length=80)
-    team: int | None = Field(None, description="A team id for a shared project; empty for your own.")
-
-
 def _team_json(team: Team, role: str | None = None) -> dict[str, Any]:
     return {"id": team.pk, "name": team.name, "slug": team.slug, "role": role}
 
@@ -224,22 +218,3 @@ def set_role(request: HttpRequest, team_id: int, user_id: int, payload: RoleIn) 
     except teams.RoleInvalid as exc:
         raise RequestError(exc.status, exc.code, str(exc), "role") from None
     return {"user": membership.user_id, "role": membership.role}
-
-
-@settings_router.get("/projects", summary="Your projects and your teams' projects")
-def list_projects(request: HttpRequest) -> dict[str, Any]:
-    rows = teams.projects_for(request.auth)  # type: ignore[attr-defined]
-    return {"projects": [teams.project_json(p) for p in rows]}
-
-
-@settings_router.post("/projects", response={201: dict[str, Any]}, summary="Make a project")
-def create_project(request: HttpRequest, payload: ProjectIn) -> Status[dict[str, Any]]:
-    user = request.auth  # type: ignore[attr-defined]
-    if payload.team is not None:
-        membership = _member_of(user, payload.team)
-        if not membership.can_make:
-            raise RequestError(403, "viewer", "Viewers look at a team's work; editors make projects.", "team")
-        project = Project.objects.create(name=payload.name.strip(), team_id=payload.team)
-    else:
-        project = Project.objects.create(name=payload.name.strip(), owner=user)
-    return Status(201, teams.project_json(project))

@@ -21,6 +21,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts import switch_epoch
+from accounts.hooks import limb_catalog
 from accounts.models import KillSwitch, Membership, User
 
 PROVIDERS = ("cloudflare", "gemini", "ollama")
@@ -134,11 +135,8 @@ def _check(scope: str, target: str) -> str:
         raise SwitchInvalid("target", f"A {scope} switch names the {scope} by its number (id).")
     if scope == KillSwitch.Scope.PROVIDER and target not in PROVIDERS:
         raise SwitchInvalid("target", f"provider must be one of: {', '.join(PROVIDERS)}.")
-    if scope == KillSwitch.Scope.LIMB:
-        from limbs.registry import REGISTRY
-
-        if REGISTRY.get(target) is None:
-            raise SwitchInvalid("target", f"There is no limb called '{target}'.")
+    if scope == KillSwitch.Scope.LIMB and limb_catalog().get(target) is None:
+        raise SwitchInvalid("target", f"There is no limb called '{target}'.")
     return target
 
 

@@ -15,9 +15,8 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.hooks import ParamsInvalid, limb_catalog
 from accounts.models import Metabolism, Tier, User
-from limbs.params import ParamError, validate_params
-from limbs.registry import REGISTRY
 
 REMOTE_PROVIDERS = ("cloudflare", "gemini", "ollama")
 MAX_MACROS = 50
@@ -44,7 +43,7 @@ def _clean_preferred(value: Any) -> dict[str, str]:
         raise MetabolismInvalid("preferred_models", "preferred_models maps a limb to provider:model.")
     clean: dict[str, str] = {}
     for limb, choice in value.items():
-        if REGISTRY.get(str(limb)) is None:
+        if limb_catalog().get(str(limb)) is None:
             raise MetabolismInvalid(f"preferred_models.{limb}", f"There is no limb called '{limb}'.")
         if choice in (None, ""):
             continue  # clearing a preference
@@ -65,7 +64,7 @@ def _clean_confidence(value: Any) -> dict[str, float]:
     clean: dict[str, float] = {}
     for limb, threshold in value.items():
         key = str(limb)
-        if key != "*" and REGISTRY.get(key) is None:
+        if key != "*" and limb_catalog().get(key) is None:
             raise MetabolismInvalid(f"confidence.{key}", f"There is no limb called '{key}'.")
         if threshold is None or threshold == "":
             continue
@@ -92,7 +91,7 @@ def _clean_macros(value: Any) -> list[dict[str, Any]]:
         name = str(macro.get("name", "")).strip()
         if not name or len(name) > 60:
             raise MetabolismInvalid(f"{where}.name", "A macro needs a name of at most 60 characters.")
-        limb = REGISTRY.get(str(macro.get("limb", "")))
+        limb = limb_catalog().get(str(macro.get("limb", "")))
         if limb is None:
             raise MetabolismInvalid(f"{where}.limb", f"There is no limb called '{macro.get('limb')}'.")
         action = limb.action(str(macro.get("action") or limb.default_action.id))
@@ -103,8 +102,8 @@ def _clean_macros(value: Any) -> list[dict[str, Any]]:
         if len(intent) > 2000:
             raise MetabolismInvalid(f"{where}.intent", "A macro's idea is at most 2000 characters.")
         try:
-            params = validate_params(action, macro.get("params") or {})
-        except ParamError as exc:
+            params = limb_catalog().clean_params(limb.id, action.id, macro.get("params") or {})
+        except ParamsInvalid as exc:
             raise MetabolismInvalid(f"{where}.params.{exc.field}", exc.message) from None
         clean.append({"name": name, "limb": limb.id, "action": action.id, "intent": intent, "params": params})
     return clean

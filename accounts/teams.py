@@ -1,18 +1,16 @@
-"""Teams: making one, invite links, roles, and the projects people may file work under."""
+"""Teams: making one, invite links and roles."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Membership, Team, TeamInvite, User, hash_token
-from limbs.models import Project
 
 
 class InviteInvalid(ValueError):  # noqa: N818
@@ -82,18 +80,3 @@ def set_role(team_id: int, user_id: int, role: str) -> Membership:
         membership.role = role
         membership.save(update_fields=["role"])
         return membership
-
-
-def projects_for(user: User) -> QuerySet[Project]:
-    teams = Membership.objects.filter(user=user).values_list("team_id", flat=True)
-    return Project.objects.filter(Q(owner=user, team__isnull=True) | Q(team__in=teams)).select_related("team")
-
-
-def project_json(project: Project) -> dict[str, Any]:
-    return {
-        "id": str(project.id),
-        "name": project.name,
-        "team": project.team_id,
-        "owner": project.owner_id,
-        "created_at": project.created_at.isoformat(),
-    }

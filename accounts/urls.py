@@ -25,6 +25,4 @@ pages = [
     path("teams/<int:team_id>/", views.team_page, name="team"),
     path("teams/<int:team_id>/invites", views.make_invite, name="make_invite"),
     path("teams/<int:team_id>/members/<int:user_id>/role", views.change_role, name="change_role"),
-    path("projects/", views.projects_page, name="projects"),
-    path("projects/new", views.create_project, name="create_project"),
 ]

@@ -1,6 +1,7 @@
 """Pages for a person's own account: sign up and in, settings (preferences and API tokens),
-teams, invites and projects. The rules themselves live in accounts.api, accounts.teams and
-accounts.metabolism; these views only gather a form, call them and show the answer."""
+teams and invites. The rules themselves live in accounts.api, accounts.teams and
+accounts.metabolism; these views only gather a form, call them and show the answer. What
+the pages show of the limbs (AI models, macros, a team's work) comes through accounts.hooks."""
 
 from __future__ import annotations
 
@@ -19,13 +20,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import api, teams
-from accounts.forms import ClaimForm, InviteForm, ProjectForm, TeamForm, TokenForm
+from accounts.forms import ClaimForm, InviteForm, TeamForm, TokenForm
+from accounts.hooks import Limb, limb_catalog, team_work
 from accounts.metabolism import MetabolismInvalid, VersionConflict, update_metabolism
 from accounts.models import SCOPES, ApiToken, Membership, Metabolism, TeamInvite, User, hash_token
-from limbs.actions import RequestError
-from limbs.models import Asset
-from limbs.registry import REGISTRY
-from limbs.router import PROCEDURAL, providers
+from pog_site.errors import RequestError
 
 
 @require_http_methods(["GET", "POST"])
@@ -150,21 +149,12 @@ class FormValues:
 
 def _ai_limbs() -> list[AiLimb]:
     """Limbs with at least one AI tier, each with the models its tiers use by default."""
-    tiers = [p for p in providers() if p is not PROCEDURAL]
-    found: list[AiLimb] = []
-    for limb in REGISTRY.limbs:
-        choices: dict[str, str] = {}
-        for action in limb.actions:
-            for provider in tiers:
-                if provider.name not in action.ai_tiers or not provider.supports(limb.id, action.id):
-                    continue
-                model = provider.default_model(limb.id, action.id)
-                if model:
-                    words = PROVIDER_WORDS.get(provider.name, provider.name)
-                    choices[f"{provider.name}:{model}"] = f"{words}: {model} ({action.name.lower()})"
-        if choices:
-            found.append(AiLimb(limb.id, limb.name, limb.icon, list(choices.items())))
-    return found
+    found: dict[str, tuple[Limb, dict[str, str]]] = {}
+    for made in limb_catalog().default_models():
+        _, choices = found.setdefault(made.limb.id, (made.limb, {}))
+        words = PROVIDER_WORDS.get(made.provider, made.provider)
+        choices[f"{made.provider}:{made.model}"] = f"{words}: {made.model} ({made.action.name.lower()})"
+    return [AiLimb(limb.id, limb.name, limb.icon, list(choices.items())) for limb, choices in found.values()]
 
 
 def _percent(value: Any) -> str:
@@ -254,7 +244,7 @@ def _conflict_rows(mine: FormValues, now: FormValues, limbs: list[AiLimb]) -> li
 
 def _macro_row(index: int, macro: dict[str, Any]) -> dict[str, Any]:
     """A saved macro with a link that opens its limb with everything filled in."""
-    limb = REGISTRY.get(str(macro.get("limb", "")))
+    limb = limb_catalog().get(str(macro.get("limb", "")))
     url = ""
     if limb is not None:
         query = {"action": macro.get("action", ""), "intent": macro.get("intent", "")}
@@ -431,10 +421,8 @@ def _team_context(request: HttpRequest, membership: Membership, **extra: Any) ->
         "is_owner": membership.role == Membership.Role.OWNER,
         "members": members,
         "roles": Membership.Role.choices,
-        "projects": team.projects.order_by("name"),
-        "assets": Asset.objects.filter(team=team).order_by("-created_at")[:48],
         "invite_form": InviteForm(),
-        "project_form": ProjectForm(),
+        **team_work(team),  # its projects and library
     }
     return context | extra
 
@@ -513,42 +501,3 @@ def join_team(request: HttpRequest, token: str) -> HttpResponse:
     status = {"ok": 200, "member": 200, "unknown": 404}.get(state, 410)
     context = {"invite": invite if state != "unknown" else None, "state": state, "member": member}
     return render(request, "accounts/join.html", context, status=status)
-
-
-# --- projects -------------------------------------------------------------------------------
-
-
-def _projects_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    me = _me(request)
-    memberships = _my_memberships(me)
-    context: dict[str, Any] = {
-        "projects": teams.projects_for(me).order_by("team__name", "name"),
-        "make_teams": [m.team for m in memberships if m.can_make],
-        "form": ProjectForm(),
-    }
-    return context | extra
-
-
-@login_required
-@require_GET
-def projects_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/projects.html", _projects_context(request))
-
-
-@login_required
-@require_POST
-def create_project(request: HttpRequest) -> HttpResponse:
-    form = ProjectForm(request.POST)
-    if not form.is_valid():
-        return render(request, "accounts/projects.html", _projects_context(request, form=form), status=422)
-    team_id = form.cleaned_data["team"]
-    payload = api.ProjectIn(name=form.cleaned_data["name"], team=team_id)
-    try:
-        made = api.create_project(_as_api(request), payload)
-    except RequestError as exc:
-        context = _projects_context(request, form=form, error={"code": exc.code, "message": exc.message})
-        return render(request, "accounts/projects.html", context, status=exc.status)
-    messages.success(request, f"The project “{made.value['name']}” is ready.")
-    if team_id is not None:
-        return redirect("studio:team", team_id=team_id)
-    return redirect("studio:projects")

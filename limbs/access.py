@@ -41,10 +41,3 @@ def membership(user: User, team: Team | int) -> Membership | None:
 def can_make_in(user: User, team: Team | int) -> bool:
     found = membership(user, team)
     return found is not None and found.can_make
-
-
-def groups_for(user: User) -> list[str]:
-    """Channel groups a signed-in identity's studio socket joins: its own and its teams'."""
-    from limbs.actions import group_for_team, group_for_user
-
-    return [group_for_user(user.pk)] + [group_for_team(t) for t in team_ids(user)]

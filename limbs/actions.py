@@ -41,6 +41,7 @@ from limbs.router import Attempt, RouteError, RouteResult, cache_key, route
 from limbs.spec import ActionSpec, GeneratorInputError, GenRequest, LimbSpec, Tension
 from limbs.storage import read_blob, store_blob
 from pog_site import jobs
+from pog_site.errors import RequestError
 from provenance.ledger import append as ledger_append
 
 log = logging.getLogger(__name__)
@@ -51,21 +52,10 @@ MAX_SEED = 2**53 - 1
 # A running slot outlives the action's deadline by this much before it frees itself.
 LEASE_MARGIN_S = 30.0
 BUSY_RETRY_S = 2
+# The Celery task that runs ``run_generation`` (limbs.tasks), submitted by name so this
+# module need not import its own wrapper.
+RUN_GENERATION = "limbs.run_generation"
 _WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-class RequestError(Exception):
-    """A request the studio will not run; carries the HTTP status and the field at fault."""
-
-    def __init__(
-        self, status: int, code: str, message: str, field: str | None = None, retry_after: int | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.field = field
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -464,9 +454,7 @@ def _store(
 def queue_generation(generation: Generation) -> Future[Any] | None:
     """Hand a stored generation to the job runner. In embedded mode the returned future
     resolves to the finished generation's JSON (see ``run_generation``)."""
-    from limbs.tasks import run_generation_task
-
-    future = jobs.submit(run_generation_task, str(generation.pk))
+    future = jobs.submit(RUN_GENERATION, str(generation.pk))
     publish_update(generation.pk, generation.owner_id, _row(generation))
     return future
 
@@ -858,13 +846,11 @@ def resubmit_unfinished() -> int:
     pending = Generation.objects.filter(
         status__in=[Generation.Status.QUEUED, Generation.Status.RUNNING]
     ).values_list("pk", "status", "claimed_by")
-    from limbs.tasks import run_generation_task
-
     for pk, status, claimed_by in pending:
         takeover = status == Generation.Status.RUNNING and not _holder_alive(claimed_by)
         if status == Generation.Status.RUNNING and not takeover:
             continue
-        jobs.submit(run_generation_task, str(pk), takeover)
+        jobs.submit(RUN_GENERATION, str(pk), takeover)
         count += 1
     return count
 

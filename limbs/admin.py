@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from limbs.models import Asset, CacheEntry, Generation
+from limbs.models import Asset, CacheEntry, Generation, Project
 
 
 @admin.register(Generation)
@@ -25,3 +25,10 @@ class AssetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class CacheEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("key", "limb", "action", "provider", "hits", "created_at", "last_hit_at")
     list_filter = ("limb", "provider")
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "owner", "team", "created_at")
+    search_fields = ("name", "owner__username", "team__name")
+    raw_id_fields = ("owner", "team")

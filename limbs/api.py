@@ -1,4 +1,4 @@
-"""JSON API of the limbs: the registry, the request path, generations and assets."""
+"""JSON API of the limbs: the registry, the request path, generations, assets and projects."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
+from limbs import projects
 from limbs.access import visible
 from limbs.actions import (
     GenerateInput,
@@ -214,3 +216,23 @@ def get_asset_content(request: HttpRequest, asset_id: uuid.UUID, download: bool 
     safe_name = "".join(ch for ch in asset.name if ch.isalnum() or ch in "-_.") or "asset"
     response["Content-Disposition"] = f'{disposition}; filename="{safe_name}"'
     return response
+
+
+# --- projects (in the API docs with the settings, next to teams) ---------------------------
+
+
+class ProjectIn(Schema):
+    name: str = Field(..., min_length=1, max_length=80)
+    team: int | None = Field(None, description="A team id for a shared project; empty for your own.")
+
+
+@router.get("/projects", tags=["settings"], summary="Your projects and your teams' projects")
+def list_projects(request: HttpRequest) -> dict[str, Any]:
+    rows = projects.projects_for(request.auth)  # type: ignore[attr-defined]
+    return {"projects": [projects.project_json(p) for p in rows]}
+
+
+@router.post("/projects", tags=["settings"], response={201: dict[str, Any]}, summary="Make a project")
+def create_project(request: HttpRequest, payload: ProjectIn) -> Status[dict[str, Any]]:
+    project = projects.create_project(request.auth, payload.name, payload.team)  # type: ignore[attr-defined]
+    return Status(201, projects.project_json(project))

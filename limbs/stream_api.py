@@ -31,7 +31,6 @@ from ninja import Router
 from accounts.models import User
 from limbs.actions import (
     GenerateInput,
-    RequestError,
     do_generate,
     fail_claimed,
     finish_claimed,
@@ -45,6 +44,7 @@ from limbs.providers.base import ProviderResult
 from limbs.providers.procedural import ProceduralProvider
 from limbs.router import Attempt, RouteError, RouteResult, check_for
 from limbs.streaming import aroute_stream, provider_tiers, streams
+from pog_site.errors import RequestError
 
 log = logging.getLogger(__name__)
 

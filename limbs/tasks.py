@@ -6,10 +6,10 @@ from typing import Any
 
 from celery import shared_task
 
-from limbs.actions import run_generation
+from limbs.actions import RUN_GENERATION, run_generation
 
 
-@shared_task(bind=True, name="limbs.run_generation", acks_late=True, reject_on_worker_lost=True)
+@shared_task(bind=True, name=RUN_GENERATION, acks_late=True, reject_on_worker_lost=True)
 def run_generation_task(self: Any, generation_id: str, takeover: bool = False) -> dict[str, Any] | None:
     # A redelivered message means the worker that held it died mid-job: take the claim over.
     delivery = getattr(self.request, "delivery_info", None) or {}

@@ -18,3 +18,10 @@ urlpatterns = [
     path("assets/<uuid:asset_id>/", views.asset_page, name="asset"),
     path("assets/<uuid:asset_id>/waveform.png", views.asset_waveform, name="asset_waveform"),
 ]
+
+# Served from the site root (pog_site/urls.py) under the "studio" namespace, with the
+# account pages: /projects/...
+pages = [
+    path("projects/", views.projects_page, name="projects"),
+    path("projects/new", views.create_project, name="create_project"),
+]

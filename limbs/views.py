@@ -1,4 +1,4 @@
-"""Server-rendered pages: the bubble HUD, limb workspaces, generations and assets."""
+"""Server-rendered pages: the bubble HUD, limb workspaces, generations, assets and projects."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import uuid
 from typing import Any, cast
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,10 +16,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Membership, User
+from limbs import projects
 from limbs.access import visible
-from limbs.actions import GenerateInput, RequestError, do_generate
+from limbs.actions import GenerateInput, do_generate
 from limbs.formats import OutputInvalid
 from limbs.formats.wav import MIMES as WAV_MIMES
+from limbs.forms import ProjectForm
 from limbs.health import limb_health
 from limbs.intent import route_intent, surprise_intent
 from limbs.models import Asset, Generation, Project
@@ -27,6 +30,7 @@ from limbs.registry import REGISTRY, get_limb
 from limbs.spec import ActionSpec, LimbSpec
 from limbs.stream_api import start_stream
 from limbs.streaming import streams
+from pog_site.errors import RequestError
 from provenance.ledger import entry_as_json, verify_entry
 
 PARAM_PREFIX = "p_"
@@ -303,3 +307,41 @@ def asset_waveform(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
     response["Cache-Control"] = "private, max-age=31536000, immutable"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- projects (served under the "studio" namespace, next to the account pages) -------------
+
+
+def _projects_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    me = _me(request)
+    memberships = Membership.objects.filter(user=me).select_related("team").order_by("team__name")
+    context: dict[str, Any] = {
+        "projects": projects.projects_for(me).order_by("team__name", "name"),
+        "make_teams": [m.team for m in memberships if m.can_make],
+        "form": ProjectForm(),
+    }
+    return context | extra
+
+
+@login_required
+@require_GET
+def projects_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/projects.html", _projects_context(request))
+
+
+@login_required
+@require_POST
+def create_project(request: HttpRequest) -> HttpResponse:
+    form = ProjectForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/projects.html", _projects_context(request, form=form), status=422)
+    team_id = form.cleaned_data["team"]
+    try:
+        project = projects.create_project(_me(request), form.cleaned_data["name"], team_id)
+    except RequestError as exc:
+        context = _projects_context(request, form=form, error={"code": exc.code, "message": exc.message})
+        return render(request, "accounts/projects.html", context, status=exc.status)
+    messages.success(request, f"The project “{project.name}” is ready.")
+    if team_id is not None:
+        return redirect("studio:team", team_id=team_id)
+    return redirect("studio:projects")

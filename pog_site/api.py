@@ -14,7 +14,7 @@ from ninja.utils import check_csrf
 
 from accounts.identity import session_identity, token_from_bearer
 from accounts.killswitch import Identity, blocking
-from limbs.actions import RequestError
+from pog_site.errors import RequestError
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 

@@ -22,6 +22,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from accounts.ws import IdentityMiddlewareStack  # noqa: E402
+from limbs.actions import resubmit_unfinished  # noqa: E402
 from limbs.routing import websocket_urlpatterns  # noqa: E402
 from pog_site import jobs  # noqa: E402
 
@@ -39,5 +40,6 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if not _booted:
         _booted = True
         jobs.register_loop(asyncio.get_running_loop())
-        await sync_to_async(jobs.ensure_started, thread_sensitive=False)()
+        # Embedded mode: generations a crash or restart left behind run again.
+        await sync_to_async(jobs.ensure_started, thread_sensitive=False)(resubmit_unfinished)
     await _router(scope, receive, send)

@@ -4,6 +4,10 @@ Embedded mode runs jobs on a thread pool inside the daphne process; scale mode
 hands them to Celery. Either way the job body is the same plain function (the
 Celery task is a thin wrapper), and progress goes through ``publish`` to the
 channel layer.
+
+This module names no app: a caller submits a task object or a task's registered Celery
+name, and the composition root (``pog_site.asgi``) hands ``ensure_started`` what to
+resubmit when the server starts.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -20,6 +24,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import close_old_connections
+
+from pog_site.celery import app as celery_app
 
 log = logging.getLogger(__name__)
 
@@ -95,30 +101,35 @@ def slot_if_free(wanted: bool = True) -> Iterator[bool]:
 def submit(task: Any, *args: Any) -> Future[Any] | None:
     """Run a Celery ``task`` in the background: on a Celery worker in scale mode, or its body
     (``task.run``) on the in-process pool otherwise, where the returned future carries
-    the body's return value (so a caller in this process can wait on it directly)."""
+    the body's return value (so a caller in this process can wait on it directly).
+
+    ``task`` may be the task's registered name: its app's ``tasks`` module, imported by the
+    app's ``ready()``, registered it with Celery."""
+    if isinstance(task, str):
+        task = celery_app.tasks[task]
     if settings.POG_JOB_BACKEND == "celery":
         task.apply_async(args=args)
         return None
     return _get_pool().submit(_run_local, task, args)
 
 
-def ensure_started() -> None:
-    """Called once per server process: resubmit work a crash or restart left unfinished."""
+def ensure_started(resubmit: Callable[[], int]) -> None:
+    """Called once per server process with what resubmits the work a crash or restart left
+    unfinished (it returns how many jobs it queued). Embedded mode only: in scale mode the
+    broker keeps unfinished work and redelivers it."""
     global _started
     if _started:
         return
     _started = True
     if settings.POG_JOB_BACKEND != "thread":
         return
-    from limbs.actions import resubmit_unfinished
-
     try:
-        count = resubmit_unfinished()
+        count = resubmit()
     except Exception:
-        log.exception("could not resubmit unfinished generations")
+        log.exception("could not resubmit unfinished jobs")
         return
     if count:
-        log.info("resubmitted %d unfinished generation(s)", count)
+        log.info("resubmitted %d unfinished job(s)", count)
 
 
 def publish(group: str, event: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from django.urls import include, path
 from accounts.admin_views import provenance_audit, revoke_all_sessions
 from accounts.urls import pages as account_pages
 from limbs.admin_views import breakers_view
+from limbs.urls import pages as project_pages
 from limbs.views import hud
 from pog_site.api import api
 
@@ -17,7 +18,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/", include("accounts.urls")),
     path("relics/", include("relics.urls")),
-    path("", include((account_pages, "studio"))),
+    path("", include((account_pages + project_pages, "studio"))),
     path("", hud, name="hud"),
     path("", include("limbs.urls")),
 ]

@@ -9,9 +9,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from accounts.models import User
-from limbs.actions import RequestError
+from pog_site.errors import RequestError
 from relics import museum
 from relics.catalog import ERAS, KIND_LABELS
 from relics.models import RelicCache
@@ -50,20 +51,30 @@ def list_caches(request: HttpRequest) -> dict[str, Any]:
     return {"caches": [_cache_payload(c) for c in RelicCache.objects.all()]}
 
 
-@router.post("/caches", summary="Register a cache by upload: a zip of its folder, or its files")
+# 201 when the cache is new, 200 when it was registered before (registering is idempotent).
+REGISTERED = {200: dict[str, Any], 201: dict[str, Any]}
+
+
+@router.post(
+    "/caches", response=REGISTERED, summary="Register a cache by upload: a zip of its folder, or its files"
+)
 def upload_cache(
     request: HttpRequest, files: File[list[UploadedFile]], label: Form[str] = ""
-) -> HttpResponse:
+) -> Status[dict[str, Any]]:
     limit = museum.upload_limits().max_bytes
     if sum(f.size or 0 for f in files) > limit:
         raise RequestError(413, "too_large", f"The upload is larger than the {limit}-byte limit.", "files")
     parts = [(f.name or "upload", f.read()) for f in files]
     cache, created = museum.register_upload(parts, _user(request), label)
-    return _json(request, _cache_payload(cache, created), 201 if created else 200)
+    return Status(201 if created else 200, _cache_payload(cache, created))
 
 
-@router.post("/caches/folder", summary="Register a server folder listed in POG_RELIC_DIRS (staff only)")
-def register_folder(request: HttpRequest, payload: FolderIn) -> HttpResponse:
+@router.post(
+    "/caches/folder",
+    response=REGISTERED,
+    summary="Register a server folder listed in POG_RELIC_DIRS (staff only)",
+)
+def register_folder(request: HttpRequest, payload: FolderIn) -> Status[dict[str, Any]]:
     if not _user(request).is_staff:
         raise RequestError(403, "staff_only", "Only staff may register caches from server folders.", None)
     roots = museum.relic_dirs()
@@ -77,7 +88,7 @@ def register_folder(request: HttpRequest, payload: FolderIn) -> HttpResponse:
         )
     results = [museum.register_folder(p, _user(request)) for p in paths]
     status = 201 if any(created for _, created in results) else 200
-    return _json(request, {"caches": [_cache_payload(c, created) for c, created in results]}, status)
+    return Status(status, {"caches": [_cache_payload(c, created) for c, created in results]})
 
 
 @router.get("/caches/{sha256}", summary="One cache")
@@ -149,13 +160,17 @@ def preview_response(request: HttpRequest, shown: museum.Preview) -> HttpRespons
 
 
 @router.post(
-    "/caches/{sha256}/entries/{kind}/{key}/fork", summary="Fork an entry into a studio asset of yours"
+    "/caches/{sha256}/entries/{kind}/{key}/fork",
+    response={201: dict[str, Any]},
+    summary="Fork an entry into a studio asset of yours",
 )
-def fork_entry(request: HttpRequest, sha256: str, kind: str, key: str, payload: ForkIn) -> HttpResponse:
+def fork_entry(
+    request: HttpRequest, sha256: str, kind: str, key: str, payload: ForkIn
+) -> Status[dict[str, Any]]:
     cache = museum.get_cache(sha256)
     asset = museum.do_fork_relic(_user(request), cache, f"{kind}/{key}", payload.name)
     body = asset.as_json() | {"ledger_entry": asset.ledger_entry.seq if asset.ledger_entry else None}
-    return _json(request, body, 201)
+    return Status(201, body)
 
 
 @router.get("/match", summary="Entries of the same (normalised) name in other caches and eras")
@@ -170,9 +185,3 @@ def match(request: HttpRequest, name: str, era: str | None = None, kind: str | N
             for m in found
         ],
     }
-
-
-def _json(request: HttpRequest, body: dict[str, Any], status: int) -> HttpResponse:
-    from pog_site.api import api
-
-    return api.create_response(request, body, status=status)

@@ -25,10 +25,10 @@ from django.db.models import Q, QuerySet
 from PIL import Image
 
 from accounts.models import User
-from limbs.actions import RequestError
 from limbs.formats import kind_for_mime
 from limbs.models import Asset
 from limbs.storage import read_blob, store_blob
+from pog_site.errors import RequestError
 from provenance.ledger import append as ledger_append
 from relics.catalog import (
     MIME,

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from limbs.actions import RequestError
+from pog_site.errors import RequestError
 from relics import museum
 from relics.api import preview_response
 from relics.catalog import CLASSIC_KINDS, ERAS, KIND_LABELS, MODERN_KINDS

@@ -6,6 +6,7 @@ Used by the tests and the benchmarks, and startable by a person with
 
 from __future__ import annotations
 
-from limbs.fakes.server import FAULTS, FakeProvider, RecordedRequest, env_for, start_fakes
+from limbs.fakes.exchange import RecordedRequest
+from limbs.fakes.server import FAULTS, FakeProvider, env_for, start_fakes
 
 __all__ = ["FAULTS", "FakeProvider", "RecordedRequest", "env_for", "start_fakes"]

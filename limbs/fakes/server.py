@@ -33,14 +33,15 @@ a chatty model wraps a world bible's JSON: ``"plain"``, ``"fenced"`` (a ```json 
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from limbs.fakes.exchange import RecordedRequest, Reply
+from limbs.fakes.wire import RESPONDERS
 
 FAULTS = frozenset(
     {"500", "429", "cf_4006", "resource_exhausted", "refused", "stall", "cut", "malformed", "invalid_payload"}
@@ -58,20 +59,6 @@ FAKE_CREDENTIALS = {
 }
 
 
-@dataclass(frozen=True)
-class RecordedRequest:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        try:
-            return json.loads(self.body) if self.body else None
-        except ValueError:
-            return None
-
-
 @dataclass
 class Fault:
     kind: str
@@ -79,51 +66,6 @@ class Fault:
     remaining: int | None = None
     # Set to let this fault's stalled requests go; each fault gets its own.
     release: threading.Event = field(default_factory=threading.Event)
-
-
-class Reply:
-    """Writes one HTTP/1.1 answer on a handler's connection, in as few writes as it can."""
-
-    def __init__(self, handler: BaseHTTPRequestHandler) -> None:
-        self._h = handler
-
-    def _head(self, status: int, headers: dict[str, str]) -> bytes:
-        lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
-        lines += [f"{k}: {v}" for k, v in headers.items()]
-        if self._h.close_connection:
-            lines.append("Connection: close")
-        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-
-    def raw(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
-        head = {"Content-Type": content_type, "Content-Length": str(len(body)), **(headers or {})}
-        self._h.wfile.write(self._head(status, head) + body)
-
-    def json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
-        self.raw(status, json.dumps(obj).encode(), "application/json", headers)
-
-    def truncated(self, status: int, body: bytes, content_type: str) -> None:
-        """Promise the whole body, send half, drop the connection."""
-        head = {"Content-Type": content_type, "Content-Length": str(len(body))}
-        self._h.wfile.write(self._head(status, head) + body[: len(body) // 2])
-        self.abort()
-
-    def start_stream(self, content_type: str) -> None:
-        head = {"Content-Type": content_type, "Transfer-Encoding": "chunked", "Cache-Control": "no-cache"}
-        self._h.wfile.write(self._head(200, head))
-
-    def chunk(self, data: bytes) -> None:
-        if data:
-            self._h.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-
-    def end_stream(self) -> None:
-        self._h.wfile.write(b"0\r\n\r\n")
-
-    def abort(self) -> None:
-        self._h.close_connection = True
-        try:
-            self._h.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 class _Server(ThreadingHTTPServer):
@@ -196,8 +138,6 @@ class FakeProvider:
     """A running fake of one provider. Also a context manager that stops it on exit."""
 
     def __init__(self, provider: str, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        from limbs.fakes.wire import RESPONDERS
-
         if provider not in RESPONDERS:
             raise ValueError(f"unknown provider {provider!r}; choose from {sorted(RESPONDERS)}")
         self.provider = provider

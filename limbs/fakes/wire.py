@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from limbs.fakes import content
-from limbs.fakes.server import RecordedRequest, Reply
+from limbs.fakes.exchange import RecordedRequest, Reply
 
 NOT_AN_IMAGE = b"this is certainly not a picture"
 NOT_AUDIO = b"this is certainly not a sound"

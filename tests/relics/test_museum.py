@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from accounts.models import User
-from limbs.actions import RequestError
 from limbs.models import Asset
+from pog_site.errors import RequestError
 from provenance.ledger import verify_entry
 from relics import museum
 from relics.catalog import ClassicCatalog

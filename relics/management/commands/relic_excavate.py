@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from limbs.actions import RequestError
+from pog_site.errors import RequestError
 from relics import museum
 
 
