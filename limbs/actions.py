@@ -178,7 +178,7 @@ def _id_tables(owner: User) -> bytes:
     from relics.models import RelicCache, RelicEntry
 
     sources: list[tuple[str, str, dict[str, list[int]]]] = []
-    for cache in RelicCache.objects.order_by("created_at"):
+    for cache in RelicCache.objects.visible_to(owner).order_by("created_at"):
         tables: dict[str, list[int]] = {}
         rows = RelicEntry.objects.filter(cache=cache, kind__in=_RELIC_ID_KINDS).values_list(
             "kind", "key", "index"

@@ -1,4 +1,8 @@
-"""JSON API of the relic museum: register caches, browse entries, preview, fork, match."""
+"""JSON API of the relic museum: register caches, browse entries, preview, fork, match, publish.
+
+A person sees the caches they registered, their teams', and those staff published; any
+other cache answers 404 exactly like one never registered.
+"""
 
 from __future__ import annotations
 
@@ -29,16 +33,24 @@ class ForkIn(Schema):
     name: str | None = None
 
 
+class PublishIn(Schema):
+    public: bool
+
+
 def _user(request: HttpRequest) -> User:
     user: User = request.auth  # type: ignore[attr-defined]
     return user
 
 
-def _cache_payload(cache: RelicCache, created: bool | None = None) -> dict[str, Any]:
-    out = cache.as_json() | {
+def _cache_payload(user: User, cache: RelicCache, created: bool | None = None) -> dict[str, Any]:
+    return _payload(museum.shelved(user, [cache])[0], created)
+
+
+def _payload(seen: museum.Shelved, created: bool | None = None) -> dict[str, Any]:
+    out = seen.as_json() | {
         "links": {
-            "entries": f"/api/relics/caches/{cache.sha256}/entries",
-            "page": f"/relics/?cache={cache.sha256}",
+            "entries": f"/api/relics/caches/{seen.sha256}/entries",
+            "page": f"/relics/?cache={seen.sha256}",
         }
     }
     if created is not None:
@@ -46,33 +58,37 @@ def _cache_payload(cache: RelicCache, created: bool | None = None) -> dict[str, 
     return out
 
 
-@router.get("/caches", summary="Every registered cache (shared museum pieces)")
+@router.get("/caches", summary="The caches you may see: yours, your teams' and the published ones")
 def list_caches(request: HttpRequest) -> dict[str, Any]:
-    return {"caches": [_cache_payload(c) for c in RelicCache.objects.all()]}
+    user = _user(request)
+    return {"caches": [_payload(s) for s in museum.shelved(user, RelicCache.objects.visible_to(user))]}
 
 
-# 201 when the cache is new, 200 when it was registered before (registering is idempotent).
+# 201 when the cache is new to you, 200 when you registered it before (registering is idempotent).
 REGISTERED = {200: dict[str, Any], 201: dict[str, Any]}
 
 
 @router.post(
-    "/caches", response=REGISTERED, summary="Register a cache by upload: a zip of its folder, or its files"
+    "/caches",
+    response=REGISTERED,
+    summary="Register a cache by upload (a zip of its folder, or its files): seen by you, "
+    "and by your team when `project` is a team project",
 )
 def upload_cache(
-    request: HttpRequest, files: File[list[UploadedFile]], label: Form[str] = ""
+    request: HttpRequest, files: File[list[UploadedFile]], label: Form[str] = "", project: Form[str] = ""
 ) -> Status[dict[str, Any]]:
     limit = museum.upload_limits().max_bytes
     if sum(f.size or 0 for f in files) > limit:
         raise RequestError(413, "too_large", f"The upload is larger than the {limit}-byte limit.", "files")
     parts = [(f.name or "upload", f.read()) for f in files]
-    cache, created = museum.register_upload(parts, _user(request), label)
-    return Status(201 if created else 200, _cache_payload(cache, created))
+    cache, created = museum.register_upload(parts, _user(request), label, project)
+    return Status(201 if created else 200, _cache_payload(_user(request), cache, created))
 
 
 @router.post(
     "/caches/folder",
     response=REGISTERED,
-    summary="Register a server folder listed in POG_RELIC_DIRS (staff only)",
+    summary="Register a server folder listed in POG_RELIC_DIRS, public (staff only)",
 )
 def register_folder(request: HttpRequest, payload: FolderIn) -> Status[dict[str, Any]]:
     if not _user(request).is_staff:
@@ -88,19 +104,25 @@ def register_folder(request: HttpRequest, payload: FolderIn) -> Status[dict[str,
         )
     results = [museum.register_folder(p, _user(request)) for p in paths]
     status = 201 if any(created for _, created in results) else 200
-    return Status(status, {"caches": [_cache_payload(c, created) for c, created in results]})
+    return Status(status, {"caches": [_cache_payload(_user(request), c, created) for c, created in results]})
 
 
 @router.get("/caches/{sha256}", summary="One cache")
 def get_cache(request: HttpRequest, sha256: str) -> dict[str, Any]:
-    return _cache_payload(museum.get_cache(sha256))
+    return _cache_payload(_user(request), museum.get_cache(_user(request), sha256))
+
+
+@router.post("/caches/{sha256}/publish", summary="Show a cache to every visitor, or stop (staff only)")
+def publish_cache(request: HttpRequest, sha256: str, payload: PublishIn) -> dict[str, Any]:
+    cache = museum.do_publish_cache(_user(request), sha256, payload.public)
+    return _cache_payload(_user(request), cache)
 
 
 @router.get("/caches/{sha256}/entries", summary="Entries of one kind, filtered by text, paginated")
 def list_entries(
     request: HttpRequest, sha256: str, kind: str = "items", q: str = "", page: int = 1, per_page: int = 50
 ) -> dict[str, Any]:
-    cache = museum.get_cache(sha256)
+    cache = museum.get_cache(_user(request), sha256)
     if kind not in KIND_LABELS:
         raise RequestError(422, "bad_kind", f"kind must be one of {', '.join(KIND_LABELS)}.", "kind")
     per_page = max(1, min(MAX_PER_PAGE, per_page))
@@ -121,10 +143,11 @@ def list_entries(
 
 @router.get("/caches/{sha256}/entries/{kind}/{key}", summary="One entry with every decoded field")
 def get_entry(request: HttpRequest, sha256: str, kind: str, key: str) -> dict[str, Any]:
-    cache = museum.get_cache(sha256)
+    user = _user(request)
+    cache = museum.get_cache(user, sha256)
     entry = museum.get_entry(cache, f"{kind}/{key}")
     other = [e for e in ERAS if e != cache.era]
-    matches = list(museum.match(entry.name, era=other[0], kind=entry.kind)[:20]) if other else []
+    matches = list(museum.match(user, entry.name, era=other[0], kind=entry.kind)[:20]) if other else []
     return museum.entry_json(cache, entry) | {
         "preview_url": f"/api/relics/caches/{cache.sha256}/entries/{kind}/{key}/preview"
         if entry.preview
@@ -138,7 +161,7 @@ def get_entry(request: HttpRequest, sha256: str, kind: str, key: str) -> dict[st
 
 @router.get("/caches/{sha256}/entries/{kind}/{key}/preview", summary="The entry as PNG, GLB or WAV")
 def get_preview(request: HttpRequest, sha256: str, kind: str, key: str) -> HttpResponse:
-    cache = museum.get_cache(sha256)
+    cache = museum.get_cache(_user(request), sha256)
     entry = museum.get_entry(cache, f"{kind}/{key}")
     shown = museum.preview(cache, entry)
     if shown is None:
@@ -167,17 +190,17 @@ def preview_response(request: HttpRequest, shown: museum.Preview) -> HttpRespons
 def fork_entry(
     request: HttpRequest, sha256: str, kind: str, key: str, payload: ForkIn
 ) -> Status[dict[str, Any]]:
-    cache = museum.get_cache(sha256)
+    cache = museum.get_cache(_user(request), sha256)
     asset = museum.do_fork_relic(_user(request), cache, f"{kind}/{key}", payload.name)
     body = asset.as_json() | {"ledger_entry": asset.ledger_entry.seq if asset.ledger_entry else None}
     return Status(201, body)
 
 
-@router.get("/match", summary="Entries of the same (normalised) name in other caches and eras")
+@router.get("/match", summary="Entries of the same (normalised) name in the caches you may see")
 def match(request: HttpRequest, name: str, era: str | None = None, kind: str | None = None) -> dict[str, Any]:
     if era is not None and era not in ERAS:
         raise RequestError(422, "bad_era", f"era must be one of {', '.join(ERAS)}.", "era")
-    found = museum.match(name, era=era, kind=kind)[:100]
+    found = museum.match(_user(request), name, era=era, kind=kind)[:100]
     return {
         "name": name,
         "matches": [

@@ -1,16 +1,45 @@
-"""Registered relic caches, their searchable entries, and rendered previews.
+"""Registered relic caches, who may see them, their searchable entries, and rendered previews.
 
-A cache is a shared museum piece: its original files are stored read-only and content
-addressed, and it is identified by the sha256 over its files' names and hashes, so the
-same cache registered twice is one row.
+A cache's original files are stored read-only and content addressed, and it is identified
+by the sha256 over its files' names and hashes, so the same cache registered twice is one
+row. Who sees it is decided per registration: each one puts the cache on a shelf (a
+person's, a team's, or the museum's own public one), and a cache nobody may see through a
+shelf is not found at all.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+from limbs.access import team_ids
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+
+class RelicShelfQuerySet(models.QuerySet["RelicShelf"]):
+    def seen_by(self, user: User | AnonymousUser | None) -> RelicShelfQuerySet:
+        """The shelves ``user`` looks at: the public one, their own, and their teams'."""
+        shelves = Q(public=True)
+        if user is not None and user.is_authenticated:
+            shelves |= Q(owner=user, team__isnull=True) | Q(team__in=team_ids(user))
+        return self.filter(shelves)
+
+
+class RelicCacheQuerySet(models.QuerySet["RelicCache"]):
+    def visible_to(self, user: User | AnonymousUser | None) -> RelicCacheQuerySet:
+        """The caches ``user`` may see: those on a shelf they look at.
+
+        Every listing and lookup of caches goes through here, so a cache that is not
+        yours is simply not found (404), exactly like one that does not exist.
+        """
+        return self.filter(pk__in=RelicShelf.objects.seen_by(user).values("cache_id"))
 
 
 class RelicCache(models.Model):
@@ -34,6 +63,8 @@ class RelicCache(models.Model):
     )
     counts = models.JSONField(default=dict)  # kind -> number of entries
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RelicCacheQuerySet.as_manager()
 
     class Meta:
         ordering = ["era", "created_at"]
@@ -59,6 +90,62 @@ class RelicCache(models.Model):
             "counts": self.counts,
             "created_at": self.created_at.isoformat(),
         }
+
+
+class RelicShelf(models.Model):
+    """One registration of a cache: who it is shown to, under what name.
+
+    A person's shelf (``owner``, no team) shows it to them alone; a team's (``team``, with
+    the ``owner`` who filed it) to every member; the museum's own (no owner, no team) is
+    the only kind that may be ``public``, and only staff set that. The files stay shared.
+    """
+
+    cache = models.ForeignKey(RelicCache, on_delete=models.CASCADE, related_name="shelves")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    project = models.ForeignKey(
+        "limbs.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    label = models.CharField(max_length=160, blank=True)
+    public = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RelicShelfQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cache", "owner"],
+                condition=Q(owner__isnull=False, team__isnull=True),
+                name="relic_shelf_one_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["cache", "team"], condition=Q(team__isnull=False), name="relic_shelf_one_per_team"
+            ),
+            models.UniqueConstraint(
+                fields=["cache"],
+                condition=Q(owner__isnull=True, team__isnull=True),
+                name="relic_shelf_one_for_the_museum",
+            ),
+            models.CheckConstraint(
+                condition=Q(public=False) | Q(owner__isnull=True, team__isnull=True),
+                name="relic_shelf_only_the_museum_is_public",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.team_id is not None:
+            whose = f"team {self.team_id}"
+        elif self.owner_id is not None:
+            whose = f"user {self.owner_id}"
+        else:
+            whose = "the museum" + (" (public)" if self.public else "")
+        return f"cache {self.cache_id} on the shelf of {whose}"
 
 
 class RelicEntry(models.Model):

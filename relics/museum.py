@@ -1,8 +1,11 @@
 """The museum: register caches, index their entries, render previews, fork entries into assets.
 
-Every state change lives here (``do_register_cache``, ``do_fork_relic``) and is called by
-the API, the pages and the management commands alike. Originals are never modified: a
-cache's files are stored read-only once, and everything else is derived from them.
+Every state change lives here (``do_register_cache``, ``do_publish_cache``,
+``do_fork_relic``) and is called by the API, the pages and the management commands alike.
+Originals are never modified: a cache's files are stored read-only once, and everything
+else is derived from them. Every lookup goes through ``RelicCache.objects.visible_to``:
+a cache is seen by whoever registered it (and their team, when filed in a team project),
+or by everyone once staff publish it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +28,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from PIL import Image
 
-from accounts.models import User
+from accounts.models import Membership, User
+from limbs.access import can_make_in
 from limbs.formats import kind_for_mime
-from limbs.models import Asset
+from limbs.models import Asset, Project
+from limbs.projects import projects_for
 from limbs.storage import read_blob, store_blob
 from pog_site.errors import RequestError
 from provenance.ledger import append as ledger_append
@@ -40,7 +46,7 @@ from relics.catalog import (
     open_catalog,
 )
 from relics.formats.errors import RelicFormatError
-from relics.models import RelicCache, RelicEntry, RelicRender
+from relics.models import RelicCache, RelicEntry, RelicRender, RelicShelf
 from relics.storage import read_original, store_original
 from relics.uploads import Limits, UploadError, check_cache_file, collect_files
 
@@ -78,6 +84,10 @@ def upload_error(exc: UploadError) -> RequestError:
 # --- registering --------------------------------------------------------------------------
 
 
+def default_label(cache: RelicCache) -> str:
+    return f"{cache.era.title()} cache {cache.sha256[:8]}"
+
+
 def do_register_cache(
     files: Mapping[str, bytes],
     *,
@@ -85,18 +95,34 @@ def do_register_cache(
     user: User | None = None,
     label: str = "",
     source_path: str = "",
+    project: Project | None = None,
 ) -> tuple[RelicCache, bool]:
-    """Register a cache (idempotent): returns ``(cache, created)``. Raises RequestError.
+    """Register a cache and shelve it for its registrant: ``(cache, created)``. Raises RequestError.
 
-    The whole cache is decoded before anything is stored, so a malformed one leaves no
-    trace; an already registered one is returned as it is.
+    ``created`` says the cache is new on the registrant's shelves, not whether its files
+    were new: a second person sending the same bytes learns nothing of the first, who
+    keeps their shelf (and their name for it) to themselves. A person's registration is
+    theirs alone (and their team's when ``project`` is a team project); a server folder,
+    or a cache with no registrant, is the operator's and goes on the public shelf.
+    """
+    cache = _store_cache(files, source=source, user=user, label=label, source_path=source_path)
+    public = source == RelicCache.Source.FOLDER or user is None
+    return cache, _shelve(cache, user, label=label, project=project, public=public)
+
+
+def _store_cache(
+    files: Mapping[str, bytes], *, source: str, user: User | None, label: str, source_path: str
+) -> RelicCache:
+    """The one row of these files: decoded and stored once, or the existing row as it is.
+
+    The whole cache is decoded before anything is stored, so a malformed one leaves no trace.
     """
     files = {name.lower(): data for name, data in files.items()}
     digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     sha = cache_digest(digests.items())
     existing = RelicCache.objects.filter(sha256=sha).first()
     if existing is not None:
-        return existing, False
+        return existing
     try:
         catalog = open_catalog(files)
         entries = list(catalog.entries())
@@ -124,10 +150,68 @@ def do_register_cache(
             RelicEntry.objects.bulk_create((_entry_row(cache, info) for info in entries), batch_size=1000)
     except IntegrityError:
         # Registered by someone else in the meantime: theirs is the same cache.
-        return RelicCache.objects.get(sha256=sha), False
+        return RelicCache.objects.get(sha256=sha)
     with _catalog_lock:
         _catalogs[sha] = catalog
-    return cache, True
+    return cache
+
+
+def _shelve(
+    cache: RelicCache, user: User | None, *, label: str, project: Project | None, public: bool
+) -> bool:
+    """Put ``cache`` on the registrant's shelves; True when it was not on one of them yet."""
+    label = (label.strip() or default_label(cache))[:160]
+    created = False
+    with transaction.atomic():
+        if user is not None:
+            own_project = project if project is not None and project.team_id is None else None
+            _, new = RelicShelf.objects.get_or_create(
+                cache=cache, owner=user, team=None, defaults={"label": label, "project": own_project}
+            )
+            created |= new
+            if project is not None and project.team_id is not None:
+                _, new = RelicShelf.objects.get_or_create(
+                    cache=cache,
+                    team_id=project.team_id,
+                    defaults={"owner": user, "project": project, "label": label},
+                )
+                created |= new
+        if public:
+            created |= _set_public(cache, True, label)
+    return created
+
+
+def _set_public(cache: RelicCache, public: bool, label: str) -> bool:
+    """Put the cache on the museum's public shelf or take it off; True when that changed."""
+    museum = RelicShelf.objects.filter(cache=cache, owner=None, team=None)
+    if not public:
+        return museum.filter(public=True).update(public=False) > 0
+    if museum.filter(public=False).update(public=True):
+        return True
+    _, new = RelicShelf.objects.get_or_create(
+        cache=cache, owner=None, team=None, defaults={"label": label, "public": True}
+    )
+    return new
+
+
+def do_publish_cache(user: User, sha256: str, public: bool) -> RelicCache:
+    """Staff show a cache to every visitor (``public``) or take it back. Raises RequestError.
+
+    Anyone else is refused before the cache is looked up, so the refusal says nothing of
+    whether it exists. Staff find any registered cache by its sha256 (a person asks them to
+    publish theirs), and keep it on their own shelf so it stays in their view when unpublished.
+    """
+    if not user.is_staff:
+        raise RequestError(403, "staff_only", "Only staff publish a cache to everyone.", None)
+    cache = RelicCache.objects.filter(sha256=sha256.lower()).first()
+    if cache is None:
+        raise _no_cache(sha256)
+    with transaction.atomic():
+        mine, _ = RelicShelf.objects.get_or_create(
+            cache=cache, owner=user, team=None, defaults={"label": cache.label}
+        )
+        _set_public(cache, public, mine.label)
+    return cache
 
 
 def _entry_row(cache: RelicCache, info: EntryInfo) -> RelicEntry:
@@ -146,13 +230,43 @@ def _entry_row(cache: RelicCache, info: EntryInfo) -> RelicEntry:
 
 
 def register_upload(
-    uploads: Iterable[tuple[str, bytes]], user: User, label: str = ""
+    uploads: Iterable[tuple[str, bytes]], user: User, label: str = "", project_id: str | None = None
 ) -> tuple[RelicCache, bool]:
+    project = project_for(user, project_id)
     try:
         files = collect_files(uploads, upload_limits())
     except UploadError as exc:
         raise upload_error(exc) from None
-    return do_register_cache(files, source=RelicCache.Source.UPLOAD, user=user, label=label)
+    return do_register_cache(files, source=RelicCache.Source.UPLOAD, user=user, label=label, project=project)
+
+
+def project_for(user: User, project_id: str | None) -> Project | None:
+    """The project a registration is filed in, checked as work filed in a project is: one of
+    the person's own, or a team project where they make things (viewers only look)."""
+    if not project_id:
+        return None
+    try:
+        key = uuid.UUID(str(project_id))
+    except ValueError:
+        raise RequestError(422, "bad_project", f"'{project_id}' is not a project id.", "project") from None
+    project = projects_for(user).filter(pk=key).first()
+    if project is None:
+        raise RequestError(404, "unknown_project", f"No project of yours has the id {key}.", "project")
+    if project.team_id is not None and not can_make_in(user, project.team_id):
+        raise RequestError(
+            403,
+            "viewer",
+            "You can look at this team's work, but only its editors and owners add things to it.",
+            "project",
+        )
+    return project
+
+
+def projects_to_file_in(user: User) -> list[Project]:
+    """The person's own projects and the team projects where they make things."""
+    makers = {m.team_id for m in Membership.objects.filter(user=user) if m.can_make}
+    rows = projects_for(user).order_by("team__name", "name")
+    return [p for p in rows if p.team_id is None or p.team_id in makers]
 
 
 def folder_allowed(path: Path) -> bool:
@@ -217,11 +331,79 @@ def catalog_for(cache: RelicCache) -> ClassicCatalog | ModernCatalog:
     return catalog
 
 
-def get_cache(sha256: str) -> RelicCache:
-    cache = RelicCache.objects.filter(sha256=sha256.lower()).first()
+def _no_cache(sha256: str) -> RequestError:
+    return RequestError(404, "no_cache", f"No registered cache has the sha256 {sha256}.", "cache")
+
+
+def get_cache(user: User, sha256: str) -> RelicCache:
+    """A cache ``user`` may see; one they may not is as unknown as one never registered."""
+    cache = RelicCache.objects.visible_to(user).filter(sha256=sha256.lower()).first()
     if cache is None:
-        raise RequestError(404, "no_cache", f"No registered cache has the sha256 {sha256}.", "cache")
+        raise _no_cache(sha256)
     return cache
+
+
+@dataclass(frozen=True)
+class Shelved:
+    """A cache as one person sees it: under their shelf's name, and who else sees it."""
+
+    cache: RelicCache
+    label: str
+    teams: tuple[str, ...]  # the person's teams it is shelved for
+    public: bool
+    since: datetime
+
+    @property
+    def sha256(self) -> str:
+        return self.cache.sha256
+
+    @property
+    def short(self) -> str:
+        return self.cache.short
+
+    @property
+    def audience(self) -> str:
+        return "everyone" if self.public else "team" if self.teams else "you"
+
+    @property
+    def audience_text(self) -> str:
+        if self.public:
+            return "everyone"
+        if self.teams:
+            return f"your team{'s' if len(self.teams) > 1 else ''} {', '.join(self.teams)}"
+        return "only you"
+
+    def as_json(self) -> dict[str, Any]:
+        return self.cache.as_json() | {
+            "label": self.label,
+            "created_at": self.since.isoformat(),
+            "visibility": {"audience": self.audience, "teams": list(self.teams), "public": self.public},
+        }
+
+
+def shelved(user: User, caches: Iterable[RelicCache]) -> list[Shelved]:
+    """How ``user`` sees each of ``caches`` (which they may see), from the shelves they look at."""
+    caches = list(caches)
+    rows: dict[int, list[RelicShelf]] = {}
+    seen = RelicShelf.objects.seen_by(user).filter(cache__in=caches).select_related("team")
+    for shelf in seen.order_by("created_at", "pk"):
+        rows.setdefault(shelf.cache_id, []).append(shelf)
+    return [_as_seen(cache, rows.get(cache.pk, [])) for cache in caches]
+
+
+def _as_seen(cache: RelicCache, shelves: list[RelicShelf]) -> Shelved:
+    teams = [s for s in shelves if s.team is not None]
+    public = [s for s in shelves if s.public]
+    own = [s for s in shelves if s.owner_id is not None and s.team_id is None]
+    # Their own name for it first, then their team's, then the museum's.
+    first = next(iter(own + teams + public), None)
+    return Shelved(
+        cache=cache,
+        label=(first.label if first is not None else "") or default_label(cache),
+        teams=tuple(sorted({s.team.name for s in teams if s.team is not None})),
+        public=bool(public),
+        since=first.created_at if first is not None else cache.created_at,
+    )
 
 
 def get_entry(cache: RelicCache, entry_key: str) -> RelicEntry:
@@ -294,12 +476,17 @@ def entry_json(cache: RelicCache, entry: RelicEntry) -> dict[str, Any]:
 
 
 def match(
-    name: str, era: str | None = None, kind: str | None = None, exclude: RelicCache | None = None
+    user: User,
+    name: str,
+    era: str | None = None,
+    kind: str | None = None,
+    exclude: RelicCache | None = None,
 ) -> QuerySet[RelicEntry]:
-    """Entries whose normalised name equals ``name``'s, across caches (and eras)."""
+    """Entries whose normalised name equals ``name``'s, across the caches ``user`` may see."""
     norm = normalise_name(name)
+    visible = RelicCache.objects.visible_to(user)
     qs = (
-        RelicEntry.objects.filter(norm_name=norm).select_related("cache")
+        RelicEntry.objects.filter(norm_name=norm, cache__in=visible).select_related("cache")
         if norm
         else RelicEntry.objects.none()
     )

@@ -1,4 +1,8 @@
-"""The relic workspace at /relics/: era toggle, categories, a filterable list, a viewer."""
+"""The relic workspace at /relics/: era toggle, categories, a filterable list, a viewer.
+
+It shows the caches the person may see (``RelicCache.objects.visible_to``), each with who
+else sees it; staff also get a switch to publish a cache to everyone.
+"""
 
 from __future__ import annotations
 
@@ -50,7 +54,7 @@ def _viewer_context(request: HttpRequest, cache: RelicCache, entry: RelicEntry) 
     other = next(e for e in ERAS if e != cache.era)
     also = [
         {"entry": m, "url": _workspace_url(era=m.cache.era, cache=m.cache.sha256, kind=m.kind, entry=m.key)}
-        for m in museum.match(entry.name, era=other, kind=entry.kind)[:12]
+        for m in museum.match(_me(request), entry.name, era=other, kind=entry.kind)[:12]
     ]
     return {
         "cache": cache,
@@ -70,14 +74,15 @@ def _viewer_context(request: HttpRequest, cache: RelicCache, entry: RelicEntry) 
 @require_GET
 def workspace(request: HttpRequest) -> HttpResponse:
     era = request.GET.get("era", "")
-    caches = list(RelicCache.objects.all())
-    cache = next((c for c in caches if c.sha256 == request.GET.get("cache")), None)
-    if cache is not None:
-        era = cache.era
+    caches = museum.shelved(_me(request), RelicCache.objects.visible_to(_me(request)))
+    seen = next((c for c in caches if c.sha256 == request.GET.get("cache")), None)
+    if seen is not None:
+        era = seen.cache.era
     era = era if era in ERAS else "classic"
-    era_caches = [c for c in caches if c.era == era]
-    if cache is None and era_caches:
-        cache = era_caches[0]
+    era_caches = [c for c in caches if c.cache.era == era]
+    if seen is None and era_caches:
+        seen = era_caches[0]
+    cache = seen.cache if seen is not None else None
     kinds = CLASSIC_KINDS if era == "classic" else MODERN_KINDS
     kind = request.GET.get("kind", "")
     kind = kind if kind in kinds else kinds[0]
@@ -87,8 +92,11 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "eras": [{"id": e, "label": e.title(), "url": _workspace_url(era=e)} for e in ERAS],
         "caches": era_caches,
         "cache": cache,
+        "seen": seen,
         "kind": kind,
         "q": query,
+        "projects": museum.projects_to_file_in(_me(request)),
+        "can_publish": _me(request).is_staff,
         "max_upload_mb": museum.upload_limits().max_bytes // (1024 * 1024),
         "relic_dirs": [str(p) for p in museum.relic_dirs()] if _me(request).is_staff else [],
     }
@@ -136,7 +144,7 @@ def _list_context(cache: RelicCache, kind: str, query: str, page: str) -> dict[s
 @require_GET
 def preview(request: HttpRequest, sha256: str, kind: str, key: str) -> HttpResponse:
     try:
-        cache = museum.get_cache(sha256)
+        cache = museum.get_cache(_me(request), sha256)
         entry = museum.get_entry(cache, f"{kind}/{key}")
         shown = museum.preview(cache, entry)
     except RequestError as exc:
@@ -152,7 +160,7 @@ def preview(request: HttpRequest, sha256: str, kind: str, key: str) -> HttpRespo
 @require_POST
 def fork(request: HttpRequest, sha256: str, kind: str, key: str) -> HttpResponse:
     try:
-        cache = museum.get_cache(sha256)
+        cache = museum.get_cache(_me(request), sha256)
         asset = museum.do_fork_relic(_me(request), cache, f"{kind}/{key}", request.POST.get("name") or None)
     except RequestError as exc:
         error = {"code": exc.code, "message": exc.message, "field": exc.field}
@@ -173,7 +181,8 @@ def upload(request: HttpRequest) -> HttpResponse:
                 413, "too_large", f"The upload is larger than the {limit // 2**20} MB limit.", "files"
             )
         parts = [(f.name or "upload", f.read()) for f in files]
-        cache, _ = museum.register_upload(parts, _me(request), request.POST.get("label", ""))
+        label, project = request.POST.get("label", ""), request.POST.get("project", "")
+        cache, _ = museum.register_upload(parts, _me(request), label, project)
     except RequestError as exc:
         context: dict[str, Any] = {
             "error": {"code": exc.code, "message": exc.message, "field": exc.field},
@@ -181,7 +190,21 @@ def upload(request: HttpRequest) -> HttpResponse:
             "eras": [{"id": e, "label": e.title(), "url": _workspace_url(era=e)} for e in ERAS],
             "caches": [],
             "cache": None,
+            "projects": museum.projects_to_file_in(_me(request)),
+            "current_project": request.POST.get("project", ""),
             "max_upload_mb": limit // 2**20,
         }
         return render(request, "relics/workspace.html", context, status=exc.status)
+    return redirect(_workspace_url(cache=cache.sha256))
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, sha256: str) -> HttpResponse:
+    """Staff show a cache to everyone or take it back; the same switch as the API's."""
+    try:
+        cache = museum.do_publish_cache(_me(request), sha256, request.POST.get("public") == "1")
+    except RequestError as exc:
+        error = {"code": exc.code, "message": exc.message, "field": exc.field}
+        return render(request, "limbs/_error.html", {"error": error}, status=exc.status)
     return redirect(_workspace_url(cache=cache.sha256))

@@ -68,6 +68,8 @@ class RelicWorkspaceTests(ChannelsLiveServerTestCase):
         page.goto(self.live_server_url + "/relics/")
         assert page.locator("a.relic-category").count() == 12
         assert cache.short in page.inner_text(".cache-facts")
+        # An operator's cache is the museum's own: every visitor sees it, and is told so.
+        assert page.inner_text(".relic-audience").strip().endswith("Seen by everyone")
 
         self._open(page, "items", "iron mace", "Iron Mace")
         page.wait_for_function(IMAGE_READY)

@@ -41,13 +41,14 @@ def cache_sha(alice_api: Client) -> str:
     return sha
 
 
-def test_uploading_a_zip_registers_the_cache_once(alice_api: Client, bob_api: Client, cache_sha: str) -> None:
+def test_uploading_a_zip_registers_the_cache_once(alice_api: Client, cache_sha: str) -> None:
     body = alice_api.get(f"/api/relics/caches/{cache_sha}").json()
     assert body["era"] == "classic" and body["label"] == "Synthetic" and body["counts"]["items"] == 2
-    again = _upload(bob_api, synth.classic_files())
+    assert body["visibility"] == {"audience": "you", "teams": [], "public": False}
+    again = _upload(alice_api, synth.classic_files())
     assert again.status_code == 200 and again.json()["created"] is False
     assert again.json()["sha256"] == cache_sha
-    assert len(bob_api.get("/api/relics/caches").json()["caches"]) == 1  # shared with everyone
+    assert len(alice_api.get("/api/relics/caches").json()["caches"]) == 1
 
 
 def test_loose_files_upload_too(alice_api: Client) -> None:

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from PIL import Image
 
+from accounts.models import User
 from relics.models import RelicCache
 from tests.relics import synth
 
@@ -89,13 +90,14 @@ def test_relic_dump_of_the_real_cache(rsc_cache_dir: Path, tmp_path: Path) -> No
 
 
 @pytest.mark.django_db
-def test_relic_excavate_is_idempotent(tmp_path: Path, settings: Any) -> None:
+def test_relic_excavate_is_idempotent_and_publishes(tmp_path: Path, settings: Any, alice: User) -> None:
     cache = _write(tmp_path / "cache", synth.classic_files())
     out = io.StringIO()
     call_command("relic_excavate", str(cache), stdout=out)
     call_command("relic_excavate", str(cache), stdout=out)
-    assert "Registered" in out.getvalue() and "Already registered" in out.getvalue()
+    assert "Registered and published" in out.getvalue() and "Already registered" in out.getvalue()
     assert RelicCache.objects.count() == 1
+    assert RelicCache.objects.visible_to(alice).count() == 1  # the operator's: everyone sees it
     settings.POG_RELIC_DIRS = []
     with pytest.raises(CommandError, match="POG_RELIC_DIRS"):
         call_command("relic_excavate")

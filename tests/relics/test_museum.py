@@ -37,9 +37,9 @@ def test_the_cache_id_is_the_hash_of_sorted_name_hash_pairs(classic: RelicCache)
     assert museum.cache_digest(reversed(pairs)) == expected  # order does not matter
 
 
-def test_registering_the_same_cache_again_is_idempotent(classic: RelicCache, bob: User) -> None:
+def test_registering_the_same_cache_again_is_idempotent(classic: RelicCache, alice: User) -> None:
     reordered = dict(reversed(list(synth.classic_files().items())))
-    again, created = museum.do_register_cache(reordered, source="upload", user=bob)
+    again, created = museum.do_register_cache(reordered, source="upload", user=alice)
     assert not created and again.pk == classic.pk
     assert RelicCache.objects.count() == 1
     assert RelicEntry.objects.filter(cache=classic).count() == sum(classic.counts.values()) == 19
@@ -158,10 +158,10 @@ def test_forking_a_missing_entry_is_a_404(classic: RelicCache, alice: User) -> N
 def test_names_match_across_eras(classic: RelicCache, alice: User) -> None:
     modern, _ = museum.do_register_cache(synth.modern_files(), source="upload", user=alice)
     assert modern.era == "modern" and modern.counts == {"items": 3, "npcs": 2}
-    found = list(museum.match("IRON MACE", era="modern"))
+    found = list(museum.match(alice, "IRON MACE", era="modern"))
     assert [(m.cache_id, m.kind, m.key) for m in found] == [(modern.pk, "items", "1")]
-    assert [m.cache.era for m in museum.match("Man", kind="npcs")] == ["classic", "modern"]
-    assert list(museum.match("")) == []
+    assert [m.cache.era for m in museum.match(alice, "Man", kind="npcs")] == ["classic", "modern"]
+    assert list(museum.match(alice, "")) == []
 
 
 def test_a_folder_outside_pog_relic_dirs_is_refused(tmp_path: Path, settings: Any) -> None:
