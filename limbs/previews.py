@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from limbs.generators.audio import waveform_png as _draw_waveform
+from limbs.craft.waveform import waveform_png as _draw_waveform
 from limbs.validators.audio import read_wav
 
 QUEST_FORMAT = "pog.quest/1"

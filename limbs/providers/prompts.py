@@ -22,7 +22,8 @@ from typing import Any
 
 from limbs.craft.words import slug
 from limbs.generators import divine
-from limbs.generators.audio import WAV, choose_voice, spoken_text
+from limbs.parts.audio._sound import WAV
+from limbs.parts.audio._voice import choose_voice, spoken_text
 from limbs.providers.base import ProviderResult
 from limbs.providers.errors import ProviderError
 from limbs.spec import GenRequest, Output

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from limbs.generators import material
+from limbs.parts.material import pbr
 from limbs.spec import GenRequest
 from limbs.validators import OutputInvalid
 from limbs.validators.shader import parse_check, validate_glsl, validate_material
@@ -131,7 +131,7 @@ def test_asking_for_the_compiler_when_it_is_missing_fails_loudly(monkeypatch: py
 
 @pytest.fixture(scope="module")
 def bricks() -> tuple[dict[str, Any], dict[str, bytes]]:
-    result = material.pbr(GenRequest(intent="bricks", params={"resolution": "256"}, seed=4))
+    result = pbr.make(GenRequest(intent="bricks", params={"resolution": "256"}, seed=4))
     doc = json.loads(next(o.data for o in result.outputs if o.role == "material"))
     maps = {o.name: o.data for o in result.outputs if o.mime == "image/png"}
     return doc, maps
