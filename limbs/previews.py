@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from limbs.craft.waveform import waveform_png as _draw_waveform
 from limbs.formats.wav import read_wav
-from limbs.generators.audio import waveform_png as _draw_waveform
 
 WAVEFORM_WIDTH = 800
 

@@ -28,7 +28,8 @@ import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
 from limbs.craft import words as words
-from limbs.generators.material import decode_picture, fbm
+from limbs.craft.arrays import decode_picture
+from limbs.craft.noise import fbm
 from limbs.params import ParamError, validate_params
 from limbs.spec import ActionSpec, GeneratorInputError, GenRequest, GenResult, Output
 

@@ -25,7 +25,8 @@ from limbs.formats import OutputInvalid
 from limbs.formats.wav import validate_wav
 from limbs.formats.world_bible import validate_world_bible
 from limbs.generators import divine
-from limbs.generators.audio import WAV, choose_voice, spoken_text
+from limbs.parts.audio._sound import WAV
+from limbs.parts.audio._voice import choose_voice, spoken_text
 from limbs.providers.base import ProviderResult
 from limbs.providers.errors import ProviderError
 from limbs.spec import GenRequest, Output

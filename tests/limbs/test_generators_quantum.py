@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from limbs.craft.gltf import GlbBuilder
 from limbs.formats.glb import validate_glb
 from limbs.formats.png import validate_png
-from limbs.generators import animation, image, quantum
-from limbs.generators.material import GlbBuilder
+from limbs.generators import image, quantum
+from limbs.parts.animation import keyframes
 from limbs.registry import REGISTRY
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Make, Output, Registry
 from tests.helpers.gltf import accessor, read_glb
@@ -301,7 +302,7 @@ def test_model_hybrids_blend_shape_and_colour_when_the_models_match() -> None:
 
 
 def test_models_built_differently_are_refused_naming_the_second() -> None:
-    walker = animation.keyframes(GenRequest(intent="", params={"rig": "humanoid"}, seed=1)).outputs[0].data
+    walker = keyframes.make(GenRequest(intent="", params={"rig": "humanoid"}, seed=1)).outputs[0].data
     with pytest.raises(GeneratorInputError) as err:
         mix(box_glb(1.0, [1.0, 0.0, 0.0]), walker)
     assert err.value.field == "second"

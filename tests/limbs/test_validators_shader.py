@@ -13,7 +13,7 @@ from PIL import Image
 
 from limbs.formats import OutputInvalid
 from limbs.formats.glsl import parse_check, validate_glsl
-from limbs.generators import material
+from limbs.parts.material import pbr
 from limbs.parts.material._agreement import validate_material
 from limbs.spec import GenRequest
 
@@ -132,7 +132,7 @@ def test_asking_for_the_compiler_when_it_is_missing_fails_loudly(monkeypatch: py
 
 @pytest.fixture(scope="module")
 def bricks() -> tuple[dict[str, Any], dict[str, bytes]]:
-    result = material.pbr(GenRequest(intent="bricks", params={"resolution": "256"}, seed=4))
+    result = pbr.make(GenRequest(intent="bricks", params={"resolution": "256"}, seed=4))
     doc = json.loads(next(o.data for o in result.outputs if o.role == "material"))
     maps = {o.name: o.data for o in result.outputs if o.mime == "image/png"}
     return doc, maps

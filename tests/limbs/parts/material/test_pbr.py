@@ -1,4 +1,4 @@
-"""material.pbr and material.shader: tileable PBR sets whose maps agree, and shaders that compile."""
+"""material.pbr: tileable PBR sets whose maps agree and whose preview spheres pass Khronos."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from limbs.formats.glb import validate_glb
-from limbs.formats.glsl import validate_glsl
 from limbs.formats.png import validate_png
-from limbs.generators import material
+from limbs.parts.material import pbr
 from limbs.parts.material._agreement import validate_material
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
 from tests.helpers.gltf import PACKAGE, ROOT, issues_summary
@@ -30,14 +29,13 @@ INTENTS = (
     "sand",
     "cobblestones",
 )
-EFFECTS = ("auto", "water", "fire", "hologram", "plasma", "dissolve", "outline", "toon")
 
 
 def make_pbr(intent: str = "stone", seed: int = 1, tension: Tension = "medium", **params: Any) -> GenResult:
     full = {"resolution": "256", "roughness": 0.6, "metallic": 0.0, "normal_strength": 1.0, **params}
     image = full.pop("image", None)
     inputs = {"image": image} if image is not None else {}
-    return material.pbr(GenRequest(intent=intent, params=full, seed=seed, tension=tension, inputs=inputs))
+    return pbr.make(GenRequest(intent=intent, params=full, seed=seed, tension=tension, inputs=inputs))
 
 
 def by_role(result: GenResult) -> dict[str, Any]:
@@ -101,18 +99,13 @@ def sets() -> dict[str, GenResult]:
 
 @pytest.fixture(scope="module")
 def default_set() -> GenResult:
-    return material.pbr(
+    return pbr.make(
         GenRequest(
             intent="mossy stone bricks",
             params={"resolution": "512", "roughness": 0.6, "metallic": 0.0, "normal_strength": 1.0},
             seed=7,
         )
     )
-
-
-# ---------------------------------------------------------------------------------------
-# pbr
-# ---------------------------------------------------------------------------------------
 
 
 def test_pbr_ships_albedo_normal_roughness_ao_height_orm_maps_a_material_json_and_a_preview(
@@ -300,75 +293,3 @@ def test_pbr_is_deterministic_and_the_seed_changes_the_surface() -> None:
     c = make_pbr("stone", seed=6)
     assert [o.data for o in a.outputs] == [o.data for o in b.outputs]
     assert by_role(a)["main"].data != by_role(c)["main"].data
-
-
-# ---------------------------------------------------------------------------------------
-# shader
-# ---------------------------------------------------------------------------------------
-
-
-def make_shader(intent: str = "", seed: int = 1, **params: Any) -> GenResult:
-    full = {"effect": "auto", "animated": True, "dialect": "glsl-es-300", **params}
-    return material.shader(GenRequest(intent=intent, params=full, seed=seed))
-
-
-def test_every_effect_in_both_dialects_passes_the_parse_check_and_the_compiler_when_installed() -> None:
-    for effect in EFFECTS:
-        for dialect in ("glsl-es-300", "glsl-330"):
-            for animated in (True, False):
-                out = make_shader("", effect=effect, dialect=dialect, animated=animated).outputs[0]
-                source = out.data.decode()
-                report = validate_glsl(source, use_glslang=False)
-                assert report["version"] == ("300 es" if dialect == "glsl-es-300" else "330")
-                assert set(report["uniforms"]) == {"u_time", "u_resolution"}
-                if shutil.which("glslangValidator"):
-                    assert validate_glsl(source)["checker"] == "glslangValidator"
-                assert out.name.endswith(".frag")
-
-
-def test_auto_reads_the_effect_from_the_words() -> None:
-    picks = {
-        i: make_shader(i).meta["effect"]
-        for i in ("bubbling lava", "a calm blue lake", "a force field", "stars twinkling", "burning torch")
-    }
-    assert picks == {
-        "bubbling lava": "lava",
-        "a calm blue lake": "water",
-        "a force field": "forcefield",
-        "stars twinkling": "stars",
-        "burning torch": "fire",
-    }
-    for intent in picks:
-        validate_glsl(make_shader(intent).outputs[0].data, use_glslang=False)
-
-
-def test_the_shader_only_includes_the_snippets_its_effect_uses() -> None:
-    lava = make_shader("lava")
-    src = lava.outputs[0].data.decode()
-    assert "vec2 voronoi(" in src and "float fbm(" in src and "float noise(" in src
-    assert "float stripes(" not in src
-    assert lava.meta["snippets"] == ["hash", "voronoi", "noise", "fbm", "glow"]
-
-
-def test_a_still_shader_does_not_follow_the_clock() -> None:
-    moving = make_shader("water", animated=True).outputs[0].data.decode()
-    still = make_shader("water", animated=False).outputs[0].data.decode()
-    assert "float t = u_time * SPEED;" in moving
-    assert "float t = u_time * SPEED;" not in still and "0.0 * u_time" in still
-
-
-def test_colour_words_and_seeds_change_the_shader_and_requests_repeat_exactly() -> None:
-    plain = make_shader("water").outputs[0].data
-    pink = make_shader("pink water").outputs[0].data
-    assert plain != pink and b"#define C1 vec3(" in pink
-    assert make_shader("water", seed=2).outputs[0].data != plain
-    assert make_shader("water").outputs[0].data == plain
-
-
-def test_an_unknown_dialect_or_effect_is_refused_by_name() -> None:
-    with pytest.raises(GeneratorInputError) as err:
-        make_shader("", dialect="hlsl")
-    assert err.value.field == "dialect"
-    with pytest.raises(GeneratorInputError) as err:
-        make_shader("", effect="sparkles")
-    assert err.value.field == "effect"
