@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageSequence
 
-from limbs.generators import animation, image
+from limbs.generators import animation
+from limbs.parts.image import sprite as image_sprite
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
 from limbs.validators import validate_glb, validate_png
 from tests.helpers.gltf import accessor, issues_summary, read_glb
@@ -181,7 +182,7 @@ def monster() -> bytes:
     req = GenRequest(
         intent="a green monster", params={"size": 32, "kind": "creature", "outline": True}, seed=3
     )
-    return image.sprite(req).outputs[0].data
+    return image_sprite.make(req).outputs[0].data
 
 
 def walk(sprite: bytes, seed: int = 1, **params: Any) -> GenResult:

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from limbs.generators import animation, image, quantum
+from limbs.generators import animation, quantum
 from limbs.generators.material import GlbBuilder
+from limbs.parts.image import generate as image_generate
 from limbs.registry import REGISTRY
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Make, Output, Registry
 from limbs.validators import validate_glb, validate_png
@@ -196,8 +197,8 @@ def mix(first: bytes, second: bytes, amount: float = 0.5, seed: int = 1) -> GenR
 
 @pytest.fixture(scope="module")
 def parents() -> tuple[bytes, bytes]:
-    a = image.generate(GenRequest(intent="a red dragon", params={"width": 128, "height": 128}, seed=1))
-    b = image.generate(
+    a = image_generate.make(GenRequest(intent="a red dragon", params={"width": 128, "height": 128}, seed=1))
+    b = image_generate.make(
         GenRequest(intent="a blue whale in the sea", params={"width": 128, "height": 128}, seed=2)
     )
     return a.outputs[0].data, b.outputs[0].data
