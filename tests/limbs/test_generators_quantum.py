@@ -15,8 +15,9 @@ from PIL import Image, ImageDraw
 from limbs.craft.gltf import GlbBuilder
 from limbs.formats.glb import validate_glb
 from limbs.formats.png import validate_png
-from limbs.generators import image, quantum
+from limbs.generators import quantum
 from limbs.parts.animation import keyframes
+from limbs.parts.image import generate as image_generate
 from limbs.registry import REGISTRY
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Make, Output, Registry
 from tests.helpers.gltf import accessor, read_glb
@@ -198,8 +199,8 @@ def mix(first: bytes, second: bytes, amount: float = 0.5, seed: int = 1) -> GenR
 
 @pytest.fixture(scope="module")
 def parents() -> tuple[bytes, bytes]:
-    a = image.generate(GenRequest(intent="a red dragon", params={"width": 128, "height": 128}, seed=1))
-    b = image.generate(
+    a = image_generate.make(GenRequest(intent="a red dragon", params={"width": 128, "height": 128}, seed=1))
+    b = image_generate.make(
         GenRequest(intent="a blue whale in the sea", params={"width": 128, "height": 128}, seed=2)
     )
     return a.outputs[0].data, b.outputs[0].data

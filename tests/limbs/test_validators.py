@@ -14,7 +14,9 @@ from PIL import Image
 from limbs.formats import OutputInvalid, validate_output
 from limbs.formats.glb import validate_glb
 from limbs.formats.png import validate_png
-from limbs.generators import image, mesh
+from limbs.parts.image import generate as image_generate
+from limbs.parts.image import sprite as image_sprite
+from limbs.parts.mesh import image_to_3d
 from limbs.spec import GenRequest
 from tests.helpers import gltf
 from tests.helpers.gltf import pack_glb, read_glb
@@ -29,13 +31,13 @@ def encode(im: Image.Image, fmt: str = "PNG", **kw: Any) -> bytes:
 @pytest.fixture(scope="module")
 def scene_png() -> bytes:
     req = GenRequest(intent="a blue whale", params={"width": 120, "height": 80, "style": "auto"}, seed=1)
-    return image.generate(req).outputs[0].data
+    return image_generate.make(req).outputs[0].data
 
 
 @pytest.fixture(scope="module")
 def sprite_png() -> bytes:
     return (
-        image.sprite(
+        image_sprite.make(
             GenRequest(intent="a robot", params={"size": 16, "kind": "auto", "outline": True}, seed=1)
         )
         .outputs[0]
@@ -46,7 +48,7 @@ def sprite_png() -> bytes:
 @pytest.fixture(scope="module")
 def glb(sprite_png: bytes) -> bytes:
     req = GenRequest(intent="", params={"mode": "auto", "depth": 0.25}, seed=1, inputs={"image": sprite_png})
-    return mesh.image_to_3d(req).outputs[0].data
+    return image_to_3d.make(req).outputs[0].data
 
 
 # PNG ------------------------------------------------------------------------------------

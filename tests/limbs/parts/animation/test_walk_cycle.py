@@ -10,8 +10,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageSequence
 
 from limbs.formats.png import validate_png
-from limbs.generators import image
 from limbs.parts.animation import walk_cycle
+from limbs.parts.image import sprite as image_sprite
 from limbs.spec import GeneratorInputError, GenRequest, GenResult
 
 
@@ -20,7 +20,7 @@ def monster() -> bytes:
     req = GenRequest(
         intent="a green monster", params={"size": 32, "kind": "creature", "outline": True}, seed=3
     )
-    return image.sprite(req).outputs[0].data
+    return image_sprite.make(req).outputs[0].data
 
 
 def walk(sprite: bytes, seed: int = 1, **params: Any) -> GenResult:

@@ -11,7 +11,8 @@ import trimesh
 from PIL import Image, ImageDraw
 
 from limbs.formats.glb import validate_glb
-from limbs.generators import image, mesh
+from limbs.parts.image import generate, sprite
+from limbs.parts.mesh.image_to_3d import make
 from limbs.registry import get_action
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
 from tests.helpers.gltf import accessor, embedded_image, issues_summary, khronos_validate, read_glb
@@ -27,7 +28,7 @@ def to_3d(data: bytes, tension: Tension = "medium", intent: str = "", **params: 
         tension=tension,
         inputs={"image": data},
     )
-    return mesh.image_to_3d(req)
+    return make(req)
 
 
 def png_bytes(im: Image.Image, fmt: str = "PNG", **kw: Any) -> bytes:
@@ -49,13 +50,13 @@ def sprite_png() -> bytes:
     req = GenRequest(
         intent="a green monster", params={"size": 32, "kind": "creature", "outline": True}, seed=3
     )
-    return image.sprite(req).outputs[0].data
+    return sprite.make(req).outputs[0].data
 
 
 @pytest.fixture(scope="module")
 def scene_png() -> bytes:
     req = GenRequest(intent="a red dragon", params={"width": 512, "height": 512, "style": "auto"}, seed=3)
-    return image.generate(req).outputs[0].data
+    return generate.make(req).outputs[0].data
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def logo_png() -> bytes:
 
 
 def test_registry_maps_image_to_3d() -> None:
-    assert get_action("mesh", "image_to_3d").make is mesh.image_to_3d  # type: ignore[union-attr]
+    assert get_action("mesh", "image_to_3d").make is make  # type: ignore[union-attr]
 
 
 def test_sprite_extrudes_per_pixel_into_a_valid_glb(sprite_png: bytes) -> None:
@@ -174,7 +175,7 @@ def test_truncated_png_is_rejected(scene_png: bytes) -> None:
 
 def test_missing_image_is_rejected() -> None:
     with pytest.raises(GeneratorInputError) as err:
-        mesh.image_to_3d(GenRequest(intent="", params={"mode": "auto", "depth": 0.25}, seed=1))
+        make(GenRequest(intent="", params={"mode": "auto", "depth": 0.25}, seed=1))
     assert err.value.field == "image"
 
 
@@ -256,6 +257,6 @@ def test_progress_is_reported() -> None:
         inputs={"image": data},
         progress=lambda f, m: calls.append((f, m)),
     )
-    mesh.image_to_3d(req)
+    make(req)
     assert len(calls) >= 3
     assert [f for f, _ in calls] == sorted(f for f, _ in calls)

@@ -1,40 +1,25 @@
-"""The procedural image generators: scenes from words and mirrored pixel sprites."""
+"""image.generate: scenes painted from words."""
 
 from __future__ import annotations
 
 import colorsys
-import io
 import random
 from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from PIL import Image
 
-from limbs.craft import words as words
 from limbs.formats.png import validate_png
-from limbs.generators import image
-from limbs.registry import get_action
+from limbs.parts.image.generate import make
 from limbs.spec import GenRequest, GenResult, Tension
+from tests.limbs.parts.image.samples import pixels
 
 SCENE_DEFAULTS = {"width": 160, "height": 160, "style": "auto"}
-SPRITE_DEFAULTS = {"size": 32, "kind": "auto", "outline": True}
 
 
 def scene(intent: str, seed: int = 1, tension: Tension = "medium", **params: Any) -> GenResult:
     req = GenRequest(intent=intent, params={**SCENE_DEFAULTS, **params}, seed=seed, tension=tension)
-    return image.generate(req)
-
-
-def sprite(intent: str, seed: int = 1, **params: Any) -> GenResult:
-    return image.sprite(GenRequest(intent=intent, params={**SPRITE_DEFAULTS, **params}, seed=seed))
-
-
-def pixels(result: GenResult, mode: str = "RGB") -> np.ndarray:
-    with Image.open(io.BytesIO(result.outputs[0].data)) as im:
-        return np.asarray(im.convert(mode)).astype(np.int64)
+    return make(req)
 
 
 def hue_shares(rgb: np.ndarray) -> np.ndarray:
@@ -44,15 +29,6 @@ def hue_shares(rgb: np.ndarray) -> np.ndarray:
     vivid = hsv[(hsv[:, 1] > 0.45) & (hsv[:, 2] > 0.3)]
     bins = ((vivid[:, 0] * 360 + 15) % 360 // 30).astype(int)
     return np.bincount(bins, minlength=12) / len(hsv)
-
-
-# Scenes --------------------------------------------------------------------------------
-
-
-def test_registry_maps_the_three_actions_to_generators() -> None:
-    assert get_action("image", "generate").make is image.generate  # type: ignore[union-attr]
-    assert get_action("image", "sprite").make is image.sprite  # type: ignore[union-attr]
-    assert get_action("mesh", "image_to_3d").built  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("width", "height"), [(64, 64), (320, 200), (100, 333), (512, 512)])
@@ -206,7 +182,7 @@ def test_progress_is_reported_with_friendly_messages() -> None:
     req = GenRequest(
         intent="a dragon", params=SCENE_DEFAULTS, seed=1, progress=lambda f, m: calls.append((f, m))
     )
-    image.generate(req)
+    make(req)
     assert len(calls) >= 4
     fractions = [f for f, _ in calls]
     assert fractions == sorted(fractions)
@@ -221,129 +197,3 @@ def test_tension_changes_effort_not_size() -> None:
     assert low != high
     validate_png(low, width=160, height=160)
     validate_png(high, width=160, height=160)
-
-
-# Intent parsing -------------------------------------------------------------------------
-
-
-def test_colour_words_attach_to_the_noun_they_describe() -> None:
-    parsed = words.parse("a red dragon guarding a golden castle at night")
-    assert [s.kind for s in parsed.subjects] == ["dragon", "castle"]
-    assert parsed.subjects[0].colours == (words.COLOURS["red"],)
-    assert parsed.subjects[1].colours == (words.COLOURS["golden"],)
-    assert parsed.time == "night"
-
-
-def test_plurals_and_synonyms_find_the_subject() -> None:
-    assert words.parse("three kittens").hero == words.Subject("cat", "kitten")
-    assert words.parse("Dragons!!").hero is not None
-    assert words.parse("a puppy").hero == words.Subject("dog", "puppy")
-
-
-def test_the_head_noun_of_an_unknown_phrase_becomes_the_creature() -> None:
-    assert words.parse("a fluffy zorblax eating cake").hero == words.Subject("creature", "zorblax")
-
-
-def test_derived_seed_depends_on_seed_and_intent_but_not_on_spacing_or_case() -> None:
-    base = words.derive_seed(1, "A Red  Dragon!", "x")
-    assert base == words.derive_seed(1, "a red dragon", "x")
-    assert base != words.derive_seed(2, "a red dragon", "x")
-    assert base != words.derive_seed(1, "a blue dragon", "x")
-
-
-# Sprites --------------------------------------------------------------------------------
-
-
-def test_sprite_is_an_rgba_png_of_exactly_the_requested_size() -> None:
-    out = sprite("a green slime", size=24).outputs[0]
-    assert out.mime == "image/png"
-    report = validate_png(out.data, width=24, height=24, require_alpha=True)
-    assert report["mode"] == "RGBA"
-
-
-def test_sprite_background_is_transparent_and_the_sprite_is_opaque() -> None:
-    rgba = pixels(sprite("a purple creature"), "RGBA")
-    alpha = rgba[..., 3]
-    for y, x in ((0, 0), (0, -1), (-1, 0), (-1, -1)):
-        assert alpha[y, x] == 0
-    assert (alpha == 255).sum() > 0.15 * alpha.size
-    assert (alpha == 0).sum() > 0.15 * alpha.size
-    assert set(np.unique(alpha)) <= {0, 255}
-
-
-def test_sprite_is_mirror_symmetric() -> None:
-    for kind in ("creature", "robot", "spaceship", "item"):
-        for size in (8, 15, 32, 64):
-            rgba = pixels(sprite("a sprite", size=size, kind=kind), "RGBA")
-            assert (rgba == rgba[:, ::-1]).all(), (kind, size)
-
-
-def test_sprite_same_seed_gives_same_bytes_and_different_seeds_differ() -> None:
-    assert sprite("a robot", seed=3).outputs[0].data == sprite("a robot", seed=3).outputs[0].data
-    assert sprite("a robot", seed=3).outputs[0].data != sprite("a robot", seed=4).outputs[0].data
-
-
-@pytest.mark.parametrize(
-    ("intent", "kind"),
-    [
-        ("a shiny robot", "robot"),
-        ("a laser spaceship", "spaceship"),
-        ("a health potion", "item"),
-        ("a slime", "creature"),
-        ("", "creature"),
-    ],
-)
-def test_sprite_kind_auto_picks_from_the_words(intent: str, kind: str) -> None:
-    assert sprite(intent).outputs[0].meta["kind"] == kind
-
-
-def test_sprite_kind_param_overrides_the_words() -> None:
-    assert sprite("a robot", kind="spaceship").outputs[0].meta["kind"] == "spaceship"
-
-
-def test_sprite_palette_follows_the_colour_words() -> None:
-    red = pixels(sprite("a red creature"), "RGBA")
-    blue = pixels(sprite("a blue creature"), "RGBA")
-    red_body = red[red[..., 3] > 0][:, :3].mean(axis=0)
-    blue_body = blue[blue[..., 3] > 0][:, :3].mean(axis=0)
-    assert red_body[0] > red_body[2] + 30
-    assert blue_body[2] > blue_body[0] + 30
-
-
-def test_sprite_outline_adds_a_dark_ring() -> None:
-    with_line = pixels(sprite("a robot", outline=True), "RGBA")
-    without = pixels(sprite("a robot", outline=False), "RGBA")
-    added = (with_line[..., 3] > 0) & (without[..., 3] == 0)
-    assert added.sum() > 20
-    assert with_line[added][:, :3].mean() < without[without[..., 3] > 0][:, :3].mean()
-
-
-def test_sprite_meta_says_pixel_art() -> None:
-    result = sprite("a gold coin", size=16)
-    meta = result.outputs[0].meta
-    assert meta == result.meta
-    assert meta["width"] == meta["height"] == 16
-    assert meta["pixel_art"] is True
-    assert meta["kind"] == "item"
-    assert meta["palette"] and all(c.startswith("#") for c in meta["palette"])
-    assert result.outputs[0].name.endswith(".png")
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    size=st.integers(min_value=8, max_value=64),
-    seed=st.integers(min_value=0, max_value=2**31),
-    kind=st.sampled_from(["auto", "creature", "robot", "spaceship", "item"]),
-    outline=st.booleans(),
-)
-def test_any_sprite_is_square_symmetric_with_transparent_corners(
-    size: int, seed: int, kind: str, outline: bool
-) -> None:
-    out = sprite("a little hero", seed=seed, size=size, kind=kind, outline=outline).outputs[0]
-    validate_png(out.data, width=size, height=size, require_alpha=True)
-    rgba = pixels(GenResult([out]), "RGBA")
-    assert (rgba == rgba[:, ::-1]).all()
-    assert rgba[0, 0, 3] == rgba[0, -1, 3] == rgba[-1, 0, 3] == rgba[-1, -1, 3] == 0
-    if size > 16:
-        assert rgba[0, :, 3].max() == rgba[-1, :, 3].max() == rgba[:, 0, 3].max() == 0
-    assert (rgba[..., 3] == 255).any()
