@@ -29,8 +29,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from limbs import previews
-from limbs.generators.quantum import render_glb
 from limbs.params import validate_params
+from limbs.parts.quantum.variants import render_glb
 from limbs.registry import REGISTRY, get_limb
 from limbs.spec import GenRequest, GenResult, Output
 
