@@ -174,7 +174,7 @@ def _id_tables(owner: User) -> bytes:
     """Every id the auditor must know: each registered relic cache's records (id = their
     number, or their place in the cache), and the id tables in the owner's visible JSON
     assets (what ``reserve`` wrote, or a table of the form {"ids": {kind: [...]}}) per project."""
-    from limbs.generators.id_auditor import build_ids_input
+    from limbs.parts.id_auditor._ids import build_ids_input
     from relics.models import RelicCache, RelicEntry
 
     sources: list[tuple[str, str, dict[str, list[int]]]] = []

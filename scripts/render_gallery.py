@@ -32,8 +32,8 @@ from limbs import previews
 from limbs.formats import wav
 from limbs.formats.json import read_json
 from limbs.formats.quest import is_quest
-from limbs.generators.quantum import render_glb
 from limbs.params import validate_params
+from limbs.parts.quantum.variants import render_glb
 from limbs.registry import REGISTRY, get_limb
 from limbs.spec import GenRequest, GenResult, Output
 

@@ -70,7 +70,7 @@ def is_world_bible_prompt(prompt: str) -> bool:
 def world_bible(prompt: str) -> str:
     """A model's answer to a world bible prompt: the JSON the procedural generator would make
     for the intent, genre and counts read back out of the prompt, on one line."""
-    from limbs.generators import divine
+    from limbs.parts.divine.world_bible import make as make_world_bible
     from limbs.spec import GenRequest
 
     found = _WB_INTENT.search(prompt)
@@ -79,7 +79,7 @@ def world_bible(prompt: str) -> str:
     factions, places, eras = (int(n) for n in counts.groups()) if counts else (3, 5, 3)
     params = {"genre": genre, "factions": factions, "places": places, "eras": eras}
     seed = int.from_bytes(_digest(prompt)[:4], "big")
-    result = divine.world_bible(GenRequest(intent=intent, params=params, seed=seed))
+    result = make_world_bible(GenRequest(intent=intent, params=params, seed=seed))
     data = next(o.data for o in result.outputs if o.mime == "application/json")
     return json.dumps(json.loads(data), ensure_ascii=False)
 

@@ -24,9 +24,10 @@ from limbs.craft.words import slug
 from limbs.formats import OutputInvalid
 from limbs.formats.wav import validate_wav
 from limbs.formats.world_bible import validate_world_bible
-from limbs.generators import divine
 from limbs.parts.audio._sound import WAV
 from limbs.parts.audio._voice import choose_voice, spoken_text
+from limbs.parts.divine._theme import read_theme
+from limbs.parts.divine.world_bible import world_markdown
 from limbs.providers.base import ProviderResult
 from limbs.providers.errors import ProviderError
 from limbs.spec import GenRequest, Output
@@ -82,7 +83,7 @@ class WorldAsk:
 def world_bible_ask(request: GenRequest) -> WorldAsk:
     """What the request asks for, with ``genre: auto`` resolved the way the generator does."""
     counts = {key: int(request.params.get(key, default)) for key, default in WORLD_BIBLE_DEFAULTS.items()}
-    theme = divine.read_theme(request.intent, str(request.params.get("genre", "auto")))
+    theme = read_theme(request.intent, str(request.params.get("genre", "auto")))
     # The intent sits inside a quoted string of the prompt: keep it one line, without quotes.
     intent = " ".join(request.intent.split()).replace('"', "'")[:MAX_INTENT_CHARS]
     return WorldAsk(intent, theme.genre.key, counts["factions"], counts["places"], counts["eras"])
@@ -233,7 +234,7 @@ def world_bible_validator(request: GenRequest) -> Callable[[str], None]:
 
     def check(text: str) -> None:
         doc = parse_world_bible(text, request)
-        validate_world_bible(doc, divine.world_markdown(doc))
+        validate_world_bible(doc, world_markdown(doc))
 
     return check
 
@@ -242,7 +243,7 @@ def world_bible_result(provider: str, model: str, request: GenRequest, text: str
     """The model's text as the generator's two outputs: Markdown (main) and JSON (data)."""
     try:
         doc = parse_world_bible(text, request)
-        markdown = divine.world_markdown(doc)
+        markdown = world_markdown(doc)
         validate_world_bible(doc, markdown)
     except OutputInvalid as exc:
         raise ProviderError(provider, model, "invalid_payload", str(exc)[:300]) from exc

@@ -171,7 +171,7 @@ def _sample_inputs() -> dict[str, bytes]:
     """One file of each kind a built action may take, made by the procedural generators."""
     import json
 
-    from limbs.generators.id_auditor import build_ids_input
+    from limbs.parts.id_auditor._ids import build_ids_input
     from limbs.registry import REGISTRY
 
     def first(limb: str, action: str, intent: str, **params: Any) -> bytes:

@@ -1,4 +1,4 @@
-"""id_auditor.audit and id_auditor.reserve over id tables passed in as JSON, plus the relic id helpers."""
+"""id_auditor.audit: duplicates, gaps and clashes per kind and source, the chart, and the relic id helpers."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from limbs.formats.png import validate_png
-from limbs.generators import id_auditor
-from limbs.generators.id_auditor import build_ids_input, free_run, gaps, ranges
+from limbs.parts.id_auditor import audit, reserve
+from limbs.parts.id_auditor._ids import build_ids_input
 from limbs.spec import GeneratorInputError, GenRequest, GenResult
 from relics.formats.config import read_config
 from relics.formats.ids import ids_from_classic_config, ids_from_rs3
@@ -30,11 +30,11 @@ def ids_input(*sources: tuple[str, str, dict[str, list[Any]]]) -> bytes:
 
 
 def run_audit(ids: bytes, **params: Any) -> GenResult:
-    return id_auditor.audit(GenRequest(intent="", params=params, seed=0, inputs={"ids": ids}))
+    return audit.make(GenRequest(intent="", params=params, seed=0, inputs={"ids": ids}))
 
 
 def run_reserve(ids: bytes, **params: Any) -> GenResult:
-    return id_auditor.reserve(GenRequest(intent="", params=params, seed=0, inputs={"ids": ids}))
+    return reserve.make(GenRequest(intent="", params=params, seed=0, inputs={"ids": ids}))
 
 
 def report_of(result: GenResult) -> dict[str, Any]:
@@ -54,30 +54,6 @@ def rsc_cache_dir() -> Path:
     if not (path / "config85.jag").is_file():
         pytest.skip(f"POG_RSC_CACHE_DIR={value} does not hold a client-204 cache (no config85.jag)")
     return path
-
-
-# --- the arithmetic ------------------------------------------------------------------------
-
-
-def test_ranges_and_gaps_of_sorted_ids() -> None:
-    assert ranges([]) == [] and gaps([]) == []
-    assert ranges([4]) == [(4, 4)] and gaps([4]) == []
-    assert ranges([0, 1, 2, 5, 7, 8]) == [(0, 2), (5, 5), (7, 8)]
-    assert gaps([0, 1, 2, 5, 7, 8]) == [(3, 4), (6, 6)]
-
-
-def test_free_run_goes_above_the_highest_id_unless_gaps_are_wanted() -> None:
-    used = [0, 1, 5, 6, 10]
-    assert free_run(used, 3, False) == 11
-    assert free_run(used, 3, True) == 2  # 2..4 fits exactly
-    assert free_run(used, 4, True) == 11  # neither gap holds four
-    assert free_run(used, 1, True) == 2
-    assert free_run([], 5, False) == 0 and free_run([], 5, True) == 0
-    assert free_run([3, 4], 3, True) == 0
-    assert free_run([0, 1], 2, False, max_id=2) is None
-
-
-# --- audit ---------------------------------------------------------------------------------
 
 
 def test_duplicates_and_gaps_are_found_exactly_on_a_synthetic_table() -> None:
@@ -165,113 +141,12 @@ def test_audit_is_deterministic() -> None:
     assert [o.data for o in first.outputs] == [o.data for o in second.outputs]
 
 
-# --- reserve -------------------------------------------------------------------------------
-
-
-def test_reserve_never_returns_a_used_id_and_skips_gaps_by_default() -> None:
-    ids = ids_input(
-        ("game", "project", {"item": [0, 1, 2, 10, 11]}),
-        ("rsc204", "relic", {"item": [3, 4, 5, 30], "npc": [500]}),
-    )
-    out = report_of(run_reserve(ids, type="item", count=4))
-    assert out["ids"] == [31, 32, 33, 34] and out["ranges"] == [[31, 34]]
-    assert out["in_gap"] is False and out["highest_used"] == 30
-    used = {0, 1, 2, 10, 11, 3, 4, 5, 30}
-    for count in (1, 4, 5, 14, 15, 300):
-        for fill in (False, True):
-            got = report_of(run_reserve(ids, type="item", count=count, fill_gaps=fill))["ids"]
-            assert len(got) == count and not used & set(got)
-            assert got == list(range(got[0], got[0] + count))
-
-
-def test_reserve_fills_gaps_only_when_asked() -> None:
-    ids = ids_input(
-        ("game", "project", {"item": [0, 1, 2, 10, 11]}),
-        ("rsc204", "relic", {"item": [3, 4, 5, 30]}),
-    )
-    assert report_of(run_reserve(ids, type="item", count=4, fill_gaps=True))["ids"] == [6, 7, 8, 9]
-    assert report_of(run_reserve(ids, type="item", count=4, fill_gaps=False))["ids"] == [31, 32, 33, 34]
-    # No gap holds five in a row: the run goes above everything instead of splitting.
-    five = report_of(run_reserve(ids, type="item", count=5, fill_gaps=True))
-    assert five["ids"] == [12, 13, 14, 15, 16] and five["in_gap"] is True
-
-
-def test_reserve_of_a_kind_nobody_uses_starts_at_zero_and_respects_max_id() -> None:
-    ids = ids_input(("game", "project", {"item": [0]}))
-    assert report_of(run_reserve(ids, type="sound", count=3))["ids"] == [0, 1, 2]
-    with pytest.raises(GeneratorInputError) as err:
-        run_reserve(ids_input(("g", "project", {"item": [0, 1]})), type="item", count=2, max_id=2)
-    assert err.value.field == "count"
-
-
-def test_reserve_is_deterministic_and_checks_its_params() -> None:
-    ids = ids_input(("game", "project", {"item": ITEMS}))
-    assert run_reserve(ids, type="item", count=3).outputs == run_reserve(ids, type="item", count=3).outputs
-    for params, field in (
-        ({"type": "item", "count": 0}, "count"),
-        ({"type": "item", "count": 1001}, "count"),
-        ({"type": "item", "count": True}, "count"),
-        ({"type": "Item!", "count": 1}, "type"),
-        ({"type": "item", "count": 1, "fill_gaps": "yes"}, "fill_gaps"),
-    ):
-        with pytest.raises(GeneratorInputError) as err:
-            run_reserve(ids, **params)
-        assert err.value.field == field
-
-
-# --- bad input -----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [
-        None,
-        b"not json",
-        b"\xff\xfe",
-        b"[]",
-        b'{"sources": {}}',
-        b'{"sources": [1]}',
-        b'{"sources": [{"name": "", "kind": "relic", "ids": {}}]}',
-        b'{"sources": [{"name": "a", "kind": "mod", "ids": {}}]}',
-        b'{"sources": [{"name": "a", "kind": "relic", "ids": []}]}',
-        b'{"sources": [{"name": "a", "kind": "relic", "ids": {"item": 5}}]}',
-        b'{"sources": [{"name": "a", "kind": "relic", "ids": {"item": [1.5]}}]}',
-        b'{"sources": [{"name": "a", "kind": "relic", "ids": {"item": [true]}}]}',
-        b'{"sources": [{"name": "a", "kind": "relic", "ids": {"item": [-1]}}]}',
-        b'{"sources": [{"name": "a", "kind": "relic", "ids": {"item": [2147483648]}}]}',
-        b'{"sources": [{"name": "a", "kind": "relic", "ids": {"Item": [1]}}]}',
-        b'{"sources": [{"name": "a", "kind": "relic", "ids": {"item": [{"id": 1, "where": 3}]}}]}',
-        b'{"sources": [{"name": "a", "kind": "relic", "ids": {}}, '
-        b'{"name": "a", "kind": "project", "ids": {}}]}',
-    ],
-)
-def test_bad_id_tables_raise_an_input_error_naming_ids(raw: bytes | None) -> None:
-    inputs = {} if raw is None else {"ids": raw}
-    for generator, params in ((id_auditor.audit, {}), (id_auditor.reserve, {"type": "item", "count": 1})):
-        with pytest.raises(GeneratorInputError) as err:
-            generator(GenRequest(intent="", params=params, seed=0, inputs=inputs))
-        assert err.value.field == "ids"
-        assert err.value.message
-
-
 def test_bad_audit_params_name_their_field() -> None:
     ids = ids_input(("game", "project", {"item": [1]}))
     for params, field in (({"scope": "world"}, "scope"), ({"type": "x y"}, "type"), ({"cache": 5}, "cache")):
         with pytest.raises(GeneratorInputError) as err:
             run_audit(ids, **params)
         assert err.value.field == field
-
-
-def test_build_ids_input_round_trips_through_the_parser() -> None:
-    raw = build_ids_input([("rsc204", "relic", {"item": range(3)}), ("game", "project", {"npc": [4, 4]})])
-    sources = id_auditor.parse_sources(raw)
-    assert [(s.name, s.kind, s.ids) for s in sources] == [
-        ("rsc204", "relic", {"item": [0, 1, 2]}),
-        ("game", "project", {"npc": [4, 4]}),
-    ]
-
-
-# --- the relic helpers ---------------------------------------------------------------------
 
 
 def test_ids_from_rs3_keeps_the_stored_ids_in_order() -> None:

@@ -1,1 +1,0 @@
-"""The procedural makers the limb packages' actions call (moving into ``limbs/parts/``)."""
