@@ -639,7 +639,7 @@ def profile_child(n: int) -> None:
 
     django.setup()
     from accounts.models import User
-    from limbs import actions
+    from limbs import request, runs
     from limbs.api import _generation_payload
     from pog_site import jobs
 
@@ -648,12 +648,12 @@ def profile_child(n: int) -> None:
 
     def one(i: int, record: bool) -> None:
         t0 = time.perf_counter()
-        data = actions.GenerateInput(
+        data = request.GenerateInput(
             limb="image", action="generate", intent=f"profile {i}", params={"width": 64, "height": 64}, seed=i
         )
-        generation = actions.do_generate(user, data, queue=False)
+        generation = request.do_generate(user, data, queue=False)
         t1 = time.perf_counter()
-        finished = actions.run_generation(str(generation.pk))
+        finished = runs.run_generation(str(generation.pk))
         t2 = time.perf_counter()
         # The job hands back the answer it just wrote; reading it again is the fallback path.
         body, provider_ms = _generation_payload(generation.pk)

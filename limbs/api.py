@@ -18,17 +18,12 @@ from ninja.responses import Status
 
 from limbs import projects
 from limbs.access import visible
-from limbs.actions import (
-    GenerateInput,
-    do_generate,
-    group_for_generation,
-    queue_generation,
-    resolve_limb_action,
-    run_claimed,
-)
+from limbs.events import group_for_generation
 from limbs.health import limb_health
 from limbs.models import Asset, Generation
 from limbs.registry import REGISTRY
+from limbs.request import GenerateInput, do_generate, queue_generation, resolve_limb_action
+from limbs.runs import run_claimed
 from limbs.spec import CATEGORIES
 from limbs.storage import read_blob
 from pog_site import jobs

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 
 from accounts.killswitch import CLOSE_STOPPED, Identity, blocking, kill_groups, team_ids_of
 from limbs.access import visible
-from limbs.actions import group_for_generation, group_for_team, group_for_user
+from limbs.events import group_for_generation, group_for_team, group_for_user
 from limbs.models import Generation
 
 CLOSE_UNAUTHENTICATED = 4401

@@ -29,20 +29,14 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router
 
 from accounts.models import User
-from limbs.actions import (
-    GenerateInput,
-    do_generate,
-    fail_claimed,
-    finish_claimed,
-    prepare_claimed,
-    resolve_limb_action,
-)
 from limbs.api import AskIn
 from limbs.formats import OutputInvalid, validate_outputs
 from limbs.models import Generation
 from limbs.providers.base import ProviderResult
 from limbs.providers.procedural import ProceduralProvider
+from limbs.request import GenerateInput, do_generate, resolve_limb_action
 from limbs.router import Attempt, RouteError, RouteResult, check_for
+from limbs.runs import fail_claimed, finish_claimed, prepare_claimed
 from limbs.streaming import aroute_stream, provider_tiers, streams
 from pog_site.errors import RequestError
 

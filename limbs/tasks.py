@@ -6,7 +6,8 @@ from typing import Any
 
 from celery import shared_task
 
-from limbs.actions import RUN_GENERATION, run_generation
+from limbs.request import RUN_GENERATION
+from limbs.runs import run_generation
 
 
 @shared_task(bind=True, name=RUN_GENERATION, acks_late=True, reject_on_worker_lost=True)

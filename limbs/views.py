@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Membership, User
 from limbs import projects
 from limbs.access import visible
-from limbs.actions import GenerateInput, do_generate
 from limbs.formats import OutputInvalid
 from limbs.formats.wav import MIMES as WAV_MIMES
 from limbs.forms import ProjectForm
@@ -27,6 +26,7 @@ from limbs.intent import route_intent, surprise_intent
 from limbs.models import Asset, Generation, Project
 from limbs.previews import waveform_png
 from limbs.registry import REGISTRY, get_limb
+from limbs.request import GenerateInput, do_generate
 from limbs.spec import ActionSpec, LimbSpec
 from limbs.stream_api import start_stream
 from limbs.streaming import streams

@@ -22,8 +22,8 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from accounts.ws import IdentityMiddlewareStack  # noqa: E402
-from limbs.actions import resubmit_unfinished  # noqa: E402
 from limbs.routing import websocket_urlpatterns  # noqa: E402
+from limbs.runs import resubmit_unfinished  # noqa: E402
 from pog_site import jobs  # noqa: E402
 
 _router = ProtocolTypeRouter(

@@ -182,20 +182,20 @@ def test_the_scanner_sees_lazy_imports_and_skips_type_checking_ones() -> None:
 
 def test_imports_resolve_to_the_modules_they_load() -> None:
     source = (
-        "from limbs import actions\n"  # a module of a package
-        "from limbs.actions import do_generate\n"  # a name in a module
+        "from limbs import request\n"  # a module of a package
+        "from limbs.request import do_generate\n"  # a name in a module
         "import relics.formats.jag\n"
         "from . import models\n"  # relative, from limbs.views
         "from ..pog_site import jobs\n"
         "import django.db\n"  # not the project's
     )
     assert _imported("limbs.views", source) == {
-        "limbs.actions",
+        "limbs.request",
         "limbs.models",
         "relics.formats.jag",
         "pog_site.jobs",
     }
-    assert _imported("limbs", "from . import actions\n", package=True) == {"limbs.actions"}
+    assert _imported("limbs", "from . import request\n", package=True) == {"limbs.request"}
 
 
 def test_the_tarjan_search_finds_a_cycle() -> None:

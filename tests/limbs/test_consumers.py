@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from accounts.models import ApiToken, User
-from limbs import actions, router
+from limbs import router, runs
 from limbs.models import Generation
 from limbs.tasks import run_generation_task
 from pog_site import jobs
@@ -69,7 +69,7 @@ async def test_progress_then_the_result_arrive_and_the_socket_closes(monkeypatch
         shown_running.wait(10)
         return real_route(*args, **kwargs)
 
-    monkeypatch.setattr(actions, "route", held_route)
+    monkeypatch.setattr(runs, "route", held_route)
     alice, token = await database_sync_to_async(_make)("alice")
     generation = await database_sync_to_async(_queued_generation)(alice)
     communicator = _communicator(f"/ws/generations/{generation.pk}/", token)

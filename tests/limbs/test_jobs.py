@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from limbs import actions
+from limbs import runs
 from limbs.models import Generation
 from provenance.models import LedgerEntry
 
@@ -29,8 +29,8 @@ def _generation(owner: User, **extra: object) -> Generation:
 @pytest.mark.django_db(transaction=True)
 def test_running_a_generation_twice_runs_it_once(alice: User) -> None:
     generation = _generation(alice)
-    actions.run_generation(str(generation.pk))
-    actions.run_generation(str(generation.pk))
+    runs.run_generation(str(generation.pk))
+    runs.run_generation(str(generation.pk))
     generation.refresh_from_db()
     assert generation.status == "succeeded"
     assert generation.claims == 1
@@ -41,7 +41,7 @@ def test_running_a_generation_twice_runs_it_once(alice: User) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_fresh_claim_held_by_another_worker_is_left_alone(alice: User) -> None:
     generation = _generation(alice, status="running", claimed_by="elsewhere:1:x", claimed_at=timezone.now())
-    actions.run_generation(str(generation.pk))
+    runs.run_generation(str(generation.pk))
     generation.refresh_from_db()
     assert generation.status == "running"
 
@@ -50,7 +50,7 @@ def test_a_fresh_claim_held_by_another_worker_is_left_alone(alice: User) -> None
 def test_a_stale_claim_is_taken_over_and_finishes(alice: User) -> None:
     old = timezone.now() - timedelta(hours=2)
     generation = _generation(alice, status="running", claimed_by="elsewhere:1:x", claimed_at=old)
-    actions.run_generation(str(generation.pk))
+    runs.run_generation(str(generation.pk))
     generation.refresh_from_db()
     assert generation.status == "succeeded"
 
@@ -68,7 +68,7 @@ def test_resubmit_unfinished_picks_up_queued_work_and_orphans_of_a_dead_process(
     )
     done = _generation(alice, status="succeeded")
     if settings.POG_JOB_BACKEND == "thread":
-        assert actions.resubmit_unfinished() == 2
+        assert runs.resubmit_unfinished() == 2
     else:
         for generation in (queued, orphan):
             run_generation_task.run(str(generation.pk), True)
@@ -96,7 +96,7 @@ def test_a_generator_input_problem_fails_the_generation_with_a_clear_error(alice
         params={"image": str(bogus.pk), "mode": "auto", "depth": 0.25},
         seed=1,
     )
-    actions.run_generation(str(generation.pk))
+    runs.run_generation(str(generation.pk))
     generation.refresh_from_db()
     assert generation.status == "failed"
     assert generation.error.startswith("image:")

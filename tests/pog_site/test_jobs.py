@@ -50,7 +50,7 @@ def test_a_failing_resubmission_does_not_stop_the_server(fresh_process: None, se
 
 
 def test_a_task_is_found_by_its_registered_name() -> None:
-    from limbs.actions import RUN_GENERATION
+    from limbs.request import RUN_GENERATION
     from limbs.tasks import run_generation_task
     from pog_site.celery import app
 

@@ -11,10 +11,11 @@ from PIL import Image
 
 from accounts.metabolism import update_metabolism
 from accounts.models import Tier, User
-from limbs.actions import GenerateInput, do_generate, run_generation
 from limbs.fakes.server import FakeProvider
 from limbs.formats import confidence
 from limbs.models import CacheEntry
+from limbs.request import GenerateInput, do_generate
+from limbs.runs import run_generation
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,272 @@
+"""A request, from what a person sent to a stored, queued generation.
+
+``do_generate`` validates a request completely (the action, its params, the references they
+name through the one resolver, kill switches, the tier), then stores and queues it; bad input
+raises ``RequestError`` and stores nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import uuid
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.killswitch import Identity, blocking
+from accounts.limits import Lease
+from accounts.models import User
+from limbs.access import can_make_in, team_ids, visible
+from limbs.admission import admit, release
+from limbs.events import publish_update, row_of
+from limbs.models import Asset, Generation, Project
+from limbs.params import ParamError, validate_params
+from limbs.record import WORKER_ID
+from limbs.registry import REGISTRY, get_limb
+from limbs.spec import ActionSpec, LimbSpec
+from pog_site import jobs
+from pog_site.errors import RequestError
+
+log = logging.getLogger(__name__)
+
+
+TENSIONS = ("low", "medium", "high")
+
+ATTACHMENTS = ("secure", "standard")
+
+MAX_SEED = 2**53 - 1
+
+# The Celery task that runs ``run_generation`` (limbs.tasks), submitted by name so this
+# module need not import its own wrapper.
+RUN_GENERATION = "limbs.run_generation"
+
+
+@dataclass(frozen=True)
+class GenerateInput:
+    limb: str
+    action: str | None = None
+    intent: str = ""
+    params: dict[str, Any] | None = None
+    tension: str = "medium"
+    attachment: str = "standard"
+    seed: int | None = None
+    project: str | None = None
+
+
+def normalise_intent(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def resolve_limb_action(limb_id: str, action_id: str | None) -> tuple[LimbSpec, ActionSpec]:
+    limb = get_limb(limb_id)
+    if limb is None:
+        raise RequestError(404, "unknown_limb", f"There is no limb called '{limb_id}'.", "limb")
+    if not action_id:
+        return limb, limb.default_action
+    action = limb.action(action_id)
+    if action is None:
+        choices = ", ".join(a.id for a in limb.actions)
+        raise RequestError(
+            404,
+            "unknown_action",
+            f"The {limb.name} limb has no action '{action_id}'. Try: {choices}.",
+            "action",
+        )
+    return limb, action
+
+
+def resolve_assets(owner: User, action: ActionSpec, params: dict[str, Any]) -> dict[str, Asset]:
+    """Look up asset parameters among the owner's assets only, and check their type."""
+    found: dict[str, Asset] = {}
+    for spec in action.params:
+        if spec.type != "asset" or spec.name not in params:
+            continue
+        raw = params[spec.name]
+        try:
+            asset_id = uuid.UUID(str(raw))
+        except ValueError:
+            raise ParamError(spec.name, f"{spec.label}: '{raw}' is not an asset id.") from None
+        asset = visible(Asset.objects.filter(pk=asset_id), owner).first()
+        if asset is None:
+            raise ParamError(spec.name, f"{spec.label}: no asset of yours has the id {asset_id}.")
+        if spec.accepts and not any(asset.mime.startswith(prefix) for prefix in spec.accepts):
+            wanted = ", ".join(spec.accepts)
+            raise ParamError(
+                spec.name, f"{spec.label} must be {wanted} but asset {asset_id} is {asset.mime}."
+            )
+        params[spec.name] = str(asset.id)
+        found[spec.name] = asset
+    return found
+
+
+def check_references(owner: User, limb: str, spec: ActionSpec, params: dict[str, Any]) -> None:
+    """Checks that need more than the schema: targets and records a request names."""
+    if spec.refine is not None:
+        spec.refine(params, REGISTRY)
+    if (limb, spec.id) == ("ghost", "introspect"):
+        try:
+            target = uuid.UUID(str(params["generation"]))
+        except ValueError:
+            raise ParamError("generation", f"'{params['generation']}' is not a request id.") from None
+        if not visible(Generation.objects.filter(pk=target), owner).exists():
+            raise ParamError("generation", f"No request of yours has the id {target}.")
+        params["generation"] = str(target)
+
+
+def do_generate(owner: User, data: GenerateInput, *, queue: bool = True, claim: bool = False) -> Generation:
+    """Validate a request completely, then store and queue it. Raises RequestError, storing nothing.
+
+    ``queue=False`` leaves queueing to the caller (``queue_generation``), which then
+    holds the job's future. ``claim=True`` (with ``queue=False``) stores the row already
+    claimed by this worker, for a caller that runs it at once with ``run_claimed``.
+    """
+    limb, action = resolve_limb_action(data.limb, data.action)
+    if not action.built:
+        raise RequestError(
+            501,
+            "not_built",
+            f"{limb.name} · {action.name} is not built yet. Built so far: "
+            + (", ".join(a.id for a in limb.actions if a.built) or "nothing in this limb"),
+            "action",
+        )
+    intent = normalise_intent(data.intent or "")
+    if len(intent) > settings.POG_MAX_INTENT_CHARS:
+        raise RequestError(
+            422,
+            "intent_too_long",
+            f"The idea is {len(intent)} characters long; the limit is {settings.POG_MAX_INTENT_CHARS}.",
+            "intent",
+        )
+    if action.needs_intent and not intent:
+        raise RequestError(422, "intent_required", "Say what you want to make.", "intent")
+    if data.tension not in TENSIONS:
+        raise RequestError(422, "bad_tension", f"tension must be one of {', '.join(TENSIONS)}.", "tension")
+    if data.attachment not in ATTACHMENTS:
+        raise RequestError(
+            422, "bad_attachment", f"attachment must be one of {', '.join(ATTACHMENTS)}.", "attachment"
+        )
+    if data.seed is not None and not (0 <= data.seed <= MAX_SEED):
+        raise RequestError(422, "bad_seed", f"seed must be between 0 and {MAX_SEED}.", "seed")
+    project = _resolve_project(owner, data.project)
+    switch = blocking(
+        Identity(owner.pk, is_staff=owner.is_staff),
+        team_ids=[project.team_id] if project is not None and project.team_id is not None else [],
+        limb=limb.id,
+    )
+    if switch is not None:
+        raise RequestError(503, "stopped", f"Stopped by the studio's staff: {switch.reason}", None)
+    try:
+        params = validate_params(action, data.params)
+        inputs = resolve_assets(owner, action, params)
+        check_references(owner, limb.id, action, params)
+    except ParamError as exc:
+        raise RequestError(422, "bad_param", exc.message, f"params.{exc.field}") from None
+    seed = data.seed if data.seed is not None else secrets.randbelow(2**31)
+    lease = admit(owner, action)
+    try:
+        generation = _store(
+            owner,
+            limb,
+            action,
+            intent,
+            params,
+            inputs,
+            data,
+            seed,
+            lease,
+            queue and not claim,
+            project,
+            claim,
+        )
+    except BaseException:
+        release(lease)
+        raise
+    return generation
+
+
+def _resolve_project(owner: User, project_id: str | None) -> Project | None:
+    """The project a request files its work under: one of the owner's, or a team project
+    where the owner is an editor or owner (viewers look but do not make)."""
+    if not project_id:
+        return None
+    try:
+        key = uuid.UUID(str(project_id))
+    except ValueError:
+        raise RequestError(422, "bad_project", f"'{project_id}' is not a project id.", "project") from None
+    project = (
+        Project.objects.filter(pk=key)
+        .filter(Q(owner=owner, team__isnull=True) | Q(team__in=team_ids(owner)))
+        .first()
+    )
+    if project is None:
+        raise RequestError(404, "unknown_project", f"No project of yours has the id {key}.", "project")
+    if project.team_id is not None and not can_make_in(owner, project.team_id):
+        raise RequestError(
+            403,
+            "viewer",
+            "You can look at this team's work, but only its editors and owners make things in it.",
+            "project",
+        )
+    return project
+
+
+def _store(
+    owner: User,
+    limb: LimbSpec,
+    action: ActionSpec,
+    intent: str,
+    params: dict[str, Any],
+    inputs: dict[str, Asset],
+    data: GenerateInput,
+    seed: int,
+    lease: Lease | None,
+    queue: bool,
+    project: Project | None,
+    claim: bool = False,
+) -> Generation:
+    claimed: dict[str, Any] = {}
+    if claim:
+        now = timezone.now()
+        claimed = {
+            "status": Generation.Status.RUNNING,
+            "claimed_by": WORKER_ID,
+            "claimed_at": now,
+            "started_at": now,
+            "claims": 1,
+        }
+    with transaction.atomic():
+        generation = Generation.objects.create(
+            lease=lease.id if lease is not None else "",
+            owner=owner,
+            project=project,
+            team_id=project.team_id if project is not None else None,
+            limb=limb.id,
+            action=action.id,
+            intent=intent,
+            params=params,
+            tension=data.tension,
+            attachment=data.attachment,
+            seed=seed,
+            message="Getting started" if claim else "Waiting in line",
+            **claimed,
+        )
+        if inputs:
+            generation.inputs.set(list(inputs.values()))
+        if queue:
+            transaction.on_commit(lambda: queue_generation(generation))
+    return generation
+
+
+def queue_generation(generation: Generation) -> Future[Any] | None:
+    """Hand a stored generation to the job runner. In embedded mode the returned future
+    resolves to the finished generation's JSON (see ``run_generation``)."""
+    future = jobs.submit(RUN_GENERATION, str(generation.pk))
+    publish_update(generation.pk, generation.owner_id, row_of(generation))
+    return future

@@ -1,0 +1,249 @@
+"""The job body: claim a stored generation, build its request (input bytes, snapshots of the
+studio it reads), route it, and hand the result to the one writer.
+
+Runs in the in-process pool or a Celery worker (``limbs.tasks``); safe to run twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.metabolism import Preferences
+from limbs import breakers
+from limbs.access import visible
+from limbs.admission import release
+from limbs.events import publish_update, row_of
+from limbs.models import Asset, Generation
+from limbs.parts.id_auditor.reads import _id_tables
+from limbs.record import WORKER_ID, record_failure, record_success
+from limbs.request import RUN_GENERATION, TENSIONS
+from limbs.router import Attempt, RouteError, RouteResult, cache_key, route
+from limbs.spec import GeneratorInputError, GenRequest, Tension
+from limbs.storage import read_blob
+from pog_site import jobs
+
+log = logging.getLogger(__name__)
+
+
+def _reference_inputs(generation: Generation) -> dict[str, bytes]:
+    """Database records a pure generator needs, handed over as bytes."""
+    if generation.limb == "id_auditor":
+        return {"ids": _id_tables(generation.owner)}
+    if (generation.limb, generation.action) != ("ghost", "introspect"):
+        return {}
+    target = visible(Generation.objects.filter(pk=generation.params["generation"]), generation.owner).get()
+    record = target.as_json() | {"breakers": [asdict(state) for state in breakers.all_states()]}
+    return {"generation": json.dumps(record, default=str).encode()}
+
+
+def _claim(generation_id: str, takeover: bool) -> bool:
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.POG_JOB_STALE_S)
+    claimable = Q(status=Generation.Status.QUEUED) | Q(status=Generation.Status.RUNNING, claimed_at__lt=stale)
+    if takeover:
+        claimable |= Q(status=Generation.Status.RUNNING)
+    count = (
+        Generation.objects.filter(pk=generation_id)
+        .filter(claimable)
+        .update(
+            status=Generation.Status.RUNNING,
+            claimed_by=WORKER_ID,
+            claimed_at=now,
+            started_at=now,
+            claims=F("claims") + 1,
+            message="Getting started",
+        )
+    )
+    return count == 1
+
+
+class _Progress:
+    """Writes progress to the row and publishes it, at most every 80 ms."""
+
+    def __init__(self, generation: Generation) -> None:
+        self.generation = generation
+        self.last = 0.0
+
+    def __call__(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.08 and fraction < 1.0:
+            return
+        self.last = now
+        fraction = max(0.0, min(0.95, float(fraction)))
+        updated = Generation.objects.filter(pk=self.generation.pk, claimed_by=WORKER_ID).update(
+            progress=fraction, message=message[:200]
+        )
+        if updated:
+            row = {
+                "status": Generation.Status.RUNNING,
+                "progress": fraction,
+                "message": message[:200],
+                "owner_id": self.generation.owner_id,
+                "team_id": self.generation.team_id,
+            }
+            publish_update(self.generation.pk, self.generation.owner_id, row)
+
+
+def _key_params(generation: Generation, inputs: dict[str, Asset]) -> dict[str, Any]:
+    """Params for the cache key: asset inputs by content, not by id, so equal inputs match."""
+    params = dict(generation.params)
+    for name, asset in inputs.items():
+        params[name] = {"sha256": asset.sha256}
+    return params
+
+
+def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any] | None:
+    """The job body. Claims the row, routes, stores outputs and provenance, publishes.
+
+    Safe to call twice: only one claim succeeds, and a finished row is left alone.
+    Returns the finished generation as the API shows it (built from what was just
+    written, so a waiting caller needs no query), or None when the claim was lost.
+    """
+    if not _claim(generation_id, takeover):
+        return None
+    generation = Generation.objects.select_related("owner", "owner__tier", "owner__metabolism").get(
+        pk=generation_id
+    )
+    return run_claimed(generation)
+
+
+def run_claimed(generation: Generation) -> dict[str, Any] | None:
+    """The job body after the claim: ``generation`` is claimed by this worker, and its owner
+    was read during this job or request (tier and metabolism current, or not yet read)."""
+    publish_update(generation.pk, generation.owner_id, row_of(generation))
+    action = generation.action_spec
+    try:
+        request, inputs, prefs = prepare_claimed(generation)
+        assert action is not None  # prepare_claimed refuses an action that no longer exists
+        key = cache_key(
+            limb=generation.limb,
+            action=generation.action,
+            intent=generation.intent,
+            params=_key_params(generation, inputs),
+            seed=generation.seed,
+            tension=generation.tension,
+            preference=prefs.prefer,
+            owner=generation.owner_id if prefs.private_cache else None,
+        )
+        result = route(
+            generation.limb,
+            generation.action,
+            request,
+            key=key if action.cacheable and prefs.read_cache else None,
+            deadline_s=action.deadline_s,
+            prefer=prefs.prefer,
+            threshold=prefs.threshold,
+            recheck_cache=prefs.recheck_cache,
+        )
+        payload = record_success(
+            generation, result, inputs, key if action.cacheable and prefs.write_cache else None
+        )
+    except (RouteError, GeneratorInputError, Asset.DoesNotExist) as exc:
+        attempts = [a.as_json() for a in getattr(exc, "attempts", [])]
+        payload = record_failure(generation, friendly_error(exc), attempts)
+    except Exception as exc:
+        log.exception("generation %s crashed", generation.pk)
+        payload = record_failure(
+            generation, f"The studio tripped over its own feet ({type(exc).__name__}). Please try again.", []
+        )
+    _settled(generation, payload)
+    return payload
+
+
+def prepare_claimed(generation: Generation) -> tuple[GenRequest, dict[str, Asset], Preferences]:
+    """What a claimed generation's tiers are asked with: the request (its input assets'
+    bytes read), those assets, and the owner's preferences. Raises ``RouteError`` when the
+    action no longer exists, ``Asset.DoesNotExist`` when an input is gone."""
+    action = generation.action_spec
+    if action is None:
+        raise RouteError(f"{generation.limb}.{generation.action} no longer exists.", [])
+    inputs = {
+        spec.name: visible(Asset.objects.filter(pk=generation.params[spec.name]), generation.owner).get()
+        for spec in action.params
+        if spec.type == "asset" and spec.name in generation.params
+    }
+    tension: Tension = generation.tension if generation.tension in TENSIONS else "medium"  # type: ignore[assignment]
+    request = GenRequest(
+        intent=generation.intent,
+        params=dict(generation.params),
+        seed=generation.seed,
+        tension=tension,
+        inputs={name: read_blob(asset.blob) for name, asset in inputs.items()}
+        | _reference_inputs(generation),
+        progress=_Progress(generation),
+    )
+    return request, inputs, Preferences.for_owner(generation.owner, generation.limb, preloaded=True)
+
+
+def finish_claimed(
+    generation: Generation, result: RouteResult, inputs: dict[str, Asset]
+) -> dict[str, Any] | None:
+    """Store a claimed generation's outputs reached outside ``run_claimed`` (a stream)."""
+    payload = record_success(generation, result, inputs, None)
+    _settled(generation, payload)
+    return payload
+
+
+def fail_claimed(generation: Generation, error: str, attempts: list[Attempt]) -> dict[str, Any] | None:
+    """Fail a claimed generation outside ``run_claimed`` (a stream no tier could answer)."""
+    payload = record_failure(generation, error, [a.as_json() for a in attempts])
+    _settled(generation, payload)
+    return payload
+
+
+def _settled(generation: Generation, payload: dict[str, Any] | None) -> None:
+    if payload is not None:
+        release(generation.lease, generation.owner_id)
+        publish_update(generation.pk, generation.owner_id, row_of(generation))
+
+
+def friendly_error(exc: Exception) -> str:
+    if isinstance(exc, GeneratorInputError):
+        return f"{exc.field}: {exc.message}"
+    if isinstance(exc, Asset.DoesNotExist):
+        return "An input asset is gone, so this cannot be made."
+    return str(exc)
+
+
+def resubmit_unfinished() -> int:
+    """Queue again every generation a crash or restart left behind (embedded mode)."""
+    count = 0
+    pending = Generation.objects.filter(
+        status__in=[Generation.Status.QUEUED, Generation.Status.RUNNING]
+    ).values_list("pk", "status", "claimed_by")
+    for pk, status, claimed_by in pending:
+        takeover = status == Generation.Status.RUNNING and not _holder_alive(claimed_by)
+        if status == Generation.Status.RUNNING and not takeover:
+            continue
+        jobs.submit(RUN_GENERATION, str(pk), takeover)
+        count += 1
+    return count
+
+
+def _holder_alive(claimed_by: str) -> bool:
+    """Whether the worker that claimed a row still runs (only knowable on this host)."""
+    host, _, rest = claimed_by.partition(":")
+    pid_text = rest.split(":", 1)[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return True
+    if claimed_by == WORKER_ID:
+        return True
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # The pid exists, but it may be a new process reusing it; only our own id is certain.
+    return int(pid_text) != os.getpid()
