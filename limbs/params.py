@@ -89,6 +89,11 @@ def asset(
     return ParamSpec(name, "asset", label, hint, None, required, accepts=accepts)
 
 
+def generation(name: str, label: str, hint: str, *, required: bool = True) -> ParamSpec:
+    """The id of one of the person's requests (generations)."""
+    return ParamSpec(name, "generation", label, hint, None, required)
+
+
 def kw(words: str) -> tuple[str, ...]:
     """Keywords written as one comma-separated string, easier to read than a tuple."""
     return tuple(w.strip() for w in words.split(",") if w.strip())
@@ -173,8 +178,9 @@ def validate_params(action: ActionSpec, raw: Mapping[str, Any] | None) -> dict[s
                     spec.name, f"{spec.label} is too long (at most {spec.max_length} characters)."
                 )
             clean[spec.name] = text
-        elif spec.type == "asset":
+        elif spec.type in ("asset", "generation"):
             if not isinstance(value, str) or not value.strip():
-                raise ParamError(spec.name, f"{spec.label} must be the id of one of your assets.")
+                what = "assets" if spec.type == "asset" else "requests"
+                raise ParamError(spec.name, f"{spec.label} must be the id of one of your {what}.")
             clean[spec.name] = value.strip()
     return clean

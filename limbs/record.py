@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from limbs import effects
 from limbs.formats import kind_for_mime
 from limbs.models import Asset, CacheEntry, Generation
 from limbs.router import RouteResult
@@ -51,7 +53,11 @@ class _ClaimLostError(Exception):
 
 
 def record_success(
-    generation: Generation, result: RouteResult, inputs: dict[str, Asset], key: str | None
+    generation: Generation,
+    result: RouteResult,
+    inputs: dict[str, Asset],
+    key: str | None,
+    reads: Mapping[str, str] | None = None,
 ) -> dict[str, Any] | None:
     """Store the outputs, the signed ledger entry and the cache entry in one transaction.
 
@@ -134,6 +140,8 @@ def record_success(
                 existing[asset.sha256] = asset  # the same bytes twice in one result: one asset
                 assets.append(asset)
                 created.append(asset)
+            # Effects change the studio in this same transaction (or the whole record rolls back).
+            applied = effects.apply(generation, result.effects)
             entry = ledger_append(
                 "generation",
                 str(generation.pk),
@@ -152,8 +160,11 @@ def record_success(
                     "model": result.model,
                     "cache": result.cache,
                     "attempts": attempts,
-                    "parents": [{"asset": str(p.pk), "sha256": p.sha256} for p in parents],
+                    "parents": [{"asset": str(p.pk), "sha256": p.sha256} for p in parents]
+                    + _relic_parents(stored),
                     "outputs": [_ledger_output(a) for a in assets],
+                    **({"reads": dict(reads)} if reads else {}),
+                    **({"effects": applied} if applied else {}),
                 },
             )
             for asset in created:
@@ -170,7 +181,7 @@ def record_success(
                 [outputs(generation_id=generation.pk, asset_id=a.pk) for a in dict.fromkeys(assets)],
                 ignore_conflicts=True,
             )
-            if key is not None and result.cache == "miss":
+            if key is not None and result.cache == "miss" and not result.effects:
                 # First writer wins; the same key always means the same bytes.
                 CacheEntry.objects.bulk_create(
                     [
@@ -194,6 +205,19 @@ def record_success(
     return generation.as_json(
         outputs=[a.as_json(parent_ids=parent_ids if a in created else None) for a in shown]
     )
+
+
+def _relic_parents(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Relic entries an output was made from (its ``meta["relic"]``), named as parents."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in stored:
+        relic = item["meta"].get("relic")
+        if isinstance(relic, dict) and isinstance(relic.get("cache"), str):
+            found[(relic["cache"], str(relic.get("entry")))] = {
+                "relic": relic["cache"],
+                "entry": str(relic.get("entry")),
+            }
+    return list(found.values())
 
 
 def _ledger_output(asset: Asset) -> dict[str, Any]:

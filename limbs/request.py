@@ -82,42 +82,37 @@ def resolve_limb_action(limb_id: str, action_id: str | None) -> tuple[LimbSpec, 
     return limb, action
 
 
-def resolve_assets(owner: User, action: ActionSpec, params: dict[str, Any]) -> dict[str, Asset]:
-    """Look up asset parameters among the owner's assets only, and check their type."""
+def resolve_references(owner: User, action: ActionSpec, params: dict[str, Any]) -> dict[str, Asset]:
+    """The one reference resolver: every param that names a record (an asset, a request) is
+    looked up among what ``owner`` may see, through the one visibility rule, and checked;
+    then the action's own ``refine`` checks what its schema cannot say. Returns the assets
+    the request takes as inputs. Raises ``ParamError`` naming the param at fault."""
     found: dict[str, Asset] = {}
     for spec in action.params:
-        if spec.type != "asset" or spec.name not in params:
+        if spec.type not in ("asset", "generation") or spec.name not in params:
             continue
         raw = params[spec.name]
+        what = "an asset" if spec.type == "asset" else "a request"
         try:
-            asset_id = uuid.UUID(str(raw))
+            key = uuid.UUID(str(raw))
         except ValueError:
-            raise ParamError(spec.name, f"{spec.label}: '{raw}' is not an asset id.") from None
-        asset = visible(Asset.objects.filter(pk=asset_id), owner).first()
+            raise ParamError(spec.name, f"{spec.label}: '{raw}' is not {what} id.") from None
+        if spec.type == "generation":
+            if not visible(Generation.objects.filter(pk=key), owner).exists():
+                raise ParamError(spec.name, f"{spec.label}: no request of yours has the id {key}.")
+            params[spec.name] = str(key)
+            continue
+        asset = visible(Asset.objects.filter(pk=key), owner).first()
         if asset is None:
-            raise ParamError(spec.name, f"{spec.label}: no asset of yours has the id {asset_id}.")
+            raise ParamError(spec.name, f"{spec.label}: no asset of yours has the id {key}.")
         if spec.accepts and not any(asset.mime.startswith(prefix) for prefix in spec.accepts):
             wanted = ", ".join(spec.accepts)
-            raise ParamError(
-                spec.name, f"{spec.label} must be {wanted} but asset {asset_id} is {asset.mime}."
-            )
+            raise ParamError(spec.name, f"{spec.label} must be {wanted} but asset {key} is {asset.mime}.")
         params[spec.name] = str(asset.id)
         found[spec.name] = asset
+    if action.refine is not None:
+        action.refine(params, REGISTRY)
     return found
-
-
-def check_references(owner: User, limb: str, spec: ActionSpec, params: dict[str, Any]) -> None:
-    """Checks that need more than the schema: targets and records a request names."""
-    if spec.refine is not None:
-        spec.refine(params, REGISTRY)
-    if (limb, spec.id) == ("ghost", "introspect"):
-        try:
-            target = uuid.UUID(str(params["generation"]))
-        except ValueError:
-            raise ParamError("generation", f"'{params['generation']}' is not a request id.") from None
-        if not visible(Generation.objects.filter(pk=target), owner).exists():
-            raise ParamError("generation", f"No request of yours has the id {target}.")
-        params["generation"] = str(target)
 
 
 def do_generate(owner: User, data: GenerateInput, *, queue: bool = True, claim: bool = False) -> Generation:
@@ -162,10 +157,13 @@ def do_generate(owner: User, data: GenerateInput, *, queue: bool = True, claim: 
     )
     if switch is not None:
         raise RequestError(503, "stopped", f"Stopped by the studio's staff: {switch.reason}", None)
+    if action.staff_only and not owner.is_staff:
+        raise RequestError(
+            403, "staff_only", f"{limb.name} · {action.name} is for the studio's staff only.", "action"
+        )
     try:
         params = validate_params(action, data.params)
-        inputs = resolve_assets(owner, action, params)
-        check_references(owner, limb.id, action, params)
+        inputs = resolve_references(owner, action, params)
     except ParamError as exc:
         raise RequestError(422, "bad_param", exc.message, f"params.{exc.field}") from None
     seed = data.seed if data.seed is not None else secrets.randbelow(2**31)

@@ -29,7 +29,7 @@ from limbs.providers.base import Provider, ProviderResult
 from limbs.providers.errors import ProviderError
 from limbs.providers.procedural import ProceduralProvider
 from limbs.registry import REGISTRY
-from limbs.spec import Check, GeneratorInputError, GenRequest, Output
+from limbs.spec import Check, Effect, GeneratorInputError, GenRequest, Output
 from limbs.storage import read_blob
 from provenance.canonical import canonical_json
 
@@ -77,6 +77,7 @@ class RouteResult:
     model: str
     cache: str  # hit | miss
     attempts: list[Attempt] = field(default_factory=list)
+    effects: tuple[Effect, ...] = ()
 
     @property
     def provider_ms(self) -> float:
@@ -246,7 +247,7 @@ def route(
             attempt, result = _hop(provider, guard, limb, action, request, hop_s, model, threshold)
         attempts.append(attempt)
         if result is not None:
-            return RouteResult(result.outputs, provider.name, attempt.model, "miss", attempts)
+            return RouteResult(result.outputs, provider.name, attempt.model, "miss", attempts, result.effects)
     raise RouteError(f"No tier could make {limb}.{action}.", attempts)
 
 

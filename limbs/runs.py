@@ -6,45 +6,36 @@ Runs in the in-process pool or a Celery worker (``limbs.tasks``); safe to run tw
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
 import time
-from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.metabolism import Preferences
-from limbs import breakers
 from limbs.access import visible
 from limbs.admission import release
+from limbs.effects import EffectError
 from limbs.events import publish_update, row_of
 from limbs.models import Asset, Generation
-from limbs.parts.id_auditor.reads import _id_tables
 from limbs.record import WORKER_ID, record_failure, record_success
 from limbs.request import RUN_GENERATION, TENSIONS
 from limbs.router import Attempt, RouteError, RouteResult, cache_key, route
 from limbs.spec import GeneratorInputError, GenRequest, Tension
 from limbs.storage import read_blob
+from limbs.studio import digests, take_snapshots
 from pog_site import jobs
 
 log = logging.getLogger(__name__)
 
-
-def _reference_inputs(generation: Generation) -> dict[str, bytes]:
-    """Database records a pure generator needs, handed over as bytes."""
-    if generation.limb == "id_auditor":
-        return {"ids": _id_tables(generation.owner)}
-    if (generation.limb, generation.action) != ("ghost", "introspect"):
-        return {}
-    target = visible(Generation.objects.filter(pk=generation.params["generation"]), generation.owner).get()
-    record = target.as_json() | {"breakers": [asdict(state) for state in breakers.all_states()]}
-    return {"generation": json.dumps(record, default=str).encode()}
+# The cache key's place for the studio snapshots an action read (never a param name).
+READS_KEY = "__reads__"
 
 
 def _claim(generation_id: str, takeover: bool) -> bool:
@@ -95,11 +86,14 @@ class _Progress:
             publish_update(self.generation.pk, self.generation.owner_id, row)
 
 
-def _key_params(generation: Generation, inputs: dict[str, Asset]) -> dict[str, Any]:
-    """Params for the cache key: asset inputs by content, not by id, so equal inputs match."""
+def _key_params(generation: Generation, inputs: dict[str, Asset], reads: dict[str, str]) -> dict[str, Any]:
+    """Params for the cache key: asset inputs by content, not by id, so equal inputs match,
+    and the studio snapshots the action read by their sha256 (a changed studio misses)."""
     params = dict(generation.params)
     for name, asset in inputs.items():
         params[name] = {"sha256": asset.sha256}
+    if reads:
+        params[READS_KEY] = reads
     return params
 
 
@@ -125,12 +119,13 @@ def run_claimed(generation: Generation) -> dict[str, Any] | None:
     action = generation.action_spec
     try:
         request, inputs, prefs = prepare_claimed(generation)
+        reads = digests(request.snapshots)
         assert action is not None  # prepare_claimed refuses an action that no longer exists
         key = cache_key(
             limb=generation.limb,
             action=generation.action,
             intent=generation.intent,
-            params=_key_params(generation, inputs),
+            params=_key_params(generation, inputs, reads),
             seed=generation.seed,
             tension=generation.tension,
             preference=prefs.prefer,
@@ -147,9 +142,9 @@ def run_claimed(generation: Generation) -> dict[str, Any] | None:
             recheck_cache=prefs.recheck_cache,
         )
         payload = record_success(
-            generation, result, inputs, key if action.cacheable and prefs.write_cache else None
+            generation, result, inputs, key if action.cacheable and prefs.write_cache else None, reads
         )
-    except (RouteError, GeneratorInputError, Asset.DoesNotExist) as exc:
+    except (RouteError, GeneratorInputError, ObjectDoesNotExist, EffectError) as exc:
         attempts = [a.as_json() for a in getattr(exc, "attempts", [])]
         payload = record_failure(generation, friendly_error(exc), attempts)
     except Exception as exc:
@@ -164,7 +159,7 @@ def run_claimed(generation: Generation) -> dict[str, Any] | None:
 def prepare_claimed(generation: Generation) -> tuple[GenRequest, dict[str, Asset], Preferences]:
     """What a claimed generation's tiers are asked with: the request (its input assets'
     bytes read), those assets, and the owner's preferences. Raises ``RouteError`` when the
-    action no longer exists, ``Asset.DoesNotExist`` when an input is gone."""
+    action no longer exists, ``ObjectDoesNotExist`` when an input or a record it reads is gone."""
     action = generation.action_spec
     if action is None:
         raise RouteError(f"{generation.limb}.{generation.action} no longer exists.", [])
@@ -179,8 +174,8 @@ def prepare_claimed(generation: Generation) -> tuple[GenRequest, dict[str, Asset
         params=dict(generation.params),
         seed=generation.seed,
         tension=tension,
-        inputs={name: read_blob(asset.blob) for name, asset in inputs.items()}
-        | _reference_inputs(generation),
+        inputs={name: read_blob(asset.blob) for name, asset in inputs.items()},
+        snapshots=take_snapshots(generation.limb, action, generation.owner, generation.params),
         progress=_Progress(generation),
     )
     return request, inputs, Preferences.for_owner(generation.owner, generation.limb, preloaded=True)
@@ -213,6 +208,8 @@ def friendly_error(exc: Exception) -> str:
         return f"{exc.field}: {exc.message}"
     if isinstance(exc, Asset.DoesNotExist):
         return "An input asset is gone, so this cannot be made."
+    if isinstance(exc, ObjectDoesNotExist):
+        return "Something this reads is gone from the studio, so this cannot be made."
     return str(exc)
 
 

@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
-ParamType = Literal["string", "text", "integer", "number", "boolean", "choice", "asset"]
+# "asset" and "generation" name a record of the person's by id (checked where the database is).
+ParamType = Literal["string", "text", "integer", "number", "boolean", "choice", "asset", "generation"]
 Category = Literal["creative", "spatial", "technical", "metaphysical"]
 OutputKind = Literal["image", "model", "audio", "text", "code", "json", "archive", "data"]
 Tension = Literal["low", "medium", "high"]

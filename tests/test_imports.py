@@ -111,6 +111,8 @@ def _graph() -> dict[str, frozenset[str]]:
         for module, path in _modules().items()
     }
     graph["limbs.registry"] |= _registry_imports()
+    # limbs.studio imports each limb's readers by name (``reader``): count those edges too.
+    graph["limbs.studio"] |= {m for m in _modules() if m.startswith("limbs.parts.") and m.endswith(".reads")}
     return graph
 
 

@@ -6,13 +6,15 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from limbs.spec import GenRequest, Output
+from limbs.spec import Effect, GenRequest, Output
 
 
 @dataclass(frozen=True)
 class ProviderResult:
     outputs: list[Output]
     model: str
+    # Changes to the studio the action asked for (only an action's own make asks for any).
+    effects: tuple[Effect, ...] = ()
 
 
 class Provider(Protocol):

@@ -26,4 +26,5 @@ class ProceduralProvider:
         self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
     ) -> ProviderResult:
         result = REGISTRY.call(limb, action, replace(request, studio=REGISTRY))
-        return ProviderResult(outputs=list(result.outputs), model=self.default_model(limb, action) or "")
+        model = self.default_model(limb, action) or ""
+        return ProviderResult(outputs=list(result.outputs), model=model, effects=tuple(result.effects))

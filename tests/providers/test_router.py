@@ -169,9 +169,6 @@ def test_a_breaker_recovers_through_one_half_open_probe(
 
 def _sample_inputs() -> dict[str, bytes]:
     """One file of each kind a built action may take, made by the procedural generators."""
-    import json
-
-    from limbs.parts.id_auditor._ids import build_ids_input
     from limbs.registry import REGISTRY
 
     def first(limb: str, action: str, intent: str, **params: Any) -> bytes:
@@ -190,7 +187,6 @@ def _sample_inputs() -> dict[str, bytes]:
         .outputs[0]
         .data
     )
-    record = json.dumps({"generation": "g", "status": "succeeded", "provider": "procedural", "attempts": []})
     return {
         "image": sprite,
         "sprite": sprite,
@@ -200,6 +196,17 @@ def _sample_inputs() -> dict[str, bytes]:
         "animation": gif,
         "sound": first("audio", "sfx", "a coin"),
         "entities": first("entity", "archetype", "a goblin"),
+    }
+
+
+def _sample_snapshots() -> dict[str, bytes]:
+    """What the actions that read the studio are handed (as the job would hand them)."""
+    import json
+
+    from limbs.parts.id_auditor._ids import build_ids_input
+
+    record = json.dumps({"generation": "g", "status": "succeeded", "provider": "procedural", "attempts": []})
+    return {
         "generation": record.encode(),
         "ids": build_ids_input([("old cache", "relic", {"item": [0, 1, 2, 5]})]),
     }
@@ -226,6 +233,7 @@ def test_every_built_action_answers_with_every_remote_tier_stalled(
     cf_settings.set_fault("stall")
     gemini_settings.set_fault("stall")
     inputs = _sample_inputs()
+    snapshots = _sample_snapshots()
     built = [(limb, action) for limb in REGISTRY.limbs for action in limb.actions if action.built]
     assert len(built) >= 30
     for limb, action in built:
@@ -234,7 +242,7 @@ def test_every_built_action_answers_with_every_remote_tier_stalled(
             if spec.type == "asset" and spec.required:
                 raw.setdefault(spec.name, "00000000-0000-0000-0000-000000000000")
         params = validate_params(action, raw)
-        request = GenRequest("a dragon", params, seed=3, inputs=inputs)
+        request = GenRequest("a dragon", params, seed=3, inputs=inputs, snapshots=snapshots)
         result = route(limb.id, action.id, request, key=None, deadline_s=action.deadline_s)
         assert result.provider == "procedural", (limb.id, action.id)
         validate_outputs(result.outputs, action.check)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from limbs.params import kw, string
+from limbs.params import generation, kw
 from limbs.spec import ActionSpec, GeneratorInputError, GenRequest, GenResult, Output
 
 PROVIDER_NAMES = {
@@ -56,7 +56,7 @@ def _step_words(attempt: dict[str, Any]) -> str:
 
 
 def make(req: GenRequest) -> GenResult:
-    raw = req.inputs.get("generation")
+    raw = req.snapshots.get("generation")
     if raw is None:
         raise GeneratorInputError("generation", "Which request should I explain? Give its id.")
     try:
@@ -102,9 +102,8 @@ ACTION = ActionSpec(
     output="json",
     needs_intent=False,
     cacheable=False,
-    params=(
-        string("generation", "Request", "The id of the request to explain.", required=True, max_length=64),
-    ),
+    params=(generation("generation", "Request", "The id of one of your requests to explain."),),
     keywords=kw("introspect, why, fell back, fall back, fallback"),
+    reads=("generation",),
     make=make,
 )

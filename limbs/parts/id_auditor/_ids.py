@@ -1,7 +1,7 @@
 """The id tables both id_auditor actions read, and arithmetic on sorted ids.
 
 Pure Python, no Django. The job layer (which owns the database) passes every known id
-table as JSON in ``req.inputs["ids"]``::
+table as JSON in ``req.snapshots["ids"]``::
 
     {"sources": [
         {"name": "rsc204", "kind": "relic", "ids": {"item": [0, 1, 2], "npc": [0, 1]}},
@@ -71,7 +71,7 @@ def _entry(value: object, label: str) -> tuple[int, str | None]:
 
 
 def parse_sources(raw: bytes | None) -> list[Source]:
-    """The sources of ``req.inputs["ids"]``; any malformed part raises GeneratorInputError("ids")."""
+    """The sources of ``req.snapshots["ids"]``; any malformed part raises GeneratorInputError("ids")."""
     if raw is None:
         raise _bad("There are no id tables to look at.")
     try:
@@ -117,7 +117,7 @@ def parse_sources(raw: bytes | None) -> list[Source]:
 
 
 def build_ids_input(sources: Iterable[tuple[str, str, Mapping[str, Iterable[int]]]]) -> bytes:
-    """The ``inputs["ids"]`` bytes for ``(name, kind, {kind of id: ids})`` triples."""
+    """The ``snapshots["ids"]`` bytes for ``(name, kind, {kind of id: ids})`` triples."""
     doc = {
         "sources": [
             {"name": name, "kind": kind, "ids": {t: [int(v) for v in ids] for t, ids in tables.items()}}

@@ -212,7 +212,7 @@ def chart_png(report: dict[str, Any], sources: list[Source]) -> bytes:
 
 
 def make(req: GenRequest) -> GenResult:
-    sources = parse_sources(req.inputs.get("ids"))
+    sources = parse_sources(req.snapshots.get("ids"))
     scope = _choice(req.params, "scope", KINDS[::-1], "project")
     cache = req.params.get("cache") or ""
     if not isinstance(cache, str):
@@ -237,7 +237,6 @@ ACTION = ActionSpec(
     name="Audit ids",
     description="Finds ids used twice and numbers skipped, for each kind of thing.",
     output="json",
-    cacheable=False,
     needs_intent=False,
     params=(
         choice("scope", "Where", ("project", "relic"), "project", "Your project or an old game cache."),

@@ -47,7 +47,7 @@ def free_run(used: Sequence[int], count: int, fill_gaps: bool, max_id: int = MAX
 
 
 def make(req: GenRequest) -> GenResult:
-    sources = parse_sources(req.inputs.get("ids"))
+    sources = parse_sources(req.snapshots.get("ids"))
     id_type = read_id_type(req.params, allow_all=False)
     count = req.params.get("count", 1)
     if not is_int(count) or not 1 <= count <= MAX_COUNT:
@@ -88,7 +88,6 @@ ACTION = ActionSpec(
     name="Reserve ids",
     description="Hands out new ids that clash with nothing, in your project or any cache.",
     output="json",
-    cacheable=False,
     needs_intent=False,
     params=(
         choice("type", "Kind", ID_TYPES, "item", "What the ids are for."),

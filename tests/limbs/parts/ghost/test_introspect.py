@@ -26,7 +26,9 @@ def test_introspect_explains_a_fallback_in_plain_words() -> None:
         {"provider": "gemini", "model": "g", "outcome": "skipped", "ms": 0, "detail": "breaker open"},
         {"provider": "procedural", "model": "p", "outcome": "ok", "ms": 90, "detail": ""},
     ]
-    request = GenRequest("", {}, 1, inputs={"generation": _record(provider="procedural", attempts=attempts)})
+    request = GenRequest(
+        "", {}, 1, snapshots={"generation": _record(provider="procedural", attempts=attempts)}
+    )
     report = json.loads(introspect.make(request).outputs[0].data)
     assert report["fell_back"] is True
     assert "free allowance" in report["summary"]
@@ -36,7 +38,9 @@ def test_introspect_explains_a_fallback_in_plain_words() -> None:
 
 def test_introspect_says_when_nothing_fell_back() -> None:
     attempts = [{"provider": "cloudflare", "model": "m", "outcome": "ok", "ms": 900, "detail": ""}]
-    request = GenRequest("", {}, 1, inputs={"generation": _record(provider="cloudflare", attempts=attempts)})
+    request = GenRequest(
+        "", {}, 1, snapshots={"generation": _record(provider="cloudflare", attempts=attempts)}
+    )
     report = json.loads(introspect.make(request).outputs[0].data)
     assert report["fell_back"] is False
     assert "Cloudflare made it" in report["summary"]

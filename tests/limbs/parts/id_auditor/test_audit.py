@@ -30,11 +30,11 @@ def ids_input(*sources: tuple[str, str, dict[str, list[Any]]]) -> bytes:
 
 
 def run_audit(ids: bytes, **params: Any) -> GenResult:
-    return audit.make(GenRequest(intent="", params=params, seed=0, inputs={"ids": ids}))
+    return audit.make(GenRequest(intent="", params=params, seed=0, snapshots={"ids": ids}))
 
 
 def run_reserve(ids: bytes, **params: Any) -> GenResult:
-    return reserve.make(GenRequest(intent="", params=params, seed=0, inputs={"ids": ids}))
+    return reserve.make(GenRequest(intent="", params=params, seed=0, snapshots={"ids": ids}))
 
 
 def report_of(result: GenResult) -> dict[str, Any]:
