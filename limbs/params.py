@@ -3,20 +3,23 @@ place where a person's parameters are checked and defaults filled in (pure Pytho
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from limbs.spec import ActionSpec, ParamSpec
+from limbs.spec import ActionSpec, ParamSpec, Upload
 
 
 class ParamError(ValueError):
-    """A parameter failed validation; ``field`` names it for the 422 response."""
+    """A parameter failed validation; ``field`` names it for the 422 (or 413) response."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, status: int = 422) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.status = status
 
 
 # "Any file the studio understands" for asset inputs that take every kind.
@@ -94,6 +97,16 @@ def generation(name: str, label: str, hint: str, *, required: bool = True) -> Pa
     return ParamSpec(name, "generation", label, hint, None, required)
 
 
+def assets(name: str, label: str, accepts: tuple[str, ...], hint: str, *, most: int = 100) -> ParamSpec:
+    """Several of the person's assets, in order (a list of ids, or ids separated by commas)."""
+    return ParamSpec(name, "assets", label, hint, None, True, accepts=accepts, max_items=most)
+
+
+def file(name: str, label: str, hint: str, *, max_bytes: int, required: bool = True) -> ParamSpec:
+    """A file sent with the request: an upload from a form, or ``{"name", "data": base64}``."""
+    return ParamSpec(name, "file", label, hint, None, required, max_bytes=max_bytes)
+
+
 def kw(words: str) -> tuple[str, ...]:
     """Keywords written as one comma-separated string, easier to read than a tuple."""
     return tuple(w.strip() for w in words.split(",") if w.strip())
@@ -138,6 +151,42 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def _upload(spec: ParamSpec, value: Any) -> Upload:
+    if isinstance(value, Upload):
+        upload = value
+    elif isinstance(value, Mapping) and isinstance(value.get("data"), str):
+        try:
+            data = base64.b64decode(value["data"], validate=True)
+        except (binascii.Error, ValueError):
+            raise ParamError(spec.name, f"{spec.label}: 'data' must be the file in base64.") from None
+        upload = Upload(str(value.get("name") or "upload")[:160], data)
+    else:
+        raise ParamError(spec.name, f'{spec.label} must be a file: {{"name": ..., "data": base64}}.')
+    if not upload.data:
+        raise ParamError(spec.name, f"{spec.label} is empty.")
+    if spec.max_bytes is not None and len(upload.data) > spec.max_bytes:
+        raise ParamError(
+            spec.name,
+            f"{spec.label} is {len(upload.data)} bytes; the limit is {spec.max_bytes} bytes.",
+            status=413,
+        )
+    return upload
+
+
+def _id_list(spec: ParamSpec, value: Any) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        raise ParamError(spec.name, f"{spec.label} must be a list of ids of your assets.")
+    ids = [v.strip() for v in items if v.strip()]
+    if not ids:
+        raise ParamError(spec.name, f"{spec.label}: choose at least one.")
+    if spec.max_items is not None and len(ids) > spec.max_items:
+        raise ParamError(spec.name, f"{spec.label}: at most {spec.max_items}, not {len(ids)}.")
+    if len(set(ids)) != len(ids):
+        raise ParamError(spec.name, f"{spec.label}: the same asset is chosen twice.")
+    return ids
+
+
 def validate_params(action: ActionSpec, raw: Mapping[str, Any] | None) -> dict[str, Any]:
     """Check ``raw`` against the action's schema; return values with defaults filled.
 
@@ -178,6 +227,10 @@ def validate_params(action: ActionSpec, raw: Mapping[str, Any] | None) -> dict[s
                     spec.name, f"{spec.label} is too long (at most {spec.max_length} characters)."
                 )
             clean[spec.name] = text
+        elif spec.type == "file":
+            clean[spec.name] = _upload(spec, value)
+        elif spec.type == "assets":
+            clean[spec.name] = _id_list(spec, value)
         elif spec.type in ("asset", "generation"):
             if not isinstance(value, str) or not value.strip():
                 what = "assets" if spec.type == "asset" else "requests"

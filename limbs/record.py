@@ -116,7 +116,7 @@ def record_success(
                 if item["sha256"] in existing:
                     assets.append(existing[item["sha256"]])
                     continue
-                if not generation.intent and parents:
+                if not generation.intent and parents and not _named(generation):
                     # Nothing was said, so name the result after what it was made from.
                     item["name"] = Path(parents[0].name).stem + Path(item["name"]).suffix
                 meta = item["meta"]
@@ -205,6 +205,11 @@ def record_success(
     return generation.as_json(
         outputs=[a.as_json(parent_ids=parent_ids if a in created else None) for a in shown]
     )
+
+
+def _named(generation: Generation) -> bool:
+    """Whether the request named its output itself (a ``name`` or ``label`` param)."""
+    return any(str(generation.params.get(key) or "").strip() for key in ("name", "label"))
 
 
 def _relic_parents(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:

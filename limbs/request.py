@@ -30,7 +30,8 @@ from limbs.models import Asset, Generation, Project
 from limbs.params import ParamError, validate_params
 from limbs.record import WORKER_ID
 from limbs.registry import REGISTRY, get_limb
-from limbs.spec import ActionSpec, LimbSpec
+from limbs.spec import ActionSpec, LimbSpec, ParamSpec, Upload
+from limbs.storage import store_blob
 from pog_site import jobs
 from pog_site.errors import RequestError
 
@@ -89,6 +90,10 @@ def resolve_references(owner: User, action: ActionSpec, params: dict[str, Any]) 
     the request takes as inputs. Raises ``ParamError`` naming the param at fault."""
     found: dict[str, Asset] = {}
     for spec in action.params:
+        if spec.type == "assets" and spec.name in params:
+            for i, chosen in enumerate(_assets(owner, spec, params[spec.name])):
+                found[f"{spec.name}[{i}]"] = chosen
+            continue
         if spec.type not in ("asset", "generation") or spec.name not in params:
             continue
         raw = params[spec.name]
@@ -113,6 +118,39 @@ def resolve_references(owner: User, action: ActionSpec, params: dict[str, Any]) 
     if action.refine is not None:
         action.refine(params, REGISTRY)
     return found
+
+
+def _assets(owner: User, spec: ParamSpec, ids: list[str]) -> list[Asset]:
+    keys: list[uuid.UUID] = []
+    for raw in ids:
+        try:
+            keys.append(uuid.UUID(raw))
+        except ValueError:
+            raise ParamError(spec.name, f"{spec.label}: '{raw}' is not an asset id.") from None
+    seen = {a.pk: a for a in visible(Asset.objects.filter(pk__in=keys), owner)}
+    for key in keys:
+        asset = seen.get(key)
+        if asset is None:
+            raise ParamError(spec.name, f"{spec.label}: no asset of yours has the id {key}.")
+        if spec.accepts and not any(asset.mime.startswith(prefix) for prefix in spec.accepts):
+            wanted = ", ".join(spec.accepts)
+            raise ParamError(spec.name, f"{spec.label} must be {wanted} but asset {key} is {asset.mime}.")
+    return [seen[key] for key in keys]
+
+
+def store_uploads(action: ActionSpec, params: dict[str, Any]) -> None:
+    """Files sent with the request go to the content-addressed store once every check has
+    passed; the row keeps what names them (their sha256), so the request can be replayed."""
+    for spec in action.params:
+        upload = params.get(spec.name)
+        if spec.type == "file" and isinstance(upload, Upload):
+            blob, digest = store_blob(upload.data)
+            params[spec.name] = {
+                "name": upload.name,
+                "sha256": digest,
+                "size": len(upload.data),
+                "blob": blob,
+            }
 
 
 def do_generate(owner: User, data: GenerateInput, *, queue: bool = True, claim: bool = False) -> Generation:
@@ -165,7 +203,9 @@ def do_generate(owner: User, data: GenerateInput, *, queue: bool = True, claim: 
         params = validate_params(action, data.params)
         inputs = resolve_references(owner, action, params)
     except ParamError as exc:
-        raise RequestError(422, "bad_param", exc.message, f"params.{exc.field}") from None
+        code = "too_large" if exc.status == 413 else "bad_param"
+        raise RequestError(exc.status, code, exc.message, f"params.{exc.field}") from None
+    store_uploads(action, params)
     seed = data.seed if data.seed is not None else secrets.randbelow(2**31)
     lease = admit(owner, action)
     try:

@@ -168,13 +168,23 @@ def prepare_claimed(generation: Generation) -> tuple[GenRequest, dict[str, Asset
         for spec in action.params
         if spec.type == "asset" and spec.name in generation.params
     }
+    for spec in action.params:
+        if spec.type == "assets" and spec.name in generation.params:
+            for i, asset_id in enumerate(generation.params[spec.name]):
+                visible_assets = visible(Asset.objects.filter(pk=asset_id), generation.owner)
+                inputs[f"{spec.name}[{i}]"] = visible_assets.get()
+    sent = {
+        spec.name: read_blob(generation.params[spec.name]["blob"])
+        for spec in action.params
+        if spec.type == "file" and isinstance(generation.params.get(spec.name), dict)
+    }
     tension: Tension = generation.tension if generation.tension in TENSIONS else "medium"  # type: ignore[assignment]
     request = GenRequest(
         intent=generation.intent,
         params=dict(generation.params),
         seed=generation.seed,
         tension=tension,
-        inputs={name: read_blob(asset.blob) for name, asset in inputs.items()},
+        inputs={name: read_blob(asset.blob) for name, asset in inputs.items()} | sent,
         snapshots=take_snapshots(generation.limb, action, generation.owner, generation.params),
         progress=_Progress(generation),
     )

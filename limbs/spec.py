@@ -12,8 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
-# "asset" and "generation" name a record of the person's by id (checked where the database is).
-ParamType = Literal["string", "text", "integer", "number", "boolean", "choice", "asset", "generation"]
+# "asset", "assets" and "generation" name records of the person's by id (checked where the
+# database is); "file" is a file the person sends with the request (an ``Upload``).
+ParamType = Literal[
+    "string", "text", "integer", "number", "boolean", "choice", "asset", "assets", "generation", "file"
+]
 Category = Literal["creative", "spatial", "technical", "metaphysical"]
 OutputKind = Literal["image", "model", "audio", "text", "code", "json", "archive", "data"]
 Tension = Literal["low", "medium", "high"]
@@ -122,6 +125,14 @@ Refine = Callable[[dict[str, Any], Studio], None]
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file sent with a request, before the studio stores it."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class ParamSpec:
     name: str
     type: ParamType
@@ -136,6 +147,9 @@ class ParamSpec:
     max_length: int | None = None
     # For ``asset`` parameters: accepted MIME types (prefix match, "image/").
     accepts: tuple[str, ...] = ()
+    # For ``file`` parameters: the largest file taken, in bytes; for ``assets``: how many.
+    max_bytes: int | None = None
+    max_items: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -146,7 +160,7 @@ class ParamSpec:
             "required": self.required,
             "default": self.default,
         }
-        for key in ("minimum", "maximum", "step", "max_length"):
+        for key in ("minimum", "maximum", "step", "max_length", "max_bytes", "max_items"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value

@@ -27,7 +27,7 @@ from limbs.models import Asset, Generation, Project
 from limbs.previews import waveform_png
 from limbs.registry import REGISTRY, get_limb
 from limbs.request import GenerateInput, do_generate
-from limbs.spec import ActionSpec, LimbSpec
+from limbs.spec import ActionSpec, LimbSpec, Upload
 from limbs.stream_api import start_stream
 from limbs.streaming import streams
 from pog_site.errors import RequestError
@@ -103,8 +103,12 @@ def _form_fields(request: HttpRequest, action: ActionSpec, values: dict[str, Any
             "id": f"param-{spec.name}",
             "value": "" if value is None else value,
         }
-        if spec.type == "asset":
+        if spec.type in ("asset", "assets"):
             field["assets"] = _asset_choices(request, spec.accepts)
+        if spec.type == "assets":
+            field["value"] = [str(v) for v in value] if isinstance(value, list) else []
+        if spec.type == "file":
+            field["value"] = ""
         fields.append(field)
     return fields
 
@@ -167,7 +171,16 @@ def _params_from_post(request: HttpRequest, action: ActionSpec) -> dict[str, Any
     params: dict[str, Any] = {}
     for spec in action.params:
         key = PARAM_PREFIX + spec.name
-        if key in request.POST:
+        if spec.type == "file":
+            sent = request.FILES.get(key)
+            if sent is not None:
+                # One byte past the limit is enough to refuse it, without reading the rest.
+                limit = (spec.max_bytes or sent.size or 0) + 1
+                params[spec.name] = Upload(sent.name or "upload", sent.read(limit))
+        elif spec.type == "assets":
+            if key in request.POST:
+                params[spec.name] = request.POST.getlist(key)
+        elif key in request.POST:
             # Checkboxes post a hidden "false" then "true" when ticked; the last one wins.
             params[spec.name] = request.POST.getlist(key)[-1]
     return params

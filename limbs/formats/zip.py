@@ -1,4 +1,10 @@
-"""Zip archives: safe names, bounded sizes and ratios, every entry extracts."""
+"""Zip archives: safe names, bounded sizes and ratios, every entry extracts with a good CRC.
+
+Entries are read in chunks and counted as they inflate, never trusting the sizes the
+archive declares, so a zip bomb is refused at the limit instead of being inflated whole.
+PNG and JSON entries are also checked as such; ``frames_only`` (a frame archive) allows
+nothing else.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +19,39 @@ from limbs.formats.png import validate_png
 
 MAX_ZIP_ENTRIES = 1024
 MAX_ZIP_BYTES = 512 * 1024 * 1024
-# Deflate cannot legitimately shrink PNG data this much; beyond it, suspect a zip bomb.
+# Deflate cannot legitimately shrink real files this much; beyond it, suspect a zip bomb.
 MAX_ZIP_RATIO = 200.0
+_CHUNK = 1024 * 1024
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
+    """The entry's bytes, refusing it as soon as it grows past ``budget`` or its ratio."""
+    parts: list[bytes] = []
+    size = 0
+    try:
+        with archive.open(info) as entry:
+            while chunk := entry.read(_CHUNK):
+                size += len(chunk)
+                if size > budget:
+                    raise OutputInvalid(f"zip entry {info.filename!r} expands past the size limit")
+                if size > max(info.compress_size, 1) * MAX_ZIP_RATIO and size > _CHUNK:
+                    raise OutputInvalid(
+                        f"zip entry {info.filename!r} is compressed suspiciously well (a bomb?)"
+                    )
+                parts.append(chunk)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise OutputInvalid(f"zip entry {info.filename!r} does not extract: {exc}") from None
+    return b"".join(parts)
 
 
 def validate_zip(
     data: bytes,
     *,
-    min_pngs: int = 1,
+    min_pngs: int = 0,
+    frames_only: bool = False,
     max_entries: int = MAX_ZIP_ENTRIES,
     max_total_bytes: int = MAX_ZIP_BYTES,
 ) -> dict[str, Any]:
-    """A zip of PNG frames (plus optional JSON): safe names, bounded sizes, every entry decodes."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
@@ -37,6 +64,7 @@ def validate_zip(
         if declared > max_total_bytes:
             raise OutputInvalid(f"zip expands to {declared} bytes, more than {max_total_bytes}")
         pngs = 0
+        total = 0
         names: set[str] = set()
         sizes: set[tuple[int, int]] = set()
         for info in infos:
@@ -51,10 +79,8 @@ def validate_zip(
             names.add(norm)
             if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
                 raise OutputInvalid(f"zip entry {name!r} is compressed suspiciously well (a bomb?)")
-            try:
-                body = archive.read(info)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-                raise OutputInvalid(f"zip entry {name!r} does not extract: {exc}") from None
+            body = _inflate(archive, info, max_total_bytes - total)
+            total += len(body)
             lower = name.lower()
             if lower.endswith(".png"):
                 report = validate_png(body)
@@ -65,15 +91,15 @@ def validate_zip(
                     json.loads(body)
                 except ValueError as exc:
                     raise OutputInvalid(f"zip entry {name!r} is not valid JSON: {exc}") from None
-            else:
+            elif frames_only:
                 raise OutputInvalid(f"zip entry {name!r} is neither a PNG nor JSON")
     if pngs < min_pngs:
         raise OutputInvalid(f"zip holds {pngs} PNG(s), expected at least {min_pngs}")
-    return {"entries": len(names), "pngs": pngs, "bytes": declared, "frame_sizes": sorted(sizes)}
+    return {"entries": len(names), "pngs": pngs, "bytes": total, "frame_sizes": sorted(sizes)}
 
 
 def _validate(data: bytes) -> dict[str, Any]:
-    return validate_zip(data, min_pngs=0)
+    return validate_zip(data)
 
 
 FORMAT = Format(

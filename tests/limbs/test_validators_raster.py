@@ -241,12 +241,29 @@ def test_validate_zip_accepts_png_frames_with_a_json_index() -> None:
 )
 def test_validate_zip_rejects_unsafe_or_broken_entries(entries: dict[str, bytes], problem: str) -> None:
     with pytest.raises(OutputInvalid, match=problem):
-        validate_zip(make_zip(entries))
+        validate_zip(make_zip(entries), min_pngs=1, frames_only=True)
 
 
 def test_validate_zip_rejects_a_suspiciously_compressible_entry() -> None:
     with pytest.raises(OutputInvalid, match="bomb"):
         validate_zip(make_zip({"a.png": b"\x00" * 2_000_000}))
+
+
+def test_a_plain_zip_may_hold_any_file_but_a_frame_archive_may_not() -> None:
+    archive = make_zip({"notes.txt": b"hi", "a.json": b"{}"})
+    assert validate_zip(archive)["entries"] == 2
+    with pytest.raises(OutputInvalid, match="neither"):
+        validate_zip(archive, frames_only=True)
+
+
+def test_a_bomb_is_refused_while_it_inflates_whatever_sizes_it_declares() -> None:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.bin", b"\x00" * 3_000_000)
+    with pytest.raises(OutputInvalid, match=r"expands|bomb"):
+        validate_zip(buf.getvalue(), max_total_bytes=1_000_000)
 
 
 def test_validate_zip_rejects_data_that_is_not_a_zip() -> None:

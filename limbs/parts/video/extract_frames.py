@@ -8,12 +8,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Sequence
 
 from limbs.craft import words as words
 from limbs.craft.pictures import png_bytes
+from limbs.formats.zip import validate_zip
 from limbs.params import asset, integer, kw
 from limbs.parts.video._frames import decode_animation
-from limbs.spec import ActionSpec, GeneratorInputError, GenRequest, GenResult, Output
+from limbs.spec import ActionSpec, GeneratorInputError, GenRequest, GenResult, Output, main_output
 
 # A fixed timestamp so the same frames always make the same zip bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -72,6 +74,11 @@ def make(req: GenRequest) -> GenResult:
     )
 
 
+def check(outputs: Sequence[Output]) -> None:
+    """The archive holds the frames as PNGs (and their JSON index), nothing else."""
+    validate_zip(main_output(outputs).data, min_pngs=1, frames_only=True)
+
+
 ACTION = ActionSpec(
     id="extract_frames",
     name="Extract frames",
@@ -83,5 +90,6 @@ ACTION = ActionSpec(
         integer("max_frames", "Most frames", 60, 1, 240, "Stop after this many frames."),
     ),
     keywords=kw("extract frames, extract, split, separate"),
+    check=check,
     make=make,
 )
