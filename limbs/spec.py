@@ -237,6 +237,8 @@ class LimbSpec:
     keywords: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     colour: str = "#6c5ce7"
+    # A page of its own the limb's workspace opens instead of the generic one (e.g. the museum).
+    home: str = ""
 
     @property
     def built(self) -> bool:

@@ -158,9 +158,8 @@ def _projects_to_make_in(user: User) -> list[Project]:
 @require_GET
 def workspace(request: HttpRequest, limb_id: str) -> HttpResponse:
     limb = _limb_or_404(limb_id)
-    if limb.id == "relic":
-        # The relic limb's work (browse, preview, fork, match) lives in the museum.
-        return redirect("/relics/")
+    if limb.home:
+        return redirect(limb.home)
     action = limb.action(request.GET.get("action", "")) or limb.default_action
     values = {spec.name: request.GET[spec.name] for spec in action.params if spec.name in request.GET}
     context = _workspace_context(request, limb, action, values, request.GET.get("intent", ""))

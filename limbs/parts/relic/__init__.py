@@ -6,6 +6,8 @@ from limbs.params import kw
 from limbs.spec import LimbSpec
 
 LIMB = LimbSpec(
+    # Browsing, previews, forks and matches have their workspace in the museum.
+    home="/relics/",
     id="relic",
     name="Relic",
     category="metaphysical",
