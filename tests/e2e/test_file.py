@@ -8,6 +8,7 @@ import io
 import pytest
 from channels.testing import ChannelsLiveServerTestCase
 from PIL import Image, ImageDraw
+from playwright.sync_api import FilePayload
 
 from accounts.models import User
 from limbs.models import Asset
@@ -35,7 +36,7 @@ class FileLimbTests(BrowserPages, ChannelsLiveServerTestCase):
         assert response is not None and response.status == 200
         drawing = _drawing()
         page.set_input_files(
-            "#param-file", files=[{"name": "frog.png", "mimeType": "image/png", "buffer": drawing}]
+            "#param-file", files=[FilePayload(name="frog.png", mimeType="image/png", buffer=drawing)]
         )
         page.fill("#param-label", "My frog")
         page.click("#generate-button")
@@ -47,7 +48,7 @@ class FileLimbTests(BrowserPages, ChannelsLiveServerTestCase):
 
         page.goto(f"{self.live_server_url}/limbs/file/?action=upload")
         page.set_input_files(
-            "#param-file", files=[{"name": "song.wav", "mimeType": "audio/wav", "buffer": drawing}]
+            "#param-file", files=[FilePayload(name="song.wav", mimeType="audio/wav", buffer=drawing)]
         )
         page.select_option("#param-type-select", "wav")
         page.click("#generate-button")

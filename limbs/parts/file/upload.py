@@ -40,7 +40,8 @@ TYPES = {
     "txt": "text",
     "zip": "zip",
 }
-ACCEPTED = tuple(formats.by_id(f) for f in TYPES.values())
+ACCEPTED: tuple[Format, ...] = tuple(f for f in map(formats.by_id, TYPES.values()) if f is not None)
+assert len(ACCEPTED) == len(TYPES), "every upload type names a format of limbs/formats"
 
 
 def identify(data: bytes, filename: str, declared: str) -> Format:
