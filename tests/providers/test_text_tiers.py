@@ -27,6 +27,7 @@ from limbs.registry import REGISTRY
 from limbs.router import RouteResult, route
 from limbs.spec import GenRequest
 from limbs.streaming import Transcript, route_stream
+from tests.providers.text_tiers import text_tiers
 
 pytestmark = pytest.mark.django_db
 
@@ -264,6 +265,7 @@ def test_the_stream_router_refuses_an_invalid_world_bible_and_restarts(
         deadline_s=45.0,
         fallback=lambda: "unused",
         validate=prompts.world_bible_validator(request),
+        tiers=text_tiers(),
     ):
         transcript.feed(event)
     assert transcript.switches == 1
