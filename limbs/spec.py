@@ -182,6 +182,9 @@ class ActionSpec:
     make: Make | None = field(default=None, compare=False, repr=False)
     # Tiers in front of procedural, e.g. ("cloudflare", "gemini", "ollama").
     ai_tiers: tuple[str, ...] = ()
+    # The AI task shape those tiers are asked in ("text_to_image", "text_to_json",
+    # "text_to_speech", "embedding"); the action module's ``TASK`` says how (limbs.providers.tasks).
+    task: str | None = None
     # Whether the intent text is needed (False for e.g. image_to_3d).
     needs_intent: bool = True
     # Seconds a ``wait=true`` request waits before answering with the job still running.

@@ -11,7 +11,8 @@ part of an answer. So the rule here (issue #3, point 3) is:
 * a stream that completes ends with exactly one ``done`` event naming the provider and
   model of the final answer, carrying that answer's full text.
 
-Tiers, in order: Cloudflare Workers AI, Gemini, Ollama, then the caller's procedural
+Tiers, in order: the remote providers of the action's chain that stream its shape
+(``provider_tiers``: Cloudflare Workers AI, Gemini, Ollama), then the caller's procedural
 fallback. Budgets and breakers work as in the router: an unconfigured tier costs nothing,
 neither does one a staff kill switch stops, an open breaker means no upstream request,
 each remote hop gets the remaining budget less the procedural reserve (capped at
@@ -36,10 +37,7 @@ from django.conf import settings
 from accounts.killswitch import stopped_providers
 from limbs.formats import OutputInvalid, main_confidence, validate_outputs
 from limbs.providers.base import ProviderResult
-from limbs.providers.cloudflare import CloudflareClient
 from limbs.providers.errors import ProviderError
-from limbs.providers.gemini import GeminiClient
-from limbs.providers.ollama import OllamaClient
 from limbs.providers.procedural import ProceduralProvider
 from limbs.router import Attempt, Guard, RouteError, check_for
 from limbs.spec import GenRequest
@@ -52,9 +50,6 @@ Validator = Callable[[str], None]
 Fallback = Callable[[], "str | tuple[str, ProviderResult]"]
 
 PROCEDURAL = "procedural"
-CLOUDFLARE_TEXT_MODEL = "@cf/meta/llama-3.1-8b-instruct"
-GEMINI_TEXT_MODEL = "gemini-2.5-flash"
-OLLAMA_TEXT_MODEL = "llama3.2"
 # Below this a hop could not even finish a TCP handshake and a first read; not worth starting.
 MIN_HOP_S = 0.05
 
@@ -105,7 +100,9 @@ class Transcript:
 # --------------------------------------------------------------------------- tiers
 
 
-class _TextTier(Protocol):
+class TextTier(Protocol):
+    """One remote tier of the walk: it streams the text of an answer."""
+
     name: str
     default_model: str
 
@@ -118,77 +115,6 @@ class _TextTier(Protocol):
     def astream(self, model: str, prompt: str, timeout: float) -> AsyncIterator[str]: ...
 
 
-class _CloudflareText:
-    name = "cloudflare"
-    default_model = CLOUDFLARE_TEXT_MODEL
-
-    def configured(self) -> bool:
-        client = CloudflareClient.from_settings()
-        return bool(client.account_id and client.api_token)
-
-    async def aconfigured(self) -> bool:
-        return self.configured()
-
-    @staticmethod
-    def _payload(prompt: str) -> dict[str, Any]:
-        # The client adds "stream": true.
-        return {"messages": [{"role": "user", "content": prompt}]}
-
-    def stream(self, model: str, prompt: str, timeout: float) -> Iterator[str]:
-        return CloudflareClient.from_settings().stream(model, self._payload(prompt), timeout)
-
-    def astream(self, model: str, prompt: str, timeout: float) -> AsyncIterator[str]:
-        return CloudflareClient.from_settings().astream(model, self._payload(prompt), timeout)
-
-
-class _GeminiText:
-    name = "gemini"
-    default_model = GEMINI_TEXT_MODEL
-
-    def configured(self) -> bool:
-        return bool(GeminiClient.from_settings().api_key)
-
-    async def aconfigured(self) -> bool:
-        return self.configured()
-
-    @staticmethod
-    def _body(prompt: str) -> dict[str, Any]:
-        return {"contents": [{"role": "user", "parts": [{"text": prompt}]}]}
-
-    def stream(self, model: str, prompt: str, timeout: float) -> Iterator[str]:
-        return GeminiClient.from_settings().stream(model, self._body(prompt), timeout)
-
-    def astream(self, model: str, prompt: str, timeout: float) -> AsyncIterator[str]:
-        return GeminiClient.from_settings().astream(model, self._body(prompt), timeout)
-
-
-class _OllamaText:
-    name = "ollama"
-    default_model = OLLAMA_TEXT_MODEL
-
-    def configured(self) -> bool:
-        # Nothing listening counts as not configured: Ollama is opt-in by running it.
-        client = OllamaClient.from_settings()
-        return bool(client.base_url) and client.available()
-
-    async def aconfigured(self) -> bool:
-        client = OllamaClient.from_settings()
-        return bool(client.base_url) and await client.aavailable()
-
-    def stream(self, model: str, prompt: str, timeout: float) -> Iterator[str]:
-        return OllamaClient.from_settings().stream_chat(model, [{"role": "user", "content": prompt}], timeout)
-
-    def astream(self, model: str, prompt: str, timeout: float) -> AsyncIterator[str]:
-        return OllamaClient.from_settings().astream_chat(
-            model, [{"role": "user", "content": prompt}], timeout
-        )
-
-
-def text_tiers() -> list[_TextTier]:
-    """The remote text tiers in chain order (the procedural fallback is the caller's)."""
-    return [_CloudflareText(), _GeminiText(), _OllamaText()]
-
-
 class BelowThresholdError(ValueError):
     """A valid answer whose confidence is below the person's threshold."""
 
@@ -196,8 +122,8 @@ class BelowThresholdError(ValueError):
 class _ProviderText:
     """A chain provider that streams an action, as a text tier of the walk.
 
-    Its prompt is the provider's own for the action (``stream_text``), and ``finish`` turns
-    the whole text into the action's outputs exactly as the provider's ``run`` would,
+    Its prompt is the action's own (its ``TASK`` asks, the provider's ``stream_text`` sends),
+    and ``finish`` turns the whole text into the action's outputs exactly as ``run`` would,
     checked as the router checks them: every output valid, and the main ones at or above
     the person's confidence threshold.
     """
@@ -243,7 +169,7 @@ class _ProviderText:
         return result
 
 
-def provider_tiers(limb: str, action: str, request: GenRequest, threshold: float = 0.0) -> list[_TextTier]:
+def provider_tiers(limb: str, action: str, request: GenRequest, threshold: float = 0.0) -> list[TextTier]:
     """The remote providers of the action's chain that stream it, in chain order."""
     from limbs.router import chain_for
 
@@ -271,7 +197,7 @@ def _streams(provider: object, limb: str, action: str) -> bool:
 
 @dataclass
 class _Hop:
-    tier: _TextTier
+    tier: TextTier
     model: str
     timeout: float
     guard: Guard | None
@@ -316,7 +242,7 @@ class _Walk:
         prefer: str,
         validate: Validator | None,
         stopped: set[str],
-        tiers: Sequence[_TextTier] | None = None,
+        tiers: Sequence[TextTier],
     ) -> None:
         self.limb = limb
         self.action = action
@@ -324,11 +250,11 @@ class _Walk:
         self.validate = validate
         self.started = time.monotonic()
         self.attempts: list[Attempt] = []
-        self.chain = self._ordered(list(tiers) if tiers is not None else text_tiers(), prefer)
+        self.chain = self._ordered(list(tiers), prefer)
         self.stopped = stopped  # providers a staff kill switch stops, as the router skips them
 
     @staticmethod
-    def _ordered(tiers: list[_TextTier], prefer: str) -> list[tuple[_TextTier, str]]:
+    def _ordered(tiers: list[TextTier], prefer: str) -> list[tuple[TextTier, str]]:
         """A preferred "provider[:model]" goes first (with that model); the procedural
         fallback always stays last, so preferring it changes nothing."""
         name, _, model = prefer.partition(":")
@@ -342,7 +268,7 @@ class _Walk:
             "attempt", provider=attempt.provider, model=attempt.model, reason=attempt.outcome, attempt=attempt
         )
 
-    def admit(self, tier: _TextTier, model: str, configured: bool) -> _Hop | StreamEvent:
+    def admit(self, tier: TextTier, model: str, configured: bool) -> _Hop | StreamEvent:
         """A hop to run, or the ``attempt`` event saying why the tier is skipped."""
         if not configured:
             return self._attempt(Attempt(tier.name, model, "skipped", 0.0, "not configured"))
@@ -470,9 +396,9 @@ def route_stream(
     prefer: str = "",
     fallback: Fallback,
     validate: Validator | None = None,
-    tiers: Sequence[_TextTier] | None = None,
+    tiers: Sequence[TextTier],
 ) -> Generator[StreamEvent, None, None]:
-    """Stream a text answer through Cloudflare, Gemini, Ollama, then ``fallback``.
+    """Stream a text answer through ``tiers`` (in chain order), then ``fallback``.
 
     Consumer contract:
 
@@ -536,7 +462,7 @@ async def aroute_stream(
     prefer: str = "",
     fallback: Fallback,
     validate: Validator | None = None,
-    tiers: Sequence[_TextTier] | None = None,
+    tiers: Sequence[TextTier],
 ) -> AsyncGenerator[StreamEvent, None]:
     """The async twin of ``route_stream``: the same events in the same order.
 

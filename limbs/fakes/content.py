@@ -56,6 +56,15 @@ def tokens(prompt: str) -> list[str]:
     return re.findall(r"\s*\S+", text(prompt))
 
 
+def vector(text: str, dims: int = 768) -> list[float]:
+    """An embedding: ``dims`` numbers of unit length, from the text's hash (the same text,
+    the same vector; different texts, unrelated ones)."""
+    raw = b"".join(_digest(f"{n}:{text}") for n in range((dims + 31) // 32))[:dims]
+    values = [(b - 127.5) / 127.5 for b in raw]
+    norm = math.sqrt(sum(v * v for v in values)) or 1.0
+    return [round(v / norm, 6) for v in values]
+
+
 # --- world bibles -------------------------------------------------------------------
 
 WORLD_BIBLE_MARK = '"format":"pog.world_bible/1"'

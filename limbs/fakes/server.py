@@ -21,7 +21,8 @@ be switched into a fault with ``set_fault(kind, **opts)``:
                           plain answer is half a JSON document
 ``"invalid_payload"``     a well-formed answer whose image is not an image / whose text is empty;
                           for a world bible prompt, JSON in the right shape that does not
-                          validate; for speech, audio bytes that are not audio
+                          validate; for speech, audio bytes that are not audio; for
+                          embeddings, one vector too few (Gemini: vectors with no values)
 ========================  ==================================================================
 
 Every fault takes ``times=N`` to apply to the next N requests only. ``latency_s`` delays

@@ -107,6 +107,8 @@ def _now() -> str:
 
 _CF_RUN = re.compile(r"^/client/v4/accounts/([^/]+)/ai/run/(.+)$")
 _CF_IMAGE_MODELS = ("flux", "stable-diffusion", "dreamshaper", "lucid-origin", "phoenix")
+_CF_EMBEDDING_MODELS = ("/baai/bge-", "embedding")
+_BGE_DIMENSIONS = {"small": 384, "base": 768, "large": 1024}
 
 
 def _cf_envelope(result: Any) -> dict[str, Any]:
@@ -158,6 +160,9 @@ class CloudflareResponder(Responder):
         if "/aura" in model:
             self._aura(payload, reply, fault)
             return
+        if any(name in model for name in _CF_EMBEDDING_MODELS):
+            self._embed(model, payload, reply, fault)
+            return
         if any(name in model for name in _CF_IMAGE_MODELS):
             prompt = payload.get("prompt")
             if not isinstance(prompt, str) or not prompt:
@@ -189,6 +194,22 @@ class CloudflareResponder(Responder):
         audio = NOT_AUDIO if fault == "invalid_payload" else content.mp3(prompt)
         self.send(reply, _cf_envelope({"audio": _b64(audio)}), fault)
 
+    def _embed(self, model: str, payload: dict[str, Any], reply: Reply, fault: str | None) -> None:
+        """BGE embeddings: ``{"text": str | [str]}`` in, ``{"shape": [n, d], "data": [[...]],
+        "pooling": "mean"}`` out; ``invalid_payload`` leaves the last vector out."""
+        text = payload.get("text")
+        texts = [text] if isinstance(text, str) else text
+        if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
+            reply.json(400, _cf_error(5006, "Error: required properties at '/' are 'text'"))
+            return
+        size = next((s for s in _BGE_DIMENSIONS if f"-{s}-" in model), "base")
+        dims = _BGE_DIMENSIONS[size]
+        vectors = [content.vector(t, dims) for t in texts]
+        if fault == "invalid_payload":
+            vectors = vectors[:-1]
+        result = {"shape": [len(vectors), dims], "data": vectors, "pooling": "mean"}
+        self.send(reply, _cf_envelope(result), fault)
+
     def _aura(self, payload: dict[str, Any], reply: Reply, fault: str | None) -> None:
         """Deepgram Aura: ``{"text", "speaker", "encoding", "container", "sample_rate"}`` in,
         the audio bytes themselves out: MP3 unless linear16 in a WAV container is asked for."""
@@ -209,7 +230,10 @@ class CloudflareResponder(Responder):
 
 # --- Google Gemini -----------------------------------------------------------------
 
-_GEMINI_CALL = re.compile(r"^/v1beta/models/([^/:]+):(generateContent|streamGenerateContent)$")
+_GEMINI_CALL = re.compile(
+    r"^/v1beta/models/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$"
+)
+_GEMINI_EMBEDDING_DIMENSIONS = 768
 
 
 def _google_error(code: int, status: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
@@ -283,11 +307,14 @@ class GeminiResponder(Responder):
             reply.json(400, _google_error(400, "INVALID_ARGUMENT", message, [detail]))
             return
         body = request.json()
+        model, method = match.group(1), match.group(2)
+        if method in ("embedContent", "batchEmbedContents"):
+            self._embed(model, method, body, reply, fault)
+            return
         contents = body.get("contents") if isinstance(body, dict) else None
         if not isinstance(contents, list) or not contents:
             reply.json(400, _google_error(400, "INVALID_ARGUMENT", "* contents: must not be empty"))
             return
-        model, method = match.group(1), match.group(2)
         last = contents[-1] if isinstance(contents[-1], dict) else {}
         prompt = " ".join(
             str(p.get("text", "")) for p in last.get("parts", []) if isinstance(p, dict) and "text" in p
@@ -315,10 +342,38 @@ class GeminiResponder(Responder):
         else:
             self.send(reply, events, fault)  # without alt=sse the API streams one JSON array
 
+    def _embed(self, model: str, method: str, body: Any, reply: Reply, fault: str | None) -> None:
+        """``embedContent`` (one ``content``) and ``batchEmbedContents`` (``requests``, each
+        naming the model of the URL); ``invalid_payload`` answers empty values."""
+        batch = method == "batchEmbedContents"
+        requests = (body.get("requests") if batch else [body]) if isinstance(body, dict) else None
+        if not isinstance(requests, list) or not requests:
+            reply.json(400, _google_error(400, "INVALID_ARGUMENT", "* requests: must not be empty"))
+            return
+        vectors: list[list[float]] = []
+        for item in requests:
+            item = item if isinstance(item, dict) else {}
+            if batch and item.get("model") != f"models/{model}":
+                message = f"Model names in the requests must all be models/{model}."
+                reply.json(400, _google_error(400, "INVALID_ARGUMENT", message))
+                return
+            parts = (item.get("content") or {}).get("parts") or []
+            text = " ".join(str(p.get("text", "")) for p in parts if isinstance(p, dict))
+            if not text:
+                reply.json(400, _google_error(400, "INVALID_ARGUMENT", "* content: must not be empty"))
+                return
+            dims = int(item.get("outputDimensionality") or _GEMINI_EMBEDDING_DIMENSIONS)
+            vectors.append([] if fault == "invalid_payload" else content.vector(text, dims))
+        if batch:
+            self.send(reply, {"embeddings": [{"values": v} for v in vectors]}, fault)
+        else:
+            self.send(reply, {"embedding": {"values": vectors[0]}}, fault)
+
 
 # --- Ollama --------------------------------------------------------------------------
 
-OLLAMA_MODELS = ("llama3.2:latest", "llama3.2:1b", "qwen2.5:0.5b")
+OLLAMA_MODELS = ("llama3.2:latest", "llama3.2:1b", "qwen2.5:0.5b", "nomic-embed-text:latest")
+_OLLAMA_EMBEDDING_DIMENSIONS = 768
 
 
 def _ollama_name(model: str) -> str:
@@ -350,6 +405,8 @@ class OllamaResponder(Responder):
             self.send(reply, {"models": models}, fault)
         elif request.method == "POST" and path in ("/api/generate", "/api/chat"):
             self._generate(request, reply, fault, opts, chat=path == "/api/chat")
+        elif request.method == "POST" and path == "/api/embed":
+            self._embed(request, reply, fault)
         else:
             reply.raw(404, b"404 page not found", "text/plain")
 
@@ -389,6 +446,34 @@ class OllamaResponder(Responder):
         events.append(json.dumps(line("", True)).encode() + b"\n")
         broken = b'{"model": "' + model.encode() + b'", "response": " and th\n'
         self.send_stream(reply, "application/x-ndjson", events, b"", broken, fault, opts)
+
+    def _embed(self, request: RecordedRequest, reply: Reply, fault: str | None) -> None:
+        """``{"model", "input": str | [str]}`` in, ``{"embeddings": [[...], ...]}`` out;
+        ``invalid_payload`` leaves the last vector out."""
+        body = request.json()
+        if not isinstance(body, dict) or not body.get("model"):
+            reply.json(400, {"error": "model is required"})
+            return
+        model = str(body["model"])
+        if _ollama_name(model) not in OLLAMA_MODELS:
+            reply.json(404, {"error": f'model "{model}" not found, try pulling it first'})
+            return
+        given = body.get("input")
+        texts = [given] if isinstance(given, str) else given
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            reply.json(400, {"error": "invalid input type"})
+            return
+        vectors = [content.vector(t, _OLLAMA_EMBEDDING_DIMENSIONS) for t in texts]
+        if fault == "invalid_payload":
+            vectors = vectors[:-1]
+        doc = {
+            "model": model,
+            "embeddings": vectors,
+            "total_duration": 1_000_000,
+            "load_duration": 100_000,
+            "prompt_eval_count": sum(len(t.split()) for t in texts),
+        }
+        self.send(reply, doc, fault)
 
 
 RESPONDERS: dict[str, type[Responder]] = {

@@ -9,7 +9,9 @@ Speech models differ (per the Workers AI model schemas): ``@cf/deepgram/aura-2-e
 ``{"text", "speaker", "encoding", "container", "sample_rate"}`` and answers the audio bytes
 themselves (MP3 by default; 16-bit PCM WAV when asked for ``linear16`` in a ``wav``
 container); ``@cf/myshell-ai/melotts`` takes ``{"prompt", "lang"}`` and answers
-``result.audio``, base64 MP3, or the raw ``audio/mpeg`` bytes.
+``result.audio``, base64 MP3, or the raw ``audio/mpeg`` bytes. Embedding models
+(``@cf/baai/bge-base-en-v1.5``) take ``{"text": [...]}`` and answer
+``{"shape": [n, 768], "data": [[...], ...]}``, one vector per text.
 """
 
 from __future__ import annotations
@@ -22,10 +24,20 @@ from typing import Any
 
 import httpx
 
-from limbs.providers import config, prompts
+from limbs.providers import config
 from limbs.providers.errors import ErrorKind, ProviderError, kind_for_status, parse_retry_after
-from limbs.providers.planned import Plan, PlannedProvider
-from limbs.spec import GenRequest
+from limbs.providers.planned import Call, PlannedProvider, Wire
+from limbs.providers.tasks import (
+    EMBEDDING,
+    TEXT_TO_IMAGE,
+    TEXT_TO_JSON,
+    TEXT_TO_SPEECH,
+    EmbedAsk,
+    ImageAsk,
+    JsonAsk,
+    SpeechAsk,
+    Vectors,
+)
 
 PROVIDER = "cloudflare"
 IMAGE_MODEL = "@cf/black-forest-labs/flux-1-schnell"
@@ -34,11 +46,7 @@ TEXT_MODEL = "@cf/meta/llama-3.1-8b-instruct"
 SPEECH_MODEL = "@cf/deepgram/aura-2-en"
 MELOTTS_MODEL = "@cf/myshell-ai/melotts"
 SPEECH_SAMPLE_RATE = 24000
-DEFAULT_MODELS = {
-    ("image", "generate"): IMAGE_MODEL,
-    ("divine", "world_bible"): TEXT_MODEL,
-    ("audio", "speech"): SPEECH_MODEL,
-}
+EMBEDDING_MODEL = "@cf/baai/bge-base-en-v1.5"
 # The studio's human voices as Aura-2 speakers; robot and creature voices have no match.
 AURA_SPEAKERS = {"bright": "luna", "deep": "zeus"}
 # Workers AI text models take seeds 1..9999999999.
@@ -46,7 +54,6 @@ _MAX_SEED = 9_999_999_999
 # Error 4006: "you have used up your daily free allocation of 10,000 neurons".
 QUOTA_EXHAUSTED_CODE = 4006
 _AUTH_CODES = {10000, 10001, 9106, 9109}
-_STEPS = {"low": 4, "medium": 6, "high": 8}
 
 
 class CloudflareClient:
@@ -208,76 +215,37 @@ class _SSEParser:
             raise ProviderError(PROVIDER, self.model, "malformed", "the stream ended without [DONE]")
 
 
-class CloudflareProvider(PlannedProvider[CloudflareClient]):
-    name = PROVIDER
-    default_models = DEFAULT_MODELS
-
-    def _client_from_settings(self) -> CloudflareClient:
-        return CloudflareClient.from_settings()
-
-    def configured(self) -> bool:
-        if self._client is not None:
-            return bool(self._client.account_id and self._client.api_token)
-        return config.cloudflare_settings().configured
-
-    def _send(self, client: CloudflareClient, plan: Plan, deadline_s: float) -> Mapping[str, Any]:
-        return client.run(plan.model, plan.body, deadline_s)
-
-    async def _asend(self, client: CloudflareClient, plan: Plan, deadline_s: float) -> Mapping[str, Any]:
-        return await client.arun(plan.model, plan.body, deadline_s)
-
-    # -- what each action sends and how its answer is read ----------------------
-
-    def _plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> Plan:
-        if (limb, action) == ("image", "generate"):
-            chosen = model or IMAGE_MODEL
-            payload = {
-                "prompt": config.image_prompt(request, limit=2048),
-                "steps": _STEPS.get(request.tension, 6),
-                "seed": request.seed % 2**32,
-            }
-            return Plan(
-                chosen,
-                payload,
-                lambda result: config.image_result(PROVIDER, chosen, request, _image_bytes(chosen, result)),
-            )
-        if (limb, action) == ("audio", "speech"):
-            chosen = model or SPEECH_MODEL
-            return Plan(
-                chosen,
-                speech_payload(chosen, request),
-                lambda result: prompts.speech_result(PROVIDER, chosen, request, _audio_bytes(chosen, result)),
-            )
-        return self._text_plan(limb, action, request, model)
-
-    def _text_plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> Plan:
-        if (limb, action) != ("divine", "world_bible"):
-            raise ProviderError(PROVIDER, model or "", "bad_request", f"{limb}.{action} is not offered")
-        chosen = model or TEXT_MODEL
-        payload = {
-            "messages": [{"role": "user", "content": prompts.world_bible_prompt(request)}],
-            # The model's default is 256 tokens, far too few for a whole world.
-            "max_tokens": prompts.world_bible_max_tokens(request),
-            "temperature": 0.7,
-            "seed": 1 + request.seed % _MAX_SEED,
-        }
-        return Plan(
-            chosen,
-            payload,
-            lambda result: prompts.world_bible_result(
-                PROVIDER, chosen, request, _response_text(chosen, result)
-            ),
-        )
+# --- the shapes on the wire ---------------------------------------------------------
 
 
-def speech_payload(model: str, request: GenRequest) -> dict[str, Any]:
+def _image_call(ask: ImageAsk, model: str) -> Call[bytes]:
+    # Flux takes prompts of up to 2048 characters.
+    body = {"prompt": ask.prompt[:2048], "steps": ask.steps, "seed": ask.seed % 2**32}
+    return Call(body, lambda result: _image_bytes(model, result))
+
+
+def _json_call(ask: JsonAsk, model: str) -> Call[str]:
+    body = {
+        "messages": [{"role": "user", "content": ask.prompt}],
+        # The model's default is 256 tokens, far too few for most documents.
+        "max_tokens": ask.max_tokens,
+        "temperature": ask.temperature,
+        "seed": 1 + ask.seed % _MAX_SEED,
+    }
+    return Call(body, lambda result: _response_text(model, result))
+
+
+def _speech_call(ask: SpeechAsk, model: str) -> Call[bytes]:
+    return Call(speech_payload(model, ask), lambda result: _audio_bytes(model, result))
+
+
+def speech_payload(model: str, ask: SpeechAsk) -> dict[str, Any]:
     """The input of a speech model, or ``declined`` when the model cannot say it as asked.
 
     Aura-2 (``encoding: linear16`` in a ``wav`` container) answers a WAV the studio can check.
     MeloTTS takes ``prompt`` and ``lang`` and answers MP3 only: it is sent as asked, but its
-    answer is refused by ``prompts.speech_result`` unless it is a WAV.
+    answer is refused by the action (it checks its WAV) unless it is a WAV.
     """
-    ask = prompts.speech_ask(request)
     if not ask.text.strip():
         raise ProviderError(PROVIDER, model, "declined", "there are no words to say")
     if "melotts" in model:
@@ -296,6 +264,56 @@ def speech_payload(model: str, request: GenRequest) -> dict[str, Any]:
         "container": "wav",
         "sample_rate": SPEECH_SAMPLE_RATE,
     }
+
+
+def _embedding_call(ask: EmbedAsk, model: str) -> Call[Vectors]:
+    if not ask.texts:
+        raise ProviderError(PROVIDER, model, "declined", "there is nothing to embed")
+    count = len(ask.texts)
+    return Call(
+        {"text": list(ask.texts)}, lambda result: config.vectors(PROVIDER, model, result.get("data"), count)
+    )
+
+
+WIRES = (
+    Wire(TEXT_TO_IMAGE, IMAGE_MODEL, _image_call),
+    Wire(TEXT_TO_JSON, TEXT_MODEL, _json_call),
+    Wire(TEXT_TO_SPEECH, SPEECH_MODEL, _speech_call),
+    Wire(EMBEDDING, EMBEDDING_MODEL, _embedding_call),
+)
+
+
+class CloudflareProvider(PlannedProvider[CloudflareClient]):
+    name = PROVIDER
+    wires = WIRES
+
+    def _client_from_settings(self) -> CloudflareClient:
+        return CloudflareClient.from_settings()
+
+    def configured(self) -> bool:
+        if self._client is not None:
+            return bool(self._client.account_id and self._client.api_token)
+        return config.cloudflare_settings().configured
+
+    def _send(
+        self, client: CloudflareClient, model: str, call: Call[Any], deadline_s: float
+    ) -> Mapping[str, Any]:
+        return client.run(model, call.body, deadline_s)
+
+    async def _asend(
+        self, client: CloudflareClient, model: str, call: Call[Any], deadline_s: float
+    ) -> Mapping[str, Any]:
+        return await client.arun(model, call.body, deadline_s)
+
+    def _stream(
+        self, client: CloudflareClient, model: str, call: Call[Any], deadline_s: float
+    ) -> Iterator[str]:
+        return client.stream(model, call.body, deadline_s)
+
+    def _astream(
+        self, client: CloudflareClient, model: str, call: Call[Any], deadline_s: float
+    ) -> AsyncIterator[str]:
+        return client.astream(model, call.body, deadline_s)
 
 
 def _response_text(model: str, result: Mapping[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""What the remote tiers share: their settings, pooled HTTP connections, and the image hand-off.
+"""What the remote tiers share: their settings, pooled HTTP connections, and reading vectors.
 
 Settings are read on every call (``getattr`` with the documented defaults), so a test's
 ``settings`` override or a changed environment takes effect at once and nothing is cached
@@ -9,12 +9,11 @@ keep-alive is what keeps a routed call within a couple of milliseconds of a dire
 from __future__ import annotations
 
 import asyncio
-import io
 import json
+import math
 import os
 import threading
 import time
-import warnings
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -22,12 +21,9 @@ from typing import Any, Protocol
 
 import httpx
 from django.conf import settings
-from PIL import Image, ImageOps
 
-from limbs.craft.words import slug
-from limbs.providers.base import ProviderResult
 from limbs.providers.errors import ProviderError, deadline_passed, from_httpx, kind_for_status
-from limbs.spec import GenRequest, Output
+from limbs.providers.tasks import Vectors
 
 DEFAULT_CLOUDFLARE_BASE_URL = "https://api.cloudflare.com"
 DEFAULT_GEMINI_BASE_URL = "https://generativelanguage.googleapis.com"
@@ -438,58 +434,27 @@ class SSEData:
             ) from exc
 
 
-# --- the image hand-off shared by the image adapters ----------------------------
-
-STYLE_SUFFIXES = {
-    "pixel": "pixel art, 16-bit game sprite style",
-    "storybook": "storybook illustration, soft pastel",
-    "night": "at night, moonlit",
-    "auto": "colourful game concept art",
-}
-MAX_SOURCE_PIXELS = 40_000_000
-_SOURCE_FORMATS = {"PNG", "JPEG", "WEBP"}
+# --- answers every provider reads the same way ------------------------------------
 
 
-def image_prompt(request: GenRequest, limit: int = 2000) -> str:
-    style = str(request.params.get("style", "auto"))
-    suffix = STYLE_SUFFIXES.get(style, STYLE_SUFFIXES["auto"])
-    return f"{request.intent.strip()}, {suffix}"[:limit]
-
-
-def requested_size(request: GenRequest) -> tuple[int, int]:
-    return int(request.params.get("width", 512)), int(request.params.get("height", 512))
-
-
-def to_png(provider: str, model: str, data: bytes, width: int, height: int) -> bytes:
-    """Whatever image the provider sent, as the PNG of exactly the size the action promises."""
-    try:
-        with warnings.catch_warnings():
-            # A provider's answer is untrusted input: refuse decompression bombs outright.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as im:
-                if im.format not in _SOURCE_FORMATS:
-                    raise ValueError(f"unexpected image format {im.format}")
-                if im.width * im.height > MAX_SOURCE_PIXELS:
-                    raise ValueError(f"image too large ({im.width}x{im.height})")
-                im.load()
-                has_alpha = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
-                source = im.convert("RGBA" if has_alpha else "RGB")
-    except Exception as exc:  # Pillow raises many types for data that is not an image
-        raise ProviderError(provider, model, "invalid_payload", f"the image does not decode: {exc}") from exc
-    fitted = ImageOps.fit(source, (width, height), Image.Resampling.LANCZOS, centering=(0.5, 0.5))
-    buf = io.BytesIO()
-    fitted.save(buf, format="PNG", compress_level=4)
-    return buf.getvalue()
-
-
-def image_result(provider: str, model: str, request: GenRequest, data: bytes) -> ProviderResult:
-    width, height = requested_size(request)
-    png = to_png(provider, model, data, width, height)
-    output = Output(
-        data=png,
-        mime="image/png",
-        name=slug(request.intent, "picture") + ".png",
-        role="main",
-        meta={"width": width, "height": height, "source": provider},
-    )
-    return ProviderResult(outputs=[output], model=model)
+def vectors(provider: str, model: str, raw: Any, count: int) -> Vectors:
+    """An embedding answer's vectors: ``count`` of them, one per text asked about, all of
+    one length, every number finite; ``invalid_payload`` for anything else."""
+    if not isinstance(raw, list) or len(raw) != count:
+        got = len(raw) if isinstance(raw, list) else "no list"
+        raise ProviderError(provider, model, "invalid_payload", f"{count} vectors were asked for, got {got}")
+    out: Vectors = []
+    for vector in raw:
+        # bool is an int to Python, but `true` is not a coordinate.
+        if (
+            not isinstance(vector, list)
+            or not vector
+            or any(
+                isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x) for x in vector
+            )
+        ):
+            raise ProviderError(provider, model, "invalid_payload", "a vector is not a list of numbers")
+        out.append([float(x) for x in vector])
+    if len({len(v) for v in out}) > 1:
+        raise ProviderError(provider, model, "invalid_payload", "the vectors differ in length")
+    return out

@@ -5,6 +5,10 @@ answers a ``GenerateContentResponse`` (``candidates[0].content.parts[]`` holding
 or ``inlineData``); ``:streamGenerateContent?alt=sse`` sends one response per ``data:``
 line and simply ends (no terminator: a finished stream carries a ``finishReason``).
 Errors are ``{"error": {"code", "message", "status", "details": [...]}}``.
+
+Embeddings: ``:embedContent`` takes one ``{"content": {"parts": [{"text"}]}}`` and answers
+``{"embedding": {"values": [...]}}``; ``:batchEmbedContents`` takes ``{"requests": [...]}``
+(each naming its ``model`` as ``models/{model}``) and answers ``{"embeddings": [...]}``.
 """
 
 from __future__ import annotations
@@ -17,8 +21,7 @@ from typing import Any
 
 import httpx
 
-from limbs.providers import config, prompts
-from limbs.providers.base import ProviderResult
+from limbs.providers import config
 from limbs.providers.errors import (
     ErrorKind,
     ProviderError,
@@ -26,13 +29,23 @@ from limbs.providers.errors import (
     parse_duration,
     parse_retry_after,
 )
-from limbs.providers.planned import Plan, PlannedProvider
-from limbs.spec import GenRequest
+from limbs.providers.planned import Call, PlannedProvider, Wire
+from limbs.providers.tasks import (
+    EMBEDDING,
+    TEXT_TO_IMAGE,
+    TEXT_TO_JSON,
+    EmbedAsk,
+    ImageAsk,
+    JsonAsk,
+    Vectors,
+)
 
 PROVIDER = "gemini"
 IMAGE_MODEL = "gemini-2.5-flash-image"
 TEXT_MODEL = "gemini-2.5-flash"
-DEFAULT_MODELS = {("image", "generate"): IMAGE_MODEL, ("divine", "world_bible"): TEXT_MODEL}
+EMBEDDING_MODEL = "text-embedding-004"
+_EMBED = "embedContent"
+_BATCH_EMBED = "batchEmbedContents"
 _RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 _ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 _AUTH_STATUSES = {"UNAUTHENTICATED", "PERMISSION_DENIED"}
@@ -127,11 +140,18 @@ class GeminiClient:
 
     def generate(self, model: str, body: Mapping[str, Any], timeout: float) -> dict[str, Any]:
         """The ``GenerateContentResponse`` as a dict."""
+        return self.post(model, "generateContent", body, timeout)
+
+    async def agenerate(self, model: str, body: Mapping[str, Any], timeout: float) -> dict[str, Any]:
+        return await self.apost(model, "generateContent", body, timeout)
+
+    def post(self, model: str, method: str, body: Mapping[str, Any], timeout: float) -> dict[str, Any]:
+        """The answer of one of the model's methods (``generateContent``, ``embedContent``, ...)."""
         answer = config.request(
             PROVIDER,
             model,
             "POST",
-            self.url(model),
+            self.url(model, method),
             headers=self._headers,
             json_body=dict(body),
             timeout=timeout,
@@ -139,12 +159,12 @@ class GeminiClient:
         )
         return self._response(model, answer.body)
 
-    async def agenerate(self, model: str, body: Mapping[str, Any], timeout: float) -> dict[str, Any]:
+    async def apost(self, model: str, method: str, body: Mapping[str, Any], timeout: float) -> dict[str, Any]:
         answer = await config.arequest(
             PROVIDER,
             model,
             "POST",
-            self.url(model),
+            self.url(model, method),
             headers=self._headers,
             json_body=dict(body),
             timeout=timeout,
@@ -236,9 +256,92 @@ def aspect_ratio(width: int, height: int) -> str:
     return min(_ASPECT_RATIOS, key=distance)
 
 
+# --- the shapes on the wire ---------------------------------------------------------
+
+
+def _image_call(ask: ImageAsk, model: str) -> Call[bytes]:
+    body = {
+        # The studio's own cap on an image prompt (Gemini takes far longer ones).
+        "contents": [{"parts": [{"text": ask.prompt[:2000]}]}],
+        "generationConfig": {
+            "responseModalities": ["IMAGE"],
+            "imageConfig": {"aspectRatio": aspect_ratio(ask.width, ask.height)},
+            "seed": ask.seed % 2**31,
+        },
+    }
+
+    def read(response: Mapping[str, Any]) -> bytes:
+        images = images_of(response)
+        if not images:
+            reason = _why_nothing(response)
+            raise ProviderError(PROVIDER, model, "invalid_payload", f"the answer has no image ({reason})")
+        return images[0][1]
+
+    return Call(body, read)
+
+
+def _json_call(ask: JsonAsk, model: str) -> Call[str]:
+    generation: dict[str, Any] = {
+        # JSON mode: the API itself keeps the answer to one JSON document.
+        "responseMimeType": "application/json",
+        "maxOutputTokens": ask.max_tokens,
+        "temperature": ask.temperature,
+        "seed": ask.seed % 2**31,
+    }
+    if model.startswith("gemini-2.5-flash"):
+        # Thinking would spend the hop's deadline before the first JSON token; only the
+        # Flash models accept a zero budget (Pro refuses it), so others keep their default.
+        generation["thinkingConfig"] = {"thinkingBudget": 0}
+    body = {
+        "contents": [{"role": "user", "parts": [{"text": ask.prompt}]}],
+        "generationConfig": generation,
+    }
+
+    def read(response: Mapping[str, Any]) -> str:
+        text = text_of(response)
+        if not text.strip():
+            raise ProviderError(
+                PROVIDER, model, "invalid_payload", f"the answer has no text ({_why_nothing(response)})"
+            )
+        return text
+
+    return Call(body, read)
+
+
+def _embedding_call(ask: EmbedAsk, model: str) -> Call[Vectors]:
+    if not ask.texts:
+        raise ProviderError(PROVIDER, model, "declined", "there is nothing to embed")
+    contents = [{"parts": [{"text": text}]} for text in ask.texts]
+    if len(contents) == 1:
+
+        def read_one(response: Mapping[str, Any]) -> Vectors:
+            embedding = response.get("embedding")
+            values = embedding.get("values") if isinstance(embedding, dict) else None
+            return config.vectors(PROVIDER, model, [values], 1)
+
+        return Call({"content": contents[0]}, read_one, _EMBED)
+    requests = [{"model": f"models/{model}", "content": content} for content in contents]
+
+    def read_all(response: Mapping[str, Any]) -> Vectors:
+        embeddings = response.get("embeddings")
+        if not isinstance(embeddings, list):
+            raise ProviderError(PROVIDER, model, "invalid_payload", "the answer has no embeddings")
+        values = [e.get("values") if isinstance(e, dict) else None for e in embeddings]
+        return config.vectors(PROVIDER, model, values, len(contents))
+
+    return Call({"requests": requests}, read_all, _BATCH_EMBED)
+
+
+WIRES = (
+    Wire(TEXT_TO_IMAGE, IMAGE_MODEL, _image_call),
+    Wire(TEXT_TO_JSON, TEXT_MODEL, _json_call),
+    Wire(EMBEDDING, EMBEDDING_MODEL, _embedding_call),
+)
+
+
 class GeminiProvider(PlannedProvider[GeminiClient]):
     name = PROVIDER
-    default_models = DEFAULT_MODELS
+    wires = WIRES
 
     def _client_from_settings(self) -> GeminiClient:
         return GeminiClient.from_settings()
@@ -248,68 +351,27 @@ class GeminiProvider(PlannedProvider[GeminiClient]):
             return bool(self._client.api_key)
         return config.gemini_settings().configured
 
-    def _send(self, client: GeminiClient, plan: Plan, deadline_s: float) -> Mapping[str, Any]:
-        return client.generate(plan.model, plan.body, deadline_s)
+    def _send(
+        self, client: GeminiClient, model: str, call: Call[Any], deadline_s: float
+    ) -> Mapping[str, Any]:
+        if call.endpoint:
+            return client.post(model, call.endpoint, call.body, deadline_s)
+        return client.generate(model, call.body, deadline_s)
 
-    async def _asend(self, client: GeminiClient, plan: Plan, deadline_s: float) -> Mapping[str, Any]:
-        return await client.agenerate(plan.model, plan.body, deadline_s)
+    async def _asend(
+        self, client: GeminiClient, model: str, call: Call[Any], deadline_s: float
+    ) -> Mapping[str, Any]:
+        if call.endpoint:
+            return await client.apost(model, call.endpoint, call.body, deadline_s)
+        return await client.agenerate(model, call.body, deadline_s)
 
-    # -- what each action sends and how its answer is read ----------------------
+    def _stream(self, client: GeminiClient, model: str, call: Call[Any], deadline_s: float) -> Iterator[str]:
+        return client.stream(model, call.body, deadline_s)
 
-    def _plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> Plan:
-        if (limb, action) != ("image", "generate"):
-            return self._text_plan(limb, action, request, model)
-        chosen = model or IMAGE_MODEL
-        width, height = config.requested_size(request)
-        body = {
-            "contents": [{"parts": [{"text": config.image_prompt(request)}]}],
-            "generationConfig": {
-                "responseModalities": ["IMAGE"],
-                "imageConfig": {"aspectRatio": aspect_ratio(width, height)},
-                "seed": request.seed % 2**31,
-            },
-        }
-
-        def finish(response: Mapping[str, Any]) -> ProviderResult:
-            images = images_of(response)
-            if not images:
-                reason = _why_nothing(response)
-                raise ProviderError(
-                    PROVIDER, chosen, "invalid_payload", f"the answer has no image ({reason})"
-                )
-            return config.image_result(PROVIDER, chosen, request, images[0][1])
-
-        return Plan(chosen, body, finish)
-
-    def _text_plan(self, limb: str, action: str, request: GenRequest, model: str | None) -> Plan:
-        if (limb, action) != ("divine", "world_bible"):
-            raise ProviderError(PROVIDER, model or "", "bad_request", f"{limb}.{action} is not offered")
-        chosen = model or TEXT_MODEL
-        generation: dict[str, Any] = {
-            # JSON mode: the API itself keeps the answer to one JSON document.
-            "responseMimeType": "application/json",
-            "maxOutputTokens": prompts.world_bible_max_tokens(request),
-            "temperature": 0.7,
-            "seed": request.seed % 2**31,
-        }
-        if chosen.startswith("gemini-2.5-flash"):
-            # Thinking would spend the hop's deadline before the first JSON token; only the
-            # Flash models accept a zero budget (Pro refuses it), so others keep their default.
-            generation["thinkingConfig"] = {"thinkingBudget": 0}
-        body = {
-            "contents": [{"role": "user", "parts": [{"text": prompts.world_bible_prompt(request)}]}],
-            "generationConfig": generation,
-        }
-
-        def finish(response: Mapping[str, Any]) -> ProviderResult:
-            text = text_of(response)
-            if not text.strip():
-                raise ProviderError(
-                    PROVIDER, chosen, "invalid_payload", f"the answer has no text ({_why_nothing(response)})"
-                )
-            return prompts.world_bible_result(PROVIDER, chosen, request, text)
-
-        return Plan(chosen, body, finish)
+    def _astream(
+        self, client: GeminiClient, model: str, call: Call[Any], deadline_s: float
+    ) -> AsyncIterator[str]:
+        return client.astream(model, call.body, deadline_s)
 
 
 def _why_nothing(response: Mapping[str, Any]) -> str:

@@ -3,7 +3,9 @@
 Wire format: ``GET /api/tags``; ``POST /api/generate`` (``{"model", "prompt"}``) and
 ``POST /api/chat`` (``{"model", "messages"}``). Streaming is NDJSON, one object per line
 (``{"response": ...}`` or ``{"message": {"content": ...}}``), the last with ``"done": true``;
-``"stream": false`` answers that last object with the whole text. Errors are ``{"error": "..."}``.
+``"stream": false`` answers that last object with the whole text. ``POST /api/embed``
+(``{"model", "input": [...]}``) answers ``{"embeddings": [[...], ...]}``, one per input.
+Errors are ``{"error": "..."}``.
 """
 
 from __future__ import annotations
@@ -14,21 +16,23 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
-from limbs.providers import config, prompts
-from limbs.providers.base import ProviderResult
+from limbs.providers import config
 from limbs.providers.errors import ProviderError, parse_retry_after
-from limbs.spec import GenRequest
+from limbs.providers.planned import Call, PlannedProvider, Wire
+from limbs.providers.tasks import EMBEDDING, TEXT_TO_JSON, EmbedAsk, JsonAsk, Vectors
 
 PROVIDER = "ollama"
 TEXT_MODEL = "llama3.2"
-DEFAULT_MODELS = {("divine", "world_bible"): TEXT_MODEL}
+EMBEDDING_MODEL = "nomic-embed-text"
+_EMBED = "embed"
 PROBE_CACHE_S = 5.0
 Message = Mapping[str, Any]
+T = TypeVar("T")
 
 # url -> (checked at, listening). Shared by every client so the router probes once per 5 s.
 _probes: dict[str, tuple[float, bool]] = {}
@@ -200,6 +204,33 @@ class OllamaClient:
         )
         return _final_text(model, answer.body, chat=True)
 
+    def embed(self, model: str, texts: Sequence[str], timeout: float) -> Vectors:
+        """One vector per text, in order."""
+        answer = config.request(
+            PROVIDER,
+            model,
+            "POST",
+            f"{self.base_url}/api/embed",
+            headers={},
+            json_body={"model": model, "input": list(texts)},
+            timeout=timeout,
+            on_error=_error_factory(model),
+        )
+        return _vectors(model, answer.body, len(texts))
+
+    async def aembed(self, model: str, texts: Sequence[str], timeout: float) -> Vectors:
+        answer = await config.arequest(
+            PROVIDER,
+            model,
+            "POST",
+            f"{self.base_url}/api/embed",
+            headers={},
+            json_body={"model": model, "input": list(texts)},
+            timeout=timeout,
+            on_error=_error_factory(model),
+        )
+        return _vectors(model, answer.body, len(texts))
+
     # -- streaming --------------------------------------------------------------
 
     def stream_generate(
@@ -321,6 +352,13 @@ def _final_text(model: str, body: bytes, *, chat: bool) -> str:
     return text
 
 
+def _vectors(model: str, body: bytes, count: int) -> Vectors:
+    doc = config.parse_json(PROVIDER, model, body)
+    if not isinstance(doc, dict):
+        raise ProviderError(PROVIDER, model, "malformed", "the answer is not a JSON object")
+    return config.vectors(PROVIDER, model, doc.get("embeddings"), count)
+
+
 def _error_factory(model: str) -> config.ErrorFactory:
     def build(status: int, headers: httpx.Headers, body: bytes) -> ProviderError:
         try:
@@ -358,73 +396,72 @@ class _NDJSONParser:
             raise ProviderError(PROVIDER, self.model, "malformed", 'the stream ended without "done": true')
 
 
-class OllamaProvider:
-    """The local text tier: only text actions, since no image or speech model runs on Ollama."""
+# --- the shapes on the wire ---------------------------------------------------------
+
+
+def _json_call(ask: JsonAsk, model: str) -> Call[str]:
+    body = {
+        "messages": [{"role": "user", "content": ask.prompt}],
+        "format": "json",
+        "options": {"seed": ask.seed % 2**31, "temperature": ask.temperature, "num_predict": ask.max_tokens},
+    }
+    return Call(body, _as_read)
+
+
+def _embedding_call(ask: EmbedAsk, model: str) -> Call[Vectors]:
+    if not ask.texts:
+        raise ProviderError(PROVIDER, model, "declined", "there is nothing to embed")
+    return Call({"input": list(ask.texts)}, _as_read, _EMBED)
+
+
+def _as_read(answer: T) -> T:
+    # The client's verbs already read and checked the answer (the whole text, the vectors).
+    return answer
+
+
+WIRES = (
+    Wire(TEXT_TO_JSON, TEXT_MODEL, _json_call),
+    Wire(EMBEDDING, EMBEDDING_MODEL, _embedding_call),
+)
+
+
+class OllamaProvider(PlannedProvider[OllamaClient]):
+    """The local tier: text and embeddings, since no image or speech model runs on Ollama."""
 
     name = PROVIDER
+    wires = WIRES
 
-    def __init__(self, client: OllamaClient | None = None) -> None:
-        self._client = client
-
-    def client(self) -> OllamaClient:
-        return self._client or OllamaClient.from_settings()
+    def _client_from_settings(self) -> OllamaClient:
+        return OllamaClient.from_settings()
 
     def configured(self) -> bool:
         client = self.client()
         return bool(client.base_url) and client.available()
 
-    def supports(self, limb: str, action: str) -> bool:
-        return (limb, action) in DEFAULT_MODELS
+    def _send(self, client: OllamaClient, model: str, call: Call[Any], deadline_s: float) -> Any:
+        if call.endpoint == _EMBED:
+            return client.embed(model, call.body["input"], deadline_s)
+        messages, options, fmt = _chat(call)
+        return client.chat(model, messages, deadline_s, options, fmt=fmt)
 
-    def default_model(self, limb: str, action: str) -> str | None:
-        return DEFAULT_MODELS.get((limb, action))
+    async def _asend(self, client: OllamaClient, model: str, call: Call[Any], deadline_s: float) -> Any:
+        if call.endpoint == _EMBED:
+            return await client.aembed(model, call.body["input"], deadline_s)
+        messages, options, fmt = _chat(call)
+        return await client.achat(model, messages, deadline_s, options, fmt=fmt)
 
-    def run(
-        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
-    ) -> ProviderResult:
-        chosen, messages, options = self._plan(limb, action, request, model)
-        text = self.client().chat(chosen, messages, deadline_s, options, fmt="json")
-        return prompts.world_bible_result(PROVIDER, chosen, request, text)
+    def _stream(self, client: OllamaClient, model: str, call: Call[Any], deadline_s: float) -> Iterator[str]:
+        messages, options, fmt = _chat(call)
+        return client.stream_chat(model, messages, deadline_s, options, fmt=fmt)
 
-    async def arun(
-        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
-    ) -> ProviderResult:
-        chosen, messages, options = self._plan(limb, action, request, model)
-        text = await self.client().achat(chosen, messages, deadline_s, options, fmt="json")
-        return prompts.world_bible_result(PROVIDER, chosen, request, text)
-
-    # -- streamed text ----------------------------------------------------------
-
-    def streams(self, limb: str, action: str) -> bool:
-        return self.supports(limb, action)
-
-    def stream_text(
-        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
-    ) -> Iterator[str]:
-        chosen, messages, options = self._plan(limb, action, request, model)
-        return self.client().stream_chat(chosen, messages, deadline_s, options, fmt="json")
-
-    def astream_text(
-        self, limb: str, action: str, request: GenRequest, deadline_s: float, model: str | None = None
+    def _astream(
+        self, client: OllamaClient, model: str, call: Call[Any], deadline_s: float
     ) -> AsyncIterator[str]:
-        chosen, messages, options = self._plan(limb, action, request, model)
-        return self.client().astream_chat(chosen, messages, deadline_s, options, fmt="json")
+        messages, options, fmt = _chat(call)
+        return client.astream_chat(model, messages, deadline_s, options, fmt=fmt)
 
-    def finish_text(
-        self, limb: str, action: str, request: GenRequest, text: str, model: str | None = None
-    ) -> ProviderResult:
-        chosen, _, _ = self._plan(limb, action, request, model)
-        return prompts.world_bible_result(PROVIDER, chosen, request, text)
 
-    def _plan(
-        self, limb: str, action: str, request: GenRequest, model: str | None
-    ) -> tuple[str, list[Message], dict[str, Any]]:
-        if (limb, action) != ("divine", "world_bible"):
-            raise ProviderError(PROVIDER, model or "", "bad_request", f"{limb}.{action} is not offered")
-        messages: list[Message] = [{"role": "user", "content": prompts.world_bible_prompt(request)}]
-        options = {
-            "seed": request.seed % 2**31,
-            "temperature": 0.7,
-            "num_predict": prompts.world_bible_max_tokens(request),
-        }
-        return model or TEXT_MODEL, messages, options
+def _chat(call: Call[Any]) -> tuple[list[Message], dict[str, Any], str]:
+    """A chat call's messages, options and format, as the client's chat verbs take them."""
+    body = call.body
+    return body["messages"], body["options"], body["format"]

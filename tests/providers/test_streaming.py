@@ -15,17 +15,14 @@ from limbs.breakers import BreakerPolicy, BreakerState
 from limbs.fakes import content
 from limbs.fakes.server import FakeProvider
 from limbs.router import RouteError
-from limbs.streaming import (
+from limbs.streaming import BelowThresholdError, StreamEvent, Transcript, aroute_stream, route_stream
+from tests.providers.conftest import STALL_DEADLINE_S
+from tests.providers.text_tiers import (
     CLOUDFLARE_TEXT_MODEL,
     GEMINI_TEXT_MODEL,
     OLLAMA_TEXT_MODEL,
-    BelowThresholdError,
-    StreamEvent,
-    Transcript,
-    aroute_stream,
-    route_stream,
+    text_tiers,
 )
-from tests.providers.conftest import STALL_DEADLINE_S
 
 # The chain reads the staff's provider kill switches from the database.
 pytestmark = pytest.mark.django_db
@@ -58,7 +55,7 @@ def _fallback() -> str:
 
 
 def _stream(**kwargs: Any) -> list[StreamEvent]:
-    options: dict[str, Any] = {"deadline_s": 30.0, "fallback": _fallback} | kwargs
+    options: dict[str, Any] = {"deadline_s": 30.0, "fallback": _fallback, "tiers": text_tiers()} | kwargs
     return list(route_stream("text", "story", PROMPT, **options))
 
 
@@ -255,7 +252,9 @@ def test_a_failing_fallback_raises_rather_than_ending_without_an_answer() -> Non
 
     events: list[StreamEvent] = []
     with pytest.raises(RouteError) as caught:
-        events.extend(route_stream("text", "story", PROMPT, deadline_s=30.0, fallback=broken))
+        events.extend(
+            route_stream("text", "story", PROMPT, deadline_s=30.0, fallback=broken, tiers=text_tiers())
+        )
     assert "done" not in _kinds(events)
     assert [(a.provider, a.outcome) for a in caught.value.attempts][-1] == ("procedural", "error")
 
@@ -327,7 +326,7 @@ def test_a_stream_cut_mid_answer_counts_as_a_failure_on_the_breaker(cf_settings:
 
 
 def test_a_stream_the_consumer_abandons_records_nothing_on_the_breaker(cf_settings: FakeProvider) -> None:
-    stream = route_stream("text", "story", PROMPT, deadline_s=30.0, fallback=_fallback)
+    stream = route_stream("text", "story", PROMPT, deadline_s=30.0, fallback=_fallback, tiers=text_tiers())
     assert next(stream).kind == "token"
     stream.close()
     assert breakers.breaker("cloudflare", CLOUDFLARE_TEXT_MODEL).state().requests == 0
@@ -392,7 +391,7 @@ def test_the_preferred_tier_goes_first_with_the_preferred_model(
 
 
 async def _astream(**kwargs: Any) -> list[StreamEvent]:
-    options: dict[str, Any] = {"deadline_s": 30.0, "fallback": _fallback} | kwargs
+    options: dict[str, Any] = {"deadline_s": 30.0, "fallback": _fallback, "tiers": text_tiers()} | kwargs
     return [event async for event in aroute_stream("text", "story", PROMPT, **options)]
 
 

@@ -17,9 +17,11 @@ from limbs.fakes.server import FAKE_CREDENTIALS, FakeProvider
 from limbs.formats import OutputInvalid
 from limbs.formats.wav import validate_wav
 from limbs.formats.world_bible import validate_world_bible
-from limbs.providers import prompts
+from limbs.parts.audio import speech
+from limbs.parts.divine import _world_ask as world_ask
+from limbs.parts.divine import world_bible
 from limbs.providers.base import AsyncProvider, TextStreamProvider
-from limbs.providers.cloudflare import MELOTTS_MODEL, SPEECH_MODEL, CloudflareProvider
+from limbs.providers.cloudflare import MELOTTS_MODEL, SPEECH_MODEL, CloudflareClient, CloudflareProvider
 from limbs.providers.errors import ProviderError
 from limbs.providers.gemini import GeminiProvider
 from limbs.providers.ollama import OllamaProvider
@@ -27,6 +29,7 @@ from limbs.registry import REGISTRY
 from limbs.router import RouteResult, route
 from limbs.spec import GenRequest
 from limbs.streaming import Transcript, route_stream
+from tests.providers.text_tiers import text_tiers
 
 pytestmark = pytest.mark.django_db
 
@@ -257,18 +260,23 @@ def test_the_stream_router_refuses_an_invalid_world_bible_and_restarts(
     _configure(settings, fakes["gemini"]).answer_style = "chatter"
     request = _world_request(seed=3)
     transcript = Transcript()
+
+    def valid_world_bible(text: str) -> None:
+        world_bible.TASK.answer(request, text, "stream")  # raises OutputInvalid, a ValueError
+
     for event in route_stream(
         "divine",
         "world_bible",
-        prompts.world_bible_prompt(request),
+        world_ask.world_bible_prompt(request),
         deadline_s=45.0,
         fallback=lambda: "unused",
-        validate=prompts.world_bible_validator(request),
+        validate=valid_world_bible,
+        tiers=text_tiers(),
     ):
         transcript.feed(event)
     assert transcript.switches == 1
     assert transcript.done is not None and transcript.done.provider == "gemini"
-    assert prompts.parse_world_bible(transcript.text, request)["format"] == "pog.world_bible/1"
+    assert world_ask.parse_world_bible(transcript.text, request)["format"] == "pog.world_bible/1"
 
 
 # --- audio.speech through the router ------------------------------------------------------
@@ -390,17 +398,17 @@ def test_only_cloudflare_offers_speech() -> None:
 
 
 def _model_answer(request: GenRequest) -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(content.world_bible(prompts.world_bible_prompt(request)))
+    doc: dict[str, Any] = json.loads(content.world_bible(world_ask.world_bible_prompt(request)))
     return doc
 
 
 def test_the_first_balanced_object_is_found_past_braces_in_the_chatter() -> None:
     text = 'Here is {your world}: {"a": {"b": "}"}, "c": 1} and {"d": 2}'
-    assert prompts.first_json_object(text) == {"a": {"b": "}"}, "c": 1}
+    assert world_ask.first_json_object(text) == {"a": {"b": "}"}, "c": 1}
     with pytest.raises(OutputInvalid):
-        prompts.first_json_object('```json\n{"a": [1, 2\n```')
+        world_ask.first_json_object('```json\n{"a": [1, 2\n```')
     with pytest.raises(OutputInvalid):
-        prompts.first_json_object("no json here")
+        world_ask.first_json_object("no json here")
 
 
 @pytest.mark.parametrize(
@@ -419,18 +427,18 @@ def test_the_first_balanced_object_is_found_past_braces_in_the_chatter() -> None
 def test_anything_but_the_asked_for_world_bible_is_refused(spoil: Any, message: str) -> None:
     request = _world_request()
     doc = _model_answer(request)
-    prompts.parse_world_bible(json.dumps(doc), request)  # the unspoiled answer passes
+    world_ask.parse_world_bible(json.dumps(doc), request)  # the unspoiled answer passes
     spoil(doc)
     with pytest.raises(OutputInvalid, match=message.replace("[", r"\[").replace("]", r"\]")):
-        prompts.parse_world_bible(json.dumps(doc), request)
+        world_ask.parse_world_bible(json.dumps(doc), request)
 
 
 def test_the_markdown_is_rendered_from_the_json_not_taken_from_the_model() -> None:
     request = _world_request()
     doc = _model_answer(request)
     answer = "# Not the title\n\nSome prose the model wrote.\n\n" + json.dumps(doc)
-    result = prompts.world_bible_result("cloudflare", "m", request, answer)
-    markdown = result.outputs[0].data.decode()
+    outputs = world_bible.TASK.answer(request, answer, "cloudflare")
+    markdown = outputs[0].data.decode()
     assert markdown.startswith(f"# {doc['title']}\n")
     assert "Some prose the model wrote" not in markdown
 
@@ -442,11 +450,23 @@ def _wav_with_placeholder_sizes() -> bytes:
     return bytes(data)
 
 
-def test_a_streamed_wav_header_is_repaired_and_anything_else_refused() -> None:
-    request = _speech_request()
-    repaired = prompts.speech_result("cloudflare", SPEECH_MODEL, request, _wav_with_placeholder_sizes())
+def _speak(monkeypatch: pytest.MonkeyPatch, audio: bytes) -> Any:
+    """Cloudflare's speech, its model answering ``audio`` as raw ``audio/wav`` bytes."""
+
+    def answer(self: CloudflareClient, model: str, payload: Any, timeout: float) -> dict[str, Any]:
+        return {"bytes": audio, "content_type": "audio/wav"}
+
+    monkeypatch.setattr(CloudflareClient, "run", answer)
+    provider = CloudflareProvider(CloudflareClient("fake-account", "fake-token", "http://127.0.0.1:9"))
+    return provider.run("audio", "speech", _speech_request(), 1.0)
+
+
+def test_a_streamed_wav_header_is_repaired_and_anything_else_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    repaired = _speak(monkeypatch, _wav_with_placeholder_sizes())
     assert validate_wav(repaired.outputs[0].data)["frames"] == validate_wav(content.wav("hi"))["frames"]
     for junk, why in ((content.mp3("hi"), "MP3"), (b"RIFF nonsense", "not a usable WAV")):
         with pytest.raises(ProviderError, match=why) as caught:
-            prompts.speech_result("cloudflare", SPEECH_MODEL, request, junk)
+            _speak(monkeypatch, junk)
         assert caught.value.kind == "invalid_payload"
+    with pytest.raises(OutputInvalid, match="MP3"):
+        speech.TASK.answer(_speech_request(), content.mp3("hi"), "cloudflare")

@@ -7,6 +7,7 @@ question that rises; a 16-bit mono WAV.
 from __future__ import annotations
 
 import math
+import struct
 import unicodedata
 from dataclasses import dataclass, replace
 
@@ -14,9 +15,12 @@ import numpy as np
 
 from limbs.craft import synth as _synth
 from limbs.craft import words as words
+from limbs.formats import OutputInvalid
+from limbs.formats.wav import validate_wav
 from limbs.params import choice, kw, number
 from limbs.parts.audio._sound import F64, RATE, WAV
 from limbs.parts.audio._voice import VOICES, Voice, choose_voice, spoken_text
+from limbs.providers.tasks import TEXT_TO_SPEECH, SpeechAsk, Task
 from limbs.spec import ActionSpec, GeneratorInputError, GenRequest, GenResult, Output
 
 _VOWELS = "aeiouy"
@@ -255,12 +259,95 @@ def make(req: GenRequest) -> GenResult:
     return GenResult(outputs=[Output(data=data, mime=WAV, name=name, role="main", meta=meta)], meta=meta)
 
 
+# --- a model's voice -------------------------------------------------------------------
+
+
+def _ask(req: GenRequest) -> SpeechAsk:
+    """The words to say and how, read exactly as the babble voice reads them."""
+    voice, _ = choose_voice(req)
+    return SpeechAsk(
+        text=spoken_text(req.intent),
+        voice=voice,
+        language=str(req.params.get("language", "en")),
+        speed=float(req.params.get("speed", 1.0)),
+    )
+
+
+def is_mp3(data: bytes) -> bool:
+    """An ID3 tag or an MPEG audio frame sync: what MP3-only models send."""
+    return data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0)
+
+
+# What streaming WAV writers put in the size fields when they cannot know the length yet.
+_PLACEHOLDER_SIZES = (0, 0xFFFFFFFF)
+
+
+def _rewrap_wav(data: bytes) -> bytes:
+    """A RIFF/WAVE whose data size is a placeholder (streamed writers cannot know the length
+    up front), rewritten with the real sizes. Anything else, a truncated file included (its
+    size is real, its body short), is returned unchanged for the validator to refuse."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return data
+    offset, fmt = 12, b""
+    while offset + 8 <= len(data):
+        cid, size = struct.unpack_from("<4sI", data, offset)
+        body = offset + 8
+        if cid == b"fmt ":
+            fmt = data[body : body + size]
+        elif cid == b"data" and fmt:
+            if size not in _PLACEHOLDER_SIZES:
+                return data
+            samples = data[body:]
+            align = struct.unpack_from("<H", fmt, 12)[0] if len(fmt) >= 14 else 1
+            samples = samples[: len(samples) - len(samples) % max(1, align)]
+            chunks = b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(samples))
+            chunks += samples + (b"\x00" if len(samples) % 2 else b"")
+            return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
+        offset = body + size + (size & 1)
+    return data
+
+
+def _answer(req: GenRequest, audio: bytes, source: str) -> list[Output]:
+    """A model's audio as the WAV the studio stores, checked like the babble voice's.
+
+    MP3 is refused outright: without a decoder the studio cannot tell a voice from noise or
+    silence, and it never stores audio it could not check.
+    """
+    ask = _ask(req)
+    if is_mp3(audio):
+        raise OutputInvalid("the audio is MP3, which the studio cannot check")
+    try:
+        info = validate_wav(audio)
+    except OutputInvalid:
+        audio = _rewrap_wav(audio)
+        try:
+            info = validate_wav(audio)
+        except OutputInvalid as exc:
+            raise OutputInvalid(f"the audio is not a usable WAV: {exc}") from exc
+    meta = {
+        "text": ask.text,
+        "voice": ask.voice,
+        "voice_from": choose_voice(req)[1],
+        "language": ask.language,
+        "speed": ask.speed,
+        "duration_s": round(float(info["seconds"]), 3),
+        "sample_rate": info["rate"],
+        "method": "model",
+        "source": source,
+    }
+    return [Output(data=audio, mime=WAV, name=words.slug(ask.text, "voice") + ".wav", role="main", meta=meta)]
+
+
+TASK = Task(TEXT_TO_SPEECH, _ask, _answer)
+
+
 ACTION = ActionSpec(
     id="speech",
     name="Voice",
     description="Says your words out loud in a character voice.",
     output="audio",
     ai_tiers=("cloudflare",),
+    task=TASK.shape.name,
     params=(
         choice(
             "voice",

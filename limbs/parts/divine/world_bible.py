@@ -6,6 +6,7 @@ a model's JSON, so the prose a person reads always agrees with the data.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Sequence
@@ -19,6 +20,13 @@ from limbs.formats import OutputInvalid
 from limbs.formats.world_bible import validate_world_bible
 from limbs.params import choice, integer, kw
 from limbs.parts.divine._theme import dumps, file_stem, read_theme, theme_grammar
+from limbs.parts.divine._world_ask import (
+    WORLD_BIBLE_FORMAT,
+    parse_world_bible,
+    world_bible_max_tokens,
+    world_bible_prompt,
+)
+from limbs.providers.tasks import TEXT_TO_JSON, JsonAsk, Task
 from limbs.spec import ActionSpec, GenRequest, GenResult, Output
 
 
@@ -322,12 +330,48 @@ def check(outputs: Sequence[Output]) -> None:
     validate_world_bible(doc.data, markdown.data)
 
 
+def _ask(req: GenRequest) -> JsonAsk:
+    return JsonAsk(
+        prompt=world_bible_prompt(req),
+        max_tokens=world_bible_max_tokens(req),
+        seed=req.seed,
+        temperature=0.7,
+    )
+
+
+def _answer(req: GenRequest, text: str, source: str) -> list[Output]:
+    """A model's JSON as the generator's two outputs: Markdown (main) and JSON (data)."""
+    doc = parse_world_bible(text, req)
+    markdown = world_markdown(doc)
+    validate_world_bible(doc, markdown)
+    stem = words.slug(req.intent, "world")[:60].rstrip("-") or "world"
+    meta = {
+        "title": doc["title"],
+        "genre": doc["genre"],
+        "flavours": list(doc["flavours"]),
+        "factions": len(doc["factions"]),
+        "places": len(doc["places"]),
+        "eras": len(doc["history"]),
+        "events": sum(len(era["events"]) for era in doc["history"]),
+        "source": source,
+    }
+    data = (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    return [
+        Output(markdown.encode("utf-8"), "text/markdown", f"{stem}.md", "main", meta),
+        Output(data, "application/json", f"{stem}.json", "data", {"format": WORLD_BIBLE_FORMAT}),
+    ]
+
+
+TASK = Task(TEXT_TO_JSON, _ask, _answer)
+
+
 ACTION = ActionSpec(
     id="world_bible",
     name="World bible",
     description="The big book of your world: its groups, places and history.",
     output="text",
     ai_tiers=("cloudflare", "gemini", "ollama"),
+    task=TASK.shape.name,
     deadline_s=45.0,
     params=(
         choice(

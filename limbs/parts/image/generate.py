@@ -29,6 +29,7 @@ from limbs.parts.image._backdrop import (
     unit_rgb,
 )
 from limbs.parts.image._plan import SAND, STORY_INK, Plan, plan_scene
+from limbs.providers.tasks import TEXT_TO_IMAGE, ImageAsk, Task, fit_picture
 from limbs.spec import ActionSpec, GenRequest, GenResult, Output
 
 _TENSION = {"low": (1, 3, 6), "medium": (2, 4, 10), "high": (3, 6, 16)}
@@ -351,12 +352,48 @@ def make(req: GenRequest) -> GenResult:
     )
 
 
+# --- a model's picture -----------------------------------------------------------------
+
+# What a model is told the picture looks like, after your words.
+STYLE_SUFFIXES = {
+    "pixel": "pixel art, 16-bit game sprite style",
+    "storybook": "storybook illustration, soft pastel",
+    "night": "at night, moonlit",
+    "auto": "colourful game concept art",
+}
+# Sampling steps by tension; few-step models (Flux schnell) take at most 8.
+_STEPS = {"low": 4, "medium": 6, "high": 8}
+
+
+def _ask(req: GenRequest) -> ImageAsk:
+    suffix = STYLE_SUFFIXES.get(str(req.params.get("style", "auto")), STYLE_SUFFIXES["auto"])
+    return ImageAsk(
+        prompt=f"{req.intent.strip()}, {suffix}",
+        width=int(req.params.get("width", 512)),
+        height=int(req.params.get("height", 512)),
+        seed=req.seed,
+        steps=_STEPS.get(req.tension, 6),
+    )
+
+
+def _answer(req: GenRequest, picture: bytes, source: str) -> list[Output]:
+    """A model's picture, of whatever size and format, as the PNG of exactly the size asked."""
+    ask = _ask(req)
+    png = fit_picture(picture, ask.width, ask.height)
+    meta = {"width": ask.width, "height": ask.height, "source": source}
+    return [Output(data=png, mime="image/png", name=words.slug(req.intent, "picture") + ".png", meta=meta)]
+
+
+TASK = Task(TEXT_TO_IMAGE, _ask, _answer)
+
+
 ACTION = ActionSpec(
     id="generate",
     name="Make a picture",
     description="Paints a picture from your words.",
     output="image",
     ai_tiers=("cloudflare", "gemini"),
+    task=TASK.shape.name,
     needs_intent=True,
     deadline_s=30.0,
     examples=("a red dragon sleeping on gold", "a cosy cabin in the snow at night"),

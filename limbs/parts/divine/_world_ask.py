@@ -1,41 +1,25 @@
-"""What the remote tiers ask a model for, per action, and how its answer becomes outputs.
+"""What a model is asked for a world bible, and how its answer is read back (``world_bible.TASK``).
 
-One place per action: the prompt built from the request's params, and the hand-off that
-turns a model's answer into exactly the outputs the procedural generator makes (same MIME
-types, names and roles), refusing anything that is not the format asked for. A refusal is
-a ``ProviderError`` of kind ``invalid_payload``, so the router moves on down the chain.
-
-* ``divine.world_bible``: the model writes the JSON only; the Markdown is rendered from it
-  by the generator's own renderer, so no model prose reaches the person unchecked.
-* ``audio.speech``: the provider-neutral part (the words, voice and language asked for, and
-  the WAV check); the wire payloads live with the Cloudflare client.
+The model writes the JSON only, in exactly the shape and counts the prompt spells out; the
+Markdown is rendered from it by the generator's own renderer, so no model prose reaches the
+person unchecked.
 """
 
 from __future__ import annotations
 
 import json
-import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from string import Template
 from typing import Any
 
-from limbs.craft.words import slug
 from limbs.formats import OutputInvalid
-from limbs.formats.wav import validate_wav
 from limbs.formats.world_bible import validate_world_bible
-from limbs.parts.audio._sound import WAV
-from limbs.parts.audio._voice import choose_voice, spoken_text
 from limbs.parts.divine._theme import read_theme
-from limbs.parts.divine.world_bible import world_markdown
-from limbs.providers.base import ProviderResult
-from limbs.providers.errors import ProviderError
-from limbs.spec import GenRequest, Output
-
-# --- divine.world_bible -------------------------------------------------------------
+from limbs.spec import GenRequest
 
 WORLD_BIBLE_FORMAT = "pog.world_bible/1"
-# The registry's defaults for the action's count params (limbs/registry.py).
+# The defaults of the action's count params (``world_bible.ACTION``).
 WORLD_BIBLE_DEFAULTS = {"factions": 3, "places": 5, "eras": 3}
 MAX_INTENT_CHARS = 500
 
@@ -226,135 +210,3 @@ def parse_world_bible(text: str, request: GenRequest) -> dict[str, Any]:
     # Cross-references, id rules and era order: the same check the procedural output passes.
     validate_world_bible(doc)
     return doc
-
-
-def world_bible_validator(request: GenRequest) -> Callable[[str], None]:
-    """A check for a whole streamed answer (``limbs.streaming``'s ``validate``): raises a
-    ``ValueError`` (``OutputInvalid``) unless the text holds a valid world bible."""
-
-    def check(text: str) -> None:
-        doc = parse_world_bible(text, request)
-        validate_world_bible(doc, world_markdown(doc))
-
-    return check
-
-
-def world_bible_result(provider: str, model: str, request: GenRequest, text: str) -> ProviderResult:
-    """The model's text as the generator's two outputs: Markdown (main) and JSON (data)."""
-    try:
-        doc = parse_world_bible(text, request)
-        markdown = world_markdown(doc)
-        validate_world_bible(doc, markdown)
-    except OutputInvalid as exc:
-        raise ProviderError(provider, model, "invalid_payload", str(exc)[:300]) from exc
-    stem = slug(request.intent, "world")[:60].rstrip("-") or "world"
-    meta = {
-        "title": doc["title"],
-        "genre": doc["genre"],
-        "flavours": list(doc["flavours"]),
-        "factions": len(doc["factions"]),
-        "places": len(doc["places"]),
-        "eras": len(doc["history"]),
-        "events": sum(len(era["events"]) for era in doc["history"]),
-        "source": provider,
-    }
-    data = (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
-    outputs = [
-        Output(markdown.encode("utf-8"), "text/markdown", f"{stem}.md", "main", meta),
-        Output(data, "application/json", f"{stem}.json", "data", {"format": WORLD_BIBLE_FORMAT}),
-    ]
-    return ProviderResult(outputs=outputs, model=model)
-
-
-# --- audio.speech --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SpeechAsk:
-    text: str
-    language: str
-    voice: str  # the studio's voice name: bright | deep | robot | creature
-    voice_from: str  # param | words | default
-    speed: float
-
-
-def speech_ask(request: GenRequest) -> SpeechAsk:
-    """The words to say and how, read exactly as the procedural voice reads them."""
-    voice, voice_from = choose_voice(request)
-    return SpeechAsk(
-        text=spoken_text(request.intent),
-        language=str(request.params.get("language", "en")),
-        voice=voice,
-        voice_from=voice_from,
-        speed=float(request.params.get("speed", 1.0)),
-    )
-
-
-def is_mp3(data: bytes) -> bool:
-    """An ID3 tag or an MPEG audio frame sync: what MP3-only models send."""
-    return data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0)
-
-
-# What streaming WAV writers put in the size fields when they cannot know the length yet.
-_PLACEHOLDER_SIZES = (0, 0xFFFFFFFF)
-
-
-def _rewrap_wav(data: bytes) -> bytes:
-    """A RIFF/WAVE whose data size is a placeholder (streamed writers cannot know the length
-    up front), rewritten with the real sizes. Anything else, a truncated file included (its
-    size is real, its body short), is returned unchanged for the validator to refuse."""
-    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        return data
-    offset, fmt = 12, b""
-    while offset + 8 <= len(data):
-        cid, size = struct.unpack_from("<4sI", data, offset)
-        body = offset + 8
-        if cid == b"fmt ":
-            fmt = data[body : body + size]
-        elif cid == b"data" and fmt:
-            if size not in _PLACEHOLDER_SIZES:
-                return data
-            samples = data[body:]
-            align = struct.unpack_from("<H", fmt, 12)[0] if len(fmt) >= 14 else 1
-            samples = samples[: len(samples) - len(samples) % max(1, align)]
-            chunks = b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(samples))
-            chunks += samples + (b"\x00" if len(samples) % 2 else b"")
-            return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
-        offset = body + size + (size & 1)
-    return data
-
-
-def speech_result(provider: str, model: str, request: GenRequest, data: bytes) -> ProviderResult:
-    """The provider's audio as the WAV the studio stores, checked like the procedural one.
-
-    MP3 is refused outright: without a decoder the studio cannot tell a voice from noise or
-    silence, and it never stores audio it could not check.
-    """
-    ask = speech_ask(request)
-    if is_mp3(data):
-        raise ProviderError(
-            provider, model, "invalid_payload", "the audio is MP3, which the studio cannot check"
-        )
-    try:
-        info = validate_wav(data)
-    except OutputInvalid:
-        data = _rewrap_wav(data)
-        try:
-            info = validate_wav(data)
-        except OutputInvalid as exc:
-            raise ProviderError(
-                provider, model, "invalid_payload", f"the audio is not a usable WAV: {exc}"
-            ) from exc
-    meta = {
-        "text": ask.text,
-        "voice": ask.voice,
-        "voice_from": ask.voice_from,
-        "language": ask.language,
-        "speed": ask.speed,
-        "duration_s": round(float(info["seconds"]), 3),
-        "sample_rate": info["rate"],
-        "method": "model",
-        "source": provider,
-    }
-    output = Output(data=data, mime=WAV, name=slug(ask.text, "voice") + ".wav", role="main", meta=meta)
-    return ProviderResult(outputs=[output], model=model)
