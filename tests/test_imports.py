@@ -113,6 +113,12 @@ def _graph() -> dict[str, frozenset[str]]:
     graph["limbs.registry"] |= _registry_imports()
     # limbs.studio imports each limb's readers by name (``reader``): count those edges too.
     graph["limbs.studio"] |= {m for m in _modules() if m.startswith("limbs.parts.") and m.endswith(".reads")}
+    # limbs.providers.planned imports an action's module by name for its ``TASK``.
+    graph["limbs.providers.planned"] |= {
+        m
+        for m, path in _modules().items()
+        if m.startswith("limbs.parts.") and "\nTASK = " in path.read_text()
+    }
     return graph
 
 
@@ -205,8 +211,11 @@ def test_the_tarjan_search_finds_a_cycle() -> None:
     assert _cycles(graph) == [["a", "b", "c"]]
 
 
-def test_the_registry_edges_reach_every_action_module() -> None:
-    edges = _graph()["limbs.registry"]
+def test_the_by_name_edges_are_counted() -> None:
+    graph = _graph()
+    assert "limbs.parts.image.generate" in graph["limbs.providers.planned"]
+    assert "limbs.parts.file.reads" in graph["limbs.studio"]
+    edges = graph["limbs.registry"]
     assert "limbs.parts.image" in edges and "limbs.parts.image.generate" in edges
     assert all(module in _modules() for module in edges)
 

@@ -12,7 +12,7 @@ import pytest
 from limbs.intent import route_action, route_intent, surprise_intent
 from limbs.params import ParamError, validate_params
 from limbs.registry import REGISTRY, get_limb
-from limbs.spec import CATEGORIES, ActionSpec, OutputKind, ParamSpec
+from limbs.spec import CATEGORIES, ActionSpec, OutputKind, ParamSpec, Upload
 
 # Written out from LIMBS.md, in its order: limb -> actions.
 EXPECTED: dict[str, tuple[str, ...]] = {
@@ -57,6 +57,9 @@ BUILT = {(limb.id, a.id) for limb in REGISTRY.limbs if limb.id in CREATIVE_LIMBS
     ("ghost", "introspect"),
     ("id_auditor", "audit"),
     ("id_auditor", "reserve"),
+    ("file", "upload"),
+    ("file", "list"),
+    ("file", "bundle"),
 }
 # Actions LIMBS.md puts model providers in front of; every other action is pure computation.
 AI_ACTIONS = {
@@ -95,8 +98,12 @@ def _action(limb_id: str, action_id: str) -> ActionSpec:
 
 def _valid_value(spec: ParamSpec) -> Any:
     """A value a person could really send for a parameter that has no default."""
-    if spec.type == "asset":
+    if spec.type in ("asset", "generation"):
         return "asset-1"
+    if spec.type == "assets":
+        return ["asset-1", "asset-2"]
+    if spec.type == "file":
+        return Upload("drawing.png", b"\x89PNG")
     if spec.type in ("integer", "number"):
         return spec.minimum if spec.minimum is not None else 1
     if spec.type == "choice":
@@ -158,6 +165,7 @@ def test_exactly_the_implemented_actions_are_built() -> None:
         "mesh",
         "ghost",
         "id_auditor",
+        "file",
     }
 
 

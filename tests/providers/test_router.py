@@ -3,6 +3,7 @@ budgets, validation, preferences, and tiers that are not configured."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -12,7 +13,7 @@ from limbs import breakers
 from limbs.fakes.server import FakeProvider
 from limbs.formats.png import validate_png
 from limbs.router import route
-from limbs.spec import GenRequest
+from limbs.spec import GenRequest, Upload
 
 pytestmark = pytest.mark.django_db
 
@@ -188,6 +189,8 @@ def _sample_inputs() -> dict[str, bytes]:
         .data
     )
     return {
+        "file": sprite,
+        "assets[0]": sprite,
         "image": sprite,
         "sprite": sprite,
         "first": sprite,
@@ -206,7 +209,13 @@ def _sample_snapshots() -> dict[str, bytes]:
     from limbs.parts.id_auditor._ids import build_ids_input
 
     record = json.dumps({"generation": "g", "status": "succeeded", "provider": "procedural", "attempts": []})
+    sprite = _sample_inputs()["image"]
+    chosen = [
+        {"id": "a", "name": "bat.png", "mime": "image/png", "sha256": hashlib.sha256(sprite).hexdigest()}
+    ]
     return {
+        "things": json.dumps({"total": 0, "things": []}).encode(),
+        "chosen": json.dumps(chosen).encode(),
         "generation": record.encode(),
         "ids": build_ids_input([("old cache", "relic", {"item": [0, 1, 2, 5]})]),
     }
@@ -241,7 +250,13 @@ def test_every_built_action_answers_with_every_remote_tier_stalled(
         for spec in action.params:
             if spec.type == "asset" and spec.required:
                 raw.setdefault(spec.name, "00000000-0000-0000-0000-000000000000")
+            if spec.type == "assets":
+                raw.setdefault(spec.name, ["00000000-0000-0000-0000-000000000000"])
+            if spec.type == "file":
+                raw.setdefault(spec.name, Upload("bat.png", inputs["image"]))
         params = validate_params(action, raw)
+        # The job stores a sent file and hands its bytes over by name.
+        params = {k: ({"name": v.name} if isinstance(v, Upload) else v) for k, v in params.items()}
         request = GenRequest("a dragon", params, seed=3, inputs=inputs, snapshots=snapshots)
         result = route(limb.id, action.id, request, key=None, deadline_s=action.deadline_s)
         assert result.provider == "procedural", (limb.id, action.id)
