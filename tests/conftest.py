@@ -1,5 +1,6 @@
-"""Shared fixtures: named users (alice, bob), API clients, and, in scale mode, a real
-Celery worker process started against the test database and stopped at the end."""
+"""Shared fixtures: named users (alice, bob), API clients, the breakers' clock, and, in
+scale mode, a real Celery worker process started against the test database and stopped at
+the end."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from accounts import anomaly, limits, switch_epoch, threats
 from accounts.models import ApiToken, Tier, User
 from limbs import breakers
 from pog_site import jobs
+from tests.helpers.clock import FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = settings.POG_JOB_BACKEND == "celery"
@@ -141,6 +143,18 @@ def celery_worker(django_db_setup: Any, django_db_blocker: Any) -> Iterator[subp
         worker.kill()
         worker.wait()
     log.close()
+
+
+@pytest.fixture
+def breaker_clock() -> Iterator[FakeClock]:
+    """The breakers' time, moved by hand: an open period ends at ``advance``, never by
+    waiting. It starts at the real time, as breaker state made elsewhere assumes."""
+    clock = FakeClock(time.time())
+    breakers.use_clock(clock)
+    breakers.reset_all()
+    yield clock
+    breakers.reset_all()
+    breakers.use_clock(None)
 
 
 @pytest.fixture

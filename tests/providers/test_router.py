@@ -13,6 +13,7 @@ from limbs.fakes.server import FakeProvider
 from limbs.formats.png import validate_png
 from limbs.router import route
 from limbs.spec import GenRequest
+from tests.helpers.clock import FakeClock
 
 pytestmark = pytest.mark.django_db
 
@@ -97,14 +98,14 @@ def test_the_procedural_reserve_is_kept_out_of_remote_hops(cf_settings: FakeProv
 
 
 def test_200_requests_against_a_dead_primary_all_succeed_and_spare_it(
-    cf_settings: FakeProvider, settings: Any
+    cf_settings: FakeProvider, settings: Any, breaker_clock: FakeClock
 ) -> None:
     cf_settings.set_fault("500")
     for seed in range(200):
         assert _route(seed=seed).provider == "procedural"
-    # The breaker opened after its minimum request count; its open period (15 s)
-    # outlasts this loop, so at most one half-open probe could have gone through.
-    assert cf_settings.request_count <= settings.POG_BREAKER_MIN_REQUESTS + 1
+    # The breaker opened after its minimum request count, and its open period never ends
+    # while the clock stands still, so no half-open probe went through either.
+    assert cf_settings.request_count == settings.POG_BREAKER_MIN_REQUESTS
     state = breakers.breaker("cloudflare", "@cf/black-forest-labs/flux-1-schnell").state()
     assert state.state == "open"
 
@@ -142,27 +143,21 @@ def test_the_preferred_model_goes_first_with_that_model(
     assert cf_settings.request_count == 0
 
 
-@pytest.fixture
-def short_open_period(settings: Any) -> Any:
-    settings.POG_BREAKER_OPEN_S = 1
-    breakers.use_backend(None)  # the next breaker reads the policy from settings again
-    breakers.reset_all()
-    yield settings
-    breakers.reset_all()
-    breakers.use_backend(None)
+def _open_s() -> float:
+    """How long a breaker stays open after its first trip."""
+    return breakers.default_backend().policy.open_s
 
 
 def test_a_breaker_recovers_through_one_half_open_probe(
-    cf_settings: FakeProvider, short_open_period: Any
+    cf_settings: FakeProvider, settings: Any, breaker_clock: FakeClock
 ) -> None:
-    settings = short_open_period
     cf_settings.set_fault("500")
     for seed in range(settings.POG_BREAKER_MIN_REQUESTS + 3):
         _route(seed=seed)
     calls = cf_settings.request_count
     assert calls == settings.POG_BREAKER_MIN_REQUESTS
     cf_settings.clear()
-    time.sleep(1.1)
+    breaker_clock.advance(_open_s())
     assert _route(seed=100).provider == "cloudflare"
     assert _route(seed=101).provider == "cloudflare"
 
@@ -266,15 +261,14 @@ def test_a_single_stall_opens_the_breaker_so_the_next_request_makes_no_remote_ho
 
 
 def test_a_stalled_half_open_probe_costs_the_request_only_the_probe_patience(
-    cf_settings: FakeProvider, short_open_period: Any
+    cf_settings: FakeProvider, settings: Any, breaker_clock: FakeClock
 ) -> None:
-    settings = short_open_period
     settings.POG_HOP_TIMEOUT_S = 1.0
     settings.POG_PROBE_PATIENCE_S = 0.15
     cf_settings.set_fault("stall")
     _route(seed=1)  # pays the stall once and opens the breaker
     model = _route(seed=2).attempts[0].model
-    time.sleep(1.05)  # the open period ends: the next request is the probe
+    breaker_clock.advance(_open_s())  # the open period ends: the next request is the probe
     started = time.monotonic()
     probing = _route(seed=3)
     waited = time.monotonic() - started
@@ -286,15 +280,14 @@ def test_a_stalled_half_open_probe_costs_the_request_only_the_probe_patience(
     assert cf_settings.request_count == 2
     # The probe runs on to its hop timeout and opens the breaker again, for longer.
     assert _wait_for_state("cloudflare", model, "open") == "open"
-    time.sleep(1.2)  # still within the doubled open period: nobody probes
+    breaker_clock.advance(_open_s())  # still within the doubled open period: nobody probes
     _route(seed=4)
     assert cf_settings.request_count == 2
 
 
 def test_a_probe_that_answers_after_the_request_moved_on_still_closes_the_breaker(
-    cf_settings: FakeProvider, short_open_period: Any
+    cf_settings: FakeProvider, settings: Any, breaker_clock: FakeClock
 ) -> None:
-    settings = short_open_period
     settings.POG_PROBE_PATIENCE_S = 0.1
     cf_settings.set_fault("500")
     for seed in range(settings.POG_BREAKER_MIN_REQUESTS):
@@ -302,7 +295,7 @@ def test_a_probe_that_answers_after_the_request_moved_on_still_closes_the_breake
     model = _route(seed=50).attempts[0].model
     cf_settings.clear()
     cf_settings.latency_s = 0.4  # healthy again, but slower than the patience
-    time.sleep(1.05)
+    breaker_clock.advance(_open_s())
     assert _route(seed=100).provider == "procedural"
     assert _wait_for_state("cloudflare", model, "closed") == "closed"
     cf_settings.latency_s = 0.0
@@ -310,14 +303,13 @@ def test_a_probe_that_answers_after_the_request_moved_on_still_closes_the_breake
 
 
 def test_a_probe_that_answers_within_the_patience_serves_its_request(
-    cf_settings: FakeProvider, short_open_period: Any
+    cf_settings: FakeProvider, settings: Any, breaker_clock: FakeClock
 ) -> None:
-    settings = short_open_period
     cf_settings.set_fault("500")
     for seed in range(settings.POG_BREAKER_MIN_REQUESTS):
         _route(seed=seed)
     cf_settings.clear()
-    time.sleep(1.05)
+    breaker_clock.advance(_open_s())
     result = _route(seed=100)
     assert result.provider == "cloudflare"
     assert _outcomes(result) == [("cloudflare", "ok")]
