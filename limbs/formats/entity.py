@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import best_match
 
-from limbs.formats.base import OutputInvalid
+from limbs.formats.base import OutputInvalid, json_of, nesting_limited
 
 ENTITY_SCHEMA_ID = "https://pog.studio/schemas/entity-1.json"
 BEHAVIOR_TREE_SCHEMA_ID = "https://pog.studio/schemas/behavior-tree-1.json"
@@ -61,18 +61,6 @@ def behavior_tree_schema() -> dict[str, Any]:
     return schema
 
 
-def _load(data: bytes | str | Mapping[str, Any], what: str) -> dict[str, Any]:
-    if isinstance(data, Mapping):
-        return dict(data)
-    try:
-        doc = json.loads(data)
-    except ValueError as exc:
-        raise OutputInvalid(f"{what} JSON does not parse: {exc}") from None
-    if not isinstance(doc, dict):
-        raise OutputInvalid(f"{what} must be a JSON object")
-    return doc
-
-
 def _schema_check(doc: Mapping[str, Any], filename: str, what: str) -> None:
     error = best_match(_validator(filename).iter_errors(doc))
     if error is not None:
@@ -89,9 +77,10 @@ def is_entity(doc: Any) -> bool:
     )
 
 
+@nesting_limited("entity")
 def validate_entity(data: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
     """Schema plus semantics for one ECS entity; returns a short summary."""
-    doc = _load(data, "entity")
+    doc = json_of(data, "entity")
     _schema_check(doc, "entity.schema.json", "entity")
     stats: dict[str, float] = doc["stats"]
     for name, value in stats.items():
@@ -161,10 +150,11 @@ def _nodes(node: Mapping[str, Any], depth: int = 1) -> Iterable[tuple[Mapping[st
         yield from _nodes(node["child"], depth + 1)
 
 
+@nesting_limited("behaviour tree")
 def validate_behavior_tree(data: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
     """Schema plus semantics: unique node ids, decorator parameters, '@key' arguments
     naming blackboard keys. Returns counts and the tree depth."""
-    doc = _load(data, "behaviour tree")
+    doc = json_of(data, "behaviour tree")
     _schema_check(doc, "behavior_tree.schema.json", "behaviour tree")
     blackboard = doc["blackboard"]
     ids: set[str] = set()
