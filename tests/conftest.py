@@ -19,9 +19,10 @@ from django.conf import settings
 from django.test import Client
 
 from accounts import anomaly, limits, switch_epoch, threats
-from accounts.models import ApiToken, Tier, User
+from accounts.models import Tier, User
 from limbs import breakers
 from pog_site import jobs
+from tests.helpers.api import token_client
 from tests.helpers.clock import FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,9 @@ SCALE = settings.POG_JOB_BACKEND == "celery"
 # Worker threads (database_sync_to_async, the job pool) must not keep connections open,
 # or the test database cannot be dropped at the end of the session.
 settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Hashing a password the production way takes a quarter of a second, and most tests make a
+# person or two; what a test checks of passwords holds for any hasher.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -196,11 +200,6 @@ def alice(db: Any) -> User:
 @pytest.fixture
 def bob(db: Any) -> User:
     return User.objects.create_user("bob", "bob@example.com", "correct horse battery")
-
-
-def token_client(user: User) -> Client:
-    _, raw = ApiToken.issue(user)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
 @pytest.fixture
