@@ -79,7 +79,7 @@ def read_vox(data: bytes) -> VoxFile:
         if pending is not None and cid != b"XYZI":
             raise OutputInvalid(f"VOX SIZE must be followed at once by XYZI, not {cid!r}")
         if cid == b"PACK":
-            if models or pending is not None or expected is not None or len(body) != 4:
+            if models or expected is not None or len(body) != 4:
                 raise OutputInvalid("VOX PACK must come first and hold one number")
             (expected,) = struct.unpack("<i", body)
             if not 1 <= expected <= 1024:
