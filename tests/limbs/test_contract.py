@@ -27,7 +27,7 @@ from limbs.models import Generation
 from limbs.registry import REGISTRY
 from limbs.spec import ActionSpec, GenResult, LimbSpec, Output, ParamSpec
 from tests.helpers.api import asset_bytes, counts, handle, library_asset, post_handle
-from tests.helpers.inputs import QUICK_PARAMS, files_for, pure_request
+from tests.helpers.inputs import QUICK_PARAMS, REFERENCES, files_for, pure_request
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILT = [(limb, action) for limb in REGISTRY.limbs for action in limb.actions if action.built]
@@ -134,7 +134,7 @@ def _given_references(owner: User, action: ActionSpec, client: Client | None = N
     ``client`` is given (the job reads its record), else a stored row."""
     refs: dict[str, str] = {}
     for spec in action.params:
-        if spec.name != "generation":
+        if spec.name not in REFERENCES:
             continue
         if client is not None:
             refs[spec.name] = handle(client, "image", "sprite", "a bat", size=8)["generation"]
