@@ -19,8 +19,9 @@ keeps it in Redis (``RedisBackend``) so every web and Celery process shares one
 verdict, each transition one Lua script, so no two processes ever both win a
 probe or both trip the breaker.
 
-The clock is injectable; the Redis backend passes the caller's ``now`` into
-its scripts (instead of Redis ``TIME``) so tests can drive time there too.
+The clock is injectable: per backend (``clock=``), or for every backend made without one
+(``use_clock``); the Redis backend passes the caller's ``now`` into its scripts (instead
+of Redis ``TIME``) so tests can drive time there too.
 """
 
 from __future__ import annotations
@@ -55,6 +56,20 @@ SLOW_KINDS = frozenset({"stalled", "timeout"})
 
 Clock = Callable[[], float]
 Forced = Literal["open", "closed"]
+
+_clock: Clock = time.time
+
+
+def now() -> float:
+    """The breakers' time (unix seconds): the wall clock, unless ``use_clock`` set another."""
+    return _clock()
+
+
+def use_clock(clock: Clock | None) -> None:
+    """Drive every backend made without a clock of its own from ``clock`` (tests, simulations),
+    so an open period can pass without being waited for; None goes back to the wall clock."""
+    global _clock
+    _clock = clock if clock is not None else time.time
 
 
 @dataclass(frozen=True)
@@ -210,9 +225,9 @@ class _Entry:
 class MemoryBackend:
     """Process-memory breakers for embedded mode; one lock, held for microseconds."""
 
-    def __init__(self, policy: BreakerPolicy | None = None, clock: Clock = time.time) -> None:
+    def __init__(self, policy: BreakerPolicy | None = None, clock: Clock | None = None) -> None:
         self.policy = policy or BreakerPolicy.from_settings()
-        self._clock = clock
+        self._clock = clock if clock is not None else now
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, str], _Entry] = {}
 
@@ -476,13 +491,13 @@ class RedisBackend:
         url: str | None = None,
         prefix: str | None = None,
         policy: BreakerPolicy | None = None,
-        clock: Clock = time.time,
+        clock: Clock | None = None,
         client: redis.Redis | None = None,
     ) -> None:
         import redis as redis_lib
 
         self.policy = policy or BreakerPolicy.from_settings()
-        self._clock = clock
+        self._clock = clock if clock is not None else now
         self._prefix = prefix if prefix is not None else settings.POG_REDIS_PREFIX
         # Short timeouts: a stalled Redis must not hold a request longer than a stalled provider would.
         self._redis: redis.Redis = client or redis_lib.Redis.from_url(

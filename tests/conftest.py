@@ -1,5 +1,6 @@
-"""Shared fixtures: named users (alice, bob), API clients, and, in scale mode, a real
-Celery worker process started against the test database and stopped at the end."""
+"""Shared fixtures: named users (alice, bob), API clients, the breakers' clock, and, in
+scale mode, a real Celery worker process started against the test database and stopped at
+the end."""
 
 from __future__ import annotations
 
@@ -18,15 +19,20 @@ from django.conf import settings
 from django.test import Client
 
 from accounts import anomaly, limits, switch_epoch, threats
-from accounts.models import ApiToken, Tier, User
+from accounts.models import Tier, User
 from limbs import breakers
 from pog_site import jobs
+from tests.helpers.api import token_client
+from tests.helpers.clock import FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = settings.POG_JOB_BACKEND == "celery"
 # Worker threads (database_sync_to_async, the job pool) must not keep connections open,
 # or the test database cannot be dropped at the end of the session.
 settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Hashing a password the production way takes a quarter of a second, and most tests make a
+# person or two; what a test checks of passwords holds for any hasher.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -144,6 +150,18 @@ def celery_worker(django_db_setup: Any, django_db_blocker: Any) -> Iterator[subp
 
 
 @pytest.fixture
+def breaker_clock() -> Iterator[FakeClock]:
+    """The breakers' time, moved by hand: an open period ends at ``advance``, never by
+    waiting. It starts at the real time, as breaker state made elsewhere assumes."""
+    clock = FakeClock(time.time())
+    breakers.use_clock(clock)
+    breakers.reset_all()
+    yield clock
+    breakers.reset_all()
+    breakers.use_clock(None)
+
+
+@pytest.fixture
 def jobs_running(celery_worker: Any, transactional_db: Any) -> None:
     """Tests that need submitted jobs to really run (a committed database, a worker)."""
     return None
@@ -182,11 +200,6 @@ def alice(db: Any) -> User:
 @pytest.fixture
 def bob(db: Any) -> User:
     return User.objects.create_user("bob", "bob@example.com", "correct horse battery")
-
-
-def token_client(user: User) -> Client:
-    _, raw = ApiToken.issue(user)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
 @pytest.fixture

@@ -3,10 +3,14 @@ scored, recognised by its first bytes, and which preview shows it (pure Python).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # The kinds of asset a person browses by (the library's filter, the thumbnails' icons).
 KINDS = ("image", "model", "audio", "text", "code", "json", "archive", "data")
@@ -56,13 +60,38 @@ def text_of(data: bytes | str) -> str:
     return data
 
 
+def parse_json(data: bytes | str, what: str) -> Any:
+    """The JSON in ``data``. Nesting deeper than Python's stack allows (``[[[[...``) is an
+    invalid file too, never a RecursionError."""
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        raise OutputInvalid(f"{what} does not parse: {exc}") from None
+    except RecursionError:
+        raise OutputInvalid(f"{what} does not parse: it is nested too deeply") from None
+
+
+def nesting_limited(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """For checkers that walk a document recursively: a document nested deeper than Python's
+    stack allows is refused as invalid instead of escaping as a RecursionError."""
+
+    def decorate(check: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(check)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return check(*args, **kwargs)
+            except RecursionError:
+                raise OutputInvalid(f"{what} is nested too deeply to check") from None
+
+        return checked
+
+    return decorate
+
+
 def json_of(data: bytes | str | Mapping[str, Any], what: str) -> dict[str, Any]:
     if isinstance(data, Mapping):
         return dict(data)
-    try:
-        doc = json.loads(data)
-    except ValueError as exc:
-        raise OutputInvalid(f"{what} JSON does not parse: {exc}") from None
+    doc = parse_json(data, f"{what} JSON")
     if not isinstance(doc, dict):
         raise OutputInvalid(f"{what} must be a JSON object")
     return doc

@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import best_match
 
-from limbs.formats.base import OutputInvalid, json_of
+from limbs.formats.base import OutputInvalid, json_of, nesting_limited
 
 ENTITY_SCHEMA_ID = "https://pog.studio/schemas/entity-1.json"
 BEHAVIOR_TREE_SCHEMA_ID = "https://pog.studio/schemas/behavior-tree-1.json"
@@ -77,6 +77,7 @@ def is_entity(doc: Any) -> bool:
     )
 
 
+@nesting_limited("entity")
 def validate_entity(data: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
     """Schema plus semantics for one ECS entity; returns a short summary."""
     doc = json_of(data, "entity")
@@ -149,6 +150,7 @@ def _nodes(node: Mapping[str, Any], depth: int = 1) -> Iterable[tuple[Mapping[st
         yield from _nodes(node["child"], depth + 1)
 
 
+@nesting_limited("behaviour tree")
 def validate_behavior_tree(data: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
     """Schema plus semantics: unique node ids, decorator parameters, '@key' arguments
     naming blackboard keys. Returns counts and the tree depth."""

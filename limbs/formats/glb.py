@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import math
 import struct
 from typing import Any
 
-from limbs.formats.base import Format, OutputInvalid, signature
+from limbs.formats.base import Format, OutputInvalid, parse_json, signature
 
 _GLB_MAGIC = b"glTF"
 _CHUNK_JSON = 0x4E4F534A
@@ -42,9 +41,10 @@ def _glb_chunks(data: bytes) -> tuple[dict[str, Any], bytes | None]:
     if len(chunks) > 2 or (len(chunks) == 2 and chunks[1][0] != _CHUNK_BIN):
         raise OutputInvalid("GLB may only hold a JSON chunk and one BIN chunk")
     try:
-        doc = json.loads(chunks[0][1].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise OutputInvalid(f"GLB JSON chunk does not parse: {exc}") from exc
+        text = chunks[0][1].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise OutputInvalid(f"GLB JSON chunk is not UTF-8: {exc}") from None
+    doc = parse_json(text, "GLB JSON chunk")
     if not isinstance(doc, dict):
         raise OutputInvalid("GLB JSON must be an object")
     return doc, (chunks[1][1] if len(chunks) == 2 else None)

@@ -20,7 +20,8 @@ def validate_jpeg(data: bytes) -> dict[str, Any]:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as im:
-                if im.format != "JPEG":
+                # Cameras write several pictures as one JPEG (MPO); its first is a plain JPEG.
+                if im.format not in ("JPEG", "MPO"):
                     raise OutputInvalid(f"not a JPEG (decoded as {im.format})")
                 if im.width * im.height > MAX_PNG_PIXELS:
                     raise OutputInvalid(f"JPEG too large ({im.width}x{im.height})")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from limbs.formats import entity, quest, world_bible
-from limbs.formats.base import Format, OutputInvalid
+from limbs.formats.base import Format, nesting_limited, parse_json
 
 # JSON bigger than this is shown as text, never parsed for a card or a diagram.
 MAX_PREVIEW_BYTES = 512 * 1024
@@ -32,11 +32,9 @@ def _declared(doc: Any) -> Callable[[Any], dict[str, Any]] | None:
     return None
 
 
+@nesting_limited("JSON")
 def validate_json(data: bytes) -> dict[str, Any]:
-    try:
-        doc = json.loads(data)
-    except ValueError as exc:
-        raise OutputInvalid(f"JSON does not parse: {exc}") from None
+    doc = parse_json(data, "JSON")
     document = _declared(doc)
     if document is not None:
         return document(doc)
@@ -49,7 +47,7 @@ def read_json(data: bytes) -> Any:
         return None
     try:
         return json.loads(data)
-    except (UnicodeDecodeError, ValueError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
 
 

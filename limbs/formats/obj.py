@@ -82,10 +82,13 @@ def validate_obj(data: bytes) -> dict[str, Any]:
 
 def sniff_obj(data: bytes) -> bool:
     """Plain text whose first statements are OBJ statements, with a vertex among them."""
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    if b"\x00" in head:
         return False
-    text = data[:4096].decode("utf-8", errors="replace")
-    words = [ln.split()[0] for ln in text.splitlines()[:-1] if ln.strip() and not ln.lstrip().startswith("#")]
+    lines = head.decode("utf-8", errors="replace").splitlines()
+    if len(data) > len(head):
+        lines = lines[:-1]  # cut off mid-line
+    words = [ln.split()[0] for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     return bool(words) and "v" in words and all(w in _KNOWN for w in words[:50])
 
 

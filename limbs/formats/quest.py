@@ -142,14 +142,60 @@ def _reach(edges: Mapping[str, list[str]], roots: list[str]) -> set[str]:
     return seen
 
 
+# Paths the search for the longest one may try in a quest with loops; a loop-free quest
+# needs no search at all.
+MAX_PATHS = 100_000
+
+
 def _longest(edges: Mapping[str, list[str]], start: str) -> int:
-    """States on the longest simple path; quests are small, so plain DFS is fine."""
-    best = 0
+    """States on the longest simple path from ``start``.
+
+    Exact in linear time when no state can be returned to (most quests run forwards). With
+    loops the problem is NP-hard and the paths can number in the billions (a ladder of 40
+    states has 10^8), so the answer is the better of the longest path that never takes a
+    transition back and a search stopped after ``MAX_PATHS`` paths.
+    """
+    finished, back = _depth_first(edges, start)
+    length: dict[str, int] = {}
+    for node in finished:  # every forward target is finished before its source
+        length[node] = 1 + max((length[t] for t in edges.get(node, []) if (node, t) not in back), default=0)
+    best = length[start]
+    if not back:
+        return best
     stack: list[tuple[str, frozenset[str]]] = [(start, frozenset([start]))]
-    while stack:
+    for _ in range(MAX_PATHS):
+        if not stack:
+            break
         node, path = stack.pop()
         best = max(best, len(path))
         for target in edges.get(node, []):
             if target not in path:
                 stack.append((target, path | {target}))
     return best
+
+
+def _depth_first(edges: Mapping[str, list[str]], start: str) -> tuple[list[str], set[tuple[str, str]]]:
+    """The states reachable from ``start`` in the order a depth-first walk finishes them,
+    and the transitions that lead back to a state still on the walk's path (the loops)."""
+    finished: list[str] = []
+    back: set[tuple[str, str]] = set()
+    seen = {start}
+    on_path = {start}
+    stack: list[tuple[str, int]] = [(start, 0)]
+    while stack:
+        node, i = stack[-1]
+        targets = edges.get(node, [])
+        if i < len(targets):
+            stack[-1] = (node, i + 1)
+            target = targets[i]
+            if target in on_path:
+                back.add((node, target))
+            elif target not in seen:
+                seen.add(target)
+                on_path.add(target)
+                stack.append((target, 0))
+            continue
+        stack.pop()
+        on_path.discard(node)
+        finished.append(node)
+    return finished, back

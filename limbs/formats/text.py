@@ -18,6 +18,9 @@ def validate_python(data: bytes) -> dict[str, Any]:
             tree = ast.parse(text_of(data))
     except SyntaxError as exc:
         raise OutputInvalid(f"Python does not parse: line {exc.lineno}: {exc.msg}") from None
+    except (MemoryError, RecursionError):
+        # CPython's parser gives up on deep nesting (``-`` * 100000 + ``1``) this way.
+        raise OutputInvalid("Python does not parse: it is nested too deeply") from None
     functions = sum(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in ast.walk(tree))
     return facts | {"functions": functions}
 

@@ -76,15 +76,17 @@ def read_vox(data: bytes) -> VoxFile:
     offset = start
     while offset < end:
         cid, body, kids, after = _chunk(data, offset, end)
+        if pending is not None and cid != b"XYZI":
+            raise OutputInvalid(f"VOX SIZE must be followed at once by XYZI, not {cid!r}")
         if cid == b"PACK":
-            if models or pending is not None or expected is not None or len(body) != 4:
+            if models or expected is not None or len(body) != 4:
                 raise OutputInvalid("VOX PACK must come first and hold one number")
             (expected,) = struct.unpack("<i", body)
             if not 1 <= expected <= 1024:
                 raise OutputInvalid(f"VOX PACK says {expected} models")
         elif cid == b"SIZE":
-            if pending is not None or len(body) != 12:
-                raise OutputInvalid("VOX SIZE must hold x, y, z and be followed by XYZI")
+            if len(body) != 12:
+                raise OutputInvalid("VOX SIZE must hold x, y, z")
             x, y, z = struct.unpack("<iii", body)
             if not all(1 <= n <= MAX_SIDE for n in (x, y, z)):
                 raise OutputInvalid(f"VOX model size {x}x{y}x{z} is outside 1..{MAX_SIDE}")

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from limbs.formats.base import Format, OutputInvalid, text_of
+from limbs.formats.base import Format, OutputInvalid, nesting_limited, text_of
 
 # ---------------------------------------------------------------------------------------
 # Yarn: syntax tree
@@ -137,6 +137,7 @@ def _strip_comment(text: str) -> str:
     return text
 
 
+@nesting_limited("Yarn script")
 def parse_yarn(text: str) -> YarnScript:
     """Parse a Yarn Spinner script; raise ``OutputInvalid`` with a line number on bad syntax."""
     script = YarnScript()
@@ -335,6 +336,7 @@ def _terminates(body: list[Statement]) -> bool:
     return False
 
 
+@nesting_limited("Yarn script")
 def validate_yarn(data: bytes | str) -> dict[str, Any]:
     """Parse a script and check its graph.
 

@@ -9,12 +9,11 @@ nothing else.
 from __future__ import annotations
 
 import io
-import json
 import posixpath
 import zipfile
 from typing import Any
 
-from limbs.formats.base import Format, OutputInvalid, signature
+from limbs.formats.base import Format, OutputInvalid, parse_json, signature
 from limbs.formats.png import validate_png
 
 MAX_ZIP_ENTRIES = 1024
@@ -87,10 +86,7 @@ def validate_zip(
                 sizes.add((report["width"], report["height"]))
                 pngs += 1
             elif lower.endswith(".json"):
-                try:
-                    json.loads(body)
-                except ValueError as exc:
-                    raise OutputInvalid(f"zip entry {name!r} is not valid JSON: {exc}") from None
+                parse_json(body, f"zip entry {name!r} (JSON)")
             elif frames_only:
                 raise OutputInvalid(f"zip entry {name!r} is neither a PNG nor JSON")
     if pngs < min_pngs:

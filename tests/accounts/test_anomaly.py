@@ -33,7 +33,8 @@ from accounts.anomaly import (
 )
 from accounts.limits import RateLimit
 from accounts.models import AnomalyFlag, User
-from tests.accounts.test_limits import FakeClock, delete_prefix, redis_url_or_skip
+from tests.helpers.clock import FakeClock
+from tests.helpers.redis import delete_prefix, redis_url_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 START = 60.0 * 28_333_334  # a minute boundary, late 2023
@@ -74,7 +75,7 @@ def rig(request: pytest.FixtureRequest) -> Iterator[Rig]:
 
         yield Rig(make_memory, clock, make_memory(clock, POLICY))
         return
-    url = redis_url_or_skip()
+    url = redis_url_or_skip("Redis anomalies")
     prefix = f"pogtest-anomaly-{uuid.uuid4().hex}"
 
     def make_redis(c: Clock, policy: AnomalyPolicy) -> AnomaliesBackend:
@@ -339,7 +340,7 @@ for line in sys.stdin:
 
 
 def test_two_processes_recording_at_once_lose_no_counts_and_fold_each_bucket_once() -> None:
-    url = redis_url_or_skip()
+    url = redis_url_or_skip("Redis anomalies")
     prefix = f"pogtest-anomaly-shared-{uuid.uuid4().hex}"
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, url, prefix],

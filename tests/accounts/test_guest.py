@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import ApiToken, User
+from tests.helpers.api import bearer, guest_client, library_asset, post_handle
 
 
 @pytest.mark.django_db
@@ -17,13 +18,13 @@ def test_post_auth_guest_returns_a_token_that_identifies_a_new_guest() -> None:
     assert guest.is_guest and not guest.has_usable_password()
     # Only the hash is stored.
     assert not ApiToken.objects.filter(token_hash=token).exists()
-    me = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/assets")
+    me = bearer(token).get("/api/assets")
     assert me.status_code == 200
 
 
 @pytest.mark.django_db
 def test_api_calls_without_identity_are_401_with_a_clear_message() -> None:
-    response = Client().post("/api/handle/image", data={}, content_type="application/json")
+    response = post_handle(Client(), "image")
     assert response.status_code == 401
     assert "Bearer" in response.json()["error"]["message"]
     assert Client(HTTP_AUTHORIZATION="Bearer nope").get("/api/assets").status_code == 401
@@ -37,7 +38,7 @@ def test_a_revoked_or_expired_token_is_refused() -> None:
 
     user = User.create_guest()
     token, raw = ApiToken.issue(user)
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client = bearer(raw)
     assert client.get("/api/assets").status_code == 200
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert client.get("/api/assets").status_code == 401
@@ -65,15 +66,10 @@ def test_api_and_static_requests_do_not_create_guests() -> None:
 @pytest.mark.django_db
 def test_signing_up_turns_the_guest_into_an_account_that_keeps_its_assets(settings: Any) -> None:
     from limbs.models import Asset
-    from limbs.storage import store_blob
 
-    client = Client()
-    client.get("/")
+    client = guest_client()
     guest = User.objects.get(is_guest=True)
-    blob, digest = store_blob(b"\x89PNG fake but stored")
-    Asset.objects.create(
-        owner=guest, name="mine.png", mime="image/png", kind="image", sha256=digest, size=20, blob=blob
-    )
+    library_asset(guest, b"\x89PNG fake but stored", "image/png", "mine.png")
     old_session = client.cookies["sessionid"].value
     response = client.post("/accounts/signup/", {"username": "maya", "password": "a long enough secret 42"})
     assert response.status_code == 302
@@ -88,8 +84,7 @@ def test_signing_up_turns_the_guest_into_an_account_that_keeps_its_assets(settin
 @pytest.mark.django_db
 def test_signup_refuses_a_taken_name_and_a_weak_password() -> None:
     User.objects.create_user("maya", "", "whatever secret 99")
-    client = Client()
-    client.get("/")
+    client = guest_client()
     response = client.post("/accounts/signup/", {"username": "maya", "password": "123"})
     assert response.status_code == 422
     assert b"taken" in response.content

@@ -4,7 +4,6 @@ processes in scale mode), recorded in the ledger; revoking sessions signs people
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -20,14 +19,9 @@ from accounts.models import ApiToken, KillSwitch, User
 from pog_site.asgi import application
 from provenance.ledger import verify_chain
 from provenance.models import LedgerEntry
+from tests.helpers.api import bearer, post_handle
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def handle(client: Client, limb: str = "image", **body: Any) -> Any:
-    body.setdefault("action", "sprite")
-    body.setdefault("intent", "a frog")
-    return client.post(f"/api/handle/{limb}", data=json.dumps(body), content_type="application/json")
 
 
 @pytest.mark.django_db
@@ -58,8 +52,8 @@ def test_setting_and_releasing_are_both_in_the_verified_ledger(alice: User) -> N
 @pytest.mark.usefixtures("settle_jobs")
 def test_a_limb_switch_stops_that_limb_only(alice_api: Client) -> None:
     set_switch("limb", "audio", "maintenance", None)
-    assert handle(alice_api, "audio", action="sfx", intent="a coin").status_code == 503
-    assert handle(alice_api, "image").status_code == 202
+    assert post_handle(alice_api, "audio", action="sfx", intent="a coin").status_code == 503
+    assert post_handle(alice_api, "image", action="sprite", intent="a frog").status_code == 202
 
 
 @pytest.mark.django_db
@@ -67,7 +61,7 @@ def test_a_global_switch_stops_everyone_but_staff(alice_api: Client, bob: User) 
     bob.is_staff = True
     bob.save()
     _, raw = ApiToken.issue(bob)
-    staff = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    staff = bearer(raw)
     set_switch("global", "", "emergency", None)
     assert alice_api.get("/api/assets").status_code == 503
     assert staff.get("/api/assets").status_code == 200
@@ -91,7 +85,7 @@ def test_a_session_switch_stops_that_browser_and_its_pages(alice: User) -> None:
 @pytest.mark.django_db
 def test_a_token_can_be_stopped_as_a_session(alice: User) -> None:
     token, raw = ApiToken.issue(alice)
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client = bearer(raw)
     set_switch("session", f"token:{token.pk}", "leaked token", None)
     assert client.get("/api/assets").status_code == 503
 

@@ -7,7 +7,6 @@ keys are deleted afterwards; it is skipped only when no Redis answers.
 from __future__ import annotations
 
 import math
-import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -25,41 +24,10 @@ from accounts.limits import (
     RateLimit,
     RedisLimits,
 )
+from tests.helpers.clock import T0, FakeClock
+from tests.helpers.redis import TEST_REDIS_URL, delete_prefix, redis_url_or_skip
 
-TEST_REDIS_URL = os.environ.get("POG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-T0 = 1_700_000_000.0
 FREE = RateLimit(10, 60)  # the free tier: ten a minute, one token every six seconds
-
-
-class FakeClock:
-    def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def redis_url_or_skip() -> str:
-    """The test Redis URL, or skip the test with the reason it cannot run."""
-    import redis
-
-    try:
-        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis limits not tested: no Redis answers at {TEST_REDIS_URL} ({exc})")
-    return TEST_REDIS_URL
-
-
-def delete_prefix(url: str, prefix: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-    if keys:
-        client.delete(*keys)
 
 
 @dataclass
@@ -81,7 +49,7 @@ def rig(request: pytest.FixtureRequest) -> Iterator[Rig]:
     if request.param == "memory":
         yield Rig(MemoryLimits(clock=clock), clock)
         return
-    url = redis_url_or_skip()
+    url = redis_url_or_skip("Redis limits")
     prefix = f"pogtest-limits-{uuid.uuid4().hex}"
     try:
         yield Rig(RedisLimits(url, prefix, clock=clock), clock)
@@ -324,7 +292,7 @@ def test_memory_forgets_idle_identities_but_never_a_debt() -> None:
 def test_redis_keys_expire_once_the_bucket_is_full_again() -> None:
     import redis
 
-    url = redis_url_or_skip()
+    url = redis_url_or_skip("Redis limits")
     prefix = f"pogtest-limits-{uuid.uuid4().hex}"
     backend = RedisLimits(url, prefix, clock=FakeClock())
     client = redis.Redis.from_url(url)

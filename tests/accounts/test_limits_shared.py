@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from accounts.limits import RateLimit, RedisLimits
-from tests.accounts.test_limits import T0, FakeClock, delete_prefix, redis_url_or_skip
+from tests.helpers.clock import T0, FakeClock
+from tests.helpers.redis import delete_prefix, redis_url_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,7 +96,7 @@ class Child:
 
 @pytest.fixture
 def shared() -> Iterator[tuple[Child, RedisLimits, FakeClock]]:
-    url = redis_url_or_skip()
+    url = redis_url_or_skip("Limits shared through Redis")
     prefix = f"pogtest-limits-shared-{uuid.uuid4().hex}"
     clock = FakeClock(T0)
     child = Child(url, prefix)

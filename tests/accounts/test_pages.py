@@ -18,6 +18,7 @@ from accounts import teams
 from accounts.metabolism import update_metabolism
 from accounts.models import ApiToken, Membership, Metabolism, Team, TeamInvite, User, hash_token
 from limbs.models import Asset, Project
+from tests.helpers.api import bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +217,7 @@ def test_a_new_token_is_shown_once_works_and_can_be_revoked(alice: User, alice_w
     later = alice_web.get("/settings/").content.decode()
     assert raw not in later and f"pog_{token.prefix}…" in later and "build script" in later
 
-    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    api = bearer(raw)
     assert api.get("/api/assets").status_code == 200
     revoked = alice_web.post(f"/settings/tokens/{token.pk}/revoke")
     assert revoked.status_code == 302

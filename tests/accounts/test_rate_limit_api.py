@@ -3,24 +3,22 @@ allowance is admitted (memory in embedded mode, Redis in scale mode), the rest g
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any
 
 import pytest
 from django.db import close_old_connections
-from django.test import Client
 
 from accounts.models import ApiToken, Tier, User
 from limbs.models import Generation
+from tests.helpers.api import bearer, post_handle
 
 pytestmark = pytest.mark.usefixtures("settle_jobs")
 
 
 def _post(raw: str) -> Any:
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    body = {"action": "sprite", "intent": "a tiny frog", "params": {"size": 8}}
-    return client.post("/api/handle/image", data=json.dumps(body), content_type="application/json")
+    """A small sprite asked for with the token ``raw``, without waiting for it."""
+    return post_handle(bearer(raw), "image", action="sprite", intent="a tiny frog", params={"size": 8})
 
 
 def test_concurrent_requests_admit_exactly_the_allowance(alice: User) -> None:
@@ -75,12 +73,7 @@ def test_a_refused_request_costs_no_token_and_stores_nothing(alice: User) -> Non
     alice.tier = Tier.objects.create(slug="test-one", name="One", requests_per_period=1, concurrency=5)
     alice.save()
     _, raw = ApiToken.issue(alice)
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    bad = client.post(
-        "/api/handle/image",
-        data=json.dumps({"action": "sprite", "intent": "x", "params": {"size": 999}}),
-        content_type="application/json",
-    )
+    bad = post_handle(bearer(raw), "image", action="sprite", intent="x", params={"size": 999})
     assert bad.status_code == 422
     assert _post(raw).status_code == 202  # the typo did not use up the one request
     second = _post(raw)

@@ -10,12 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import ApiToken, User, hash_token
+from tests.helpers.api import bearer, post_handle
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer(raw: str) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
 def test_a_token_is_stored_only_as_its_hash_with_a_visible_prefix(alice: User) -> None:
@@ -43,11 +40,7 @@ def test_a_read_token_may_look_but_not_generate(alice: User) -> None:
     _, raw = ApiToken.issue(alice, scopes=("read",))
     client = bearer(raw)
     assert client.get("/api/assets").status_code == 200
-    response = client.post(
-        "/api/handle/image",
-        data=json.dumps({"action": "sprite", "intent": "a frog"}),
-        content_type="application/json",
-    )
+    response = post_handle(client, "image", action="sprite", intent="a frog")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "scope"
 

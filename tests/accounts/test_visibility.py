@@ -15,12 +15,9 @@ from accounts import teams
 from accounts.models import ApiToken, Membership, Tier, User
 from limbs.models import Asset, Generation, Project
 from pog_site.asgi import application
+from tests.helpers.api import bearer, handle, post_handle
 
 pytestmark = pytest.mark.usefixtures("jobs_running")
-
-
-def handle(client: Client, limb: str, **body: Any) -> Any:
-    return client.post(f"/api/handle/{limb}", data=json.dumps(body), content_type="application/json")
 
 
 def person(name: str, tier: Tier) -> tuple[User, Client, str]:
@@ -28,7 +25,7 @@ def person(name: str, tier: Tier) -> tuple[User, Client, str]:
     user.tier = tier
     user.save()
     _, raw = ApiToken.issue(user)
-    return user, Client(HTTP_AUTHORIZATION=f"Bearer {raw}"), raw
+    return user, bearer(raw), raw
 
 
 @pytest.fixture
@@ -56,12 +53,7 @@ def world(roomy_tier: Tier) -> dict[str, Any]:
 
 
 def make(client: Client, project: str | None = None, intent: str = "a frog") -> dict[str, Any]:
-    body: dict[str, Any] = {"action": "sprite", "intent": intent, "wait": True}
-    if project:
-        body["project"] = project
-    response = handle(client, "image", **body)
-    assert response.status_code == 200, response.content
-    return dict(response.json())
+    return handle(client, "image", "sprite", intent, seed=None, project=project)
 
 
 def test_personal_work_is_invisible_to_everyone_else(world: dict[str, Any]) -> None:
@@ -75,7 +67,7 @@ def test_personal_work_is_invisible_to_everyone_else(world: dict[str, Any]) -> N
         assert client.get(f"/api/provenance/{asset['id']}").status_code == 404
         assert asset["id"] not in json.dumps(client.get("/api/assets").json())
         # Nor can they use it as an input by guessing its id.
-        response = handle(client, "mesh", action="image_to_3d", params={"image": asset["id"]}, wait=True)
+        response = post_handle(client, "mesh", action="image_to_3d", params={"image": asset["id"]}, wait=True)
         assert response.status_code == 422
         assert response.json()["error"]["field"] == "params.image"
 
@@ -98,7 +90,9 @@ def test_team_work_is_shared_with_the_team_and_no_one_else(world: dict[str, Any]
 
 def test_a_viewer_cannot_generate_into_a_team_project_and_an_editor_can(world: dict[str, Any]) -> None:
     before = Generation.objects.count()
-    refused = handle(world["dave"], "image", action="sprite", intent="a boat", project=world["red_project"])
+    refused = post_handle(
+        world["dave"], "image", action="sprite", intent="a boat", project=world["red_project"]
+    )
     assert refused.status_code == 403
     assert refused.json()["error"]["field"] == "project"
     assert Generation.objects.count() == before
@@ -107,7 +101,9 @@ def test_a_viewer_cannot_generate_into_a_team_project_and_an_editor_can(world: d
 
 
 def test_nobody_files_work_under_a_project_they_do_not_belong_to(world: dict[str, Any]) -> None:
-    response = handle(world["alice"], "image", action="sprite", intent="x", project=world["blue_project"])
+    response = post_handle(
+        world["alice"], "image", action="sprite", intent="x", project=world["blue_project"]
+    )
     assert response.status_code == 404
     assert response.json()["error"]["field"] == "project"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 from typing import Any
 
 import pytest
@@ -12,26 +11,15 @@ from django.test import Client
 from PIL import Image
 
 from accounts.models import User
-from limbs.models import Asset, CacheEntry, Generation
-from provenance.models import LedgerEntry
+from limbs.models import CacheEntry
+from tests.helpers.api import asset_bytes, counts, handle, post_handle
 from tests.helpers.gltf import khronos_validate
 
 pytestmark = pytest.mark.usefixtures("jobs_running")
 
 
-def handle(client: Client, limb: str, **body: Any) -> Any:
-    return client.post(f"/api/handle/{limb}", data=json.dumps(body), content_type="application/json")
-
-
-def content(client: Client, asset: dict[str, Any]) -> bytes:
-    response = client.get(asset["url"])
-    assert response.status_code == 200, response.content
-    data: bytes = response.content
-    return data
-
-
 def test_red_dragon_returns_one_png_whose_sha256_matches_its_content(alice_api: Client) -> None:
-    response = handle(alice_api, "image", action="generate", intent="a red dragon", wait=True)
+    response = post_handle(alice_api, "image", action="generate", intent="a red dragon", wait=True)
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "succeeded"
@@ -47,7 +35,7 @@ def test_red_dragon_returns_one_png_whose_sha256_matches_its_content(alice_api: 
     assert len(body["assets"]) == 1
     asset = body["assets"][0]
     assert asset["mime"] == "image/png"
-    data = content(alice_api, asset)
+    data = asset_bytes(alice_api, asset)
     assert hashlib.sha256(data).hexdigest() == asset["sha256"]
     assert len(data) == asset["bytes"]
     assert Image.open(io.BytesIO(data)).size == (512, 512)
@@ -55,14 +43,14 @@ def test_red_dragon_returns_one_png_whose_sha256_matches_its_content(alice_api: 
 
 
 def test_same_seed_returns_same_bytes_and_reports_a_cache_hit(alice_api: Client, bob_api: Client) -> None:
-    first = handle(alice_api, "image", action="generate", intent="a red dragon", seed=42, wait=True).json()
-    second = handle(alice_api, "image", action="generate", intent="a red dragon", seed=42, wait=True).json()
+    first = handle(alice_api, "image", "generate", "a red dragon", seed=42)
+    second = handle(alice_api, "image", "generate", "a red dragon", seed=42)
     assert (first["cache"], second["cache"]) == ("miss", "hit")
     assert first["assets"][0]["sha256"] == second["assets"][0]["sha256"]
-    assert content(alice_api, first["assets"][0]) == content(alice_api, second["assets"][0])
+    assert asset_bytes(alice_api, first["assets"][0]) == asset_bytes(alice_api, second["assets"][0])
     assert first["generation"] != second["generation"]
     # Bob's identical request hits the same memory but gets an asset of his own.
-    third = handle(bob_api, "image", action="generate", intent="a red dragon", seed=42, wait=True).json()
+    third = handle(bob_api, "image", "generate", "a red dragon", seed=42)
     assert third["cache"] == "hit"
     assert third["assets"][0]["sha256"] == first["assets"][0]["sha256"]
     assert third["assets"][0]["id"] != first["assets"][0]["id"]
@@ -70,31 +58,27 @@ def test_same_seed_returns_same_bytes_and_reports_a_cache_hit(alice_api: Client,
 
 
 def test_a_different_seed_gives_different_bytes(alice_api: Client) -> None:
-    one = handle(alice_api, "image", action="generate", intent="a castle", seed=1, wait=True).json()
-    two = handle(alice_api, "image", action="generate", intent="a castle", seed=2, wait=True).json()
+    one = handle(alice_api, "image", "generate", "a castle", seed=1)
+    two = handle(alice_api, "image", "generate", "a castle", seed=2)
     assert one["assets"][0]["sha256"] != two["assets"][0]["sha256"]
 
 
 def test_sprite_is_a_transparent_png_of_the_requested_size(alice_api: Client) -> None:
-    body = handle(
-        alice_api, "image", action="sprite", intent="green slime", params={"size": 24}, wait=True
-    ).json()
-    assert body["status"] == "succeeded"
-    image = Image.open(io.BytesIO(content(alice_api, body["assets"][0])))
+    body = handle(alice_api, "image", "sprite", "green slime", seed=None, size=24)
+    image = Image.open(io.BytesIO(asset_bytes(alice_api, body["assets"][0])))
     assert image.size == (24, 24)
     assert image.mode == "RGBA"
     assert image.getchannel("A").getpixel((0, 0)) == 0
 
 
 def test_image_to_3d_turns_a_sprite_into_a_valid_glb_with_its_parent_linked(alice_api: Client) -> None:
-    sprite = handle(alice_api, "image", action="sprite", intent="blue robot", seed=3, wait=True).json()
+    sprite = handle(alice_api, "image", "sprite", "blue robot", seed=3)
     image_id = sprite["assets"][0]["id"]
-    body = handle(alice_api, "mesh", action="image_to_3d", params={"image": image_id}, wait=True).json()
-    assert body["status"] == "succeeded", body
+    body = handle(alice_api, "mesh", "image_to_3d", seed=None, image=image_id)
     glb = body["assets"][0]
     assert glb["mime"] == "model/gltf-binary"
     assert glb["parents"] == [image_id]
-    report = khronos_validate(content(alice_api, glb))
+    report = khronos_validate(asset_bytes(alice_api, glb))
     assert report["issues"]["numErrors"] == 0, report["issues"]["messages"][:5]
     provenance = alice_api.get(f"/api/provenance/{glb['id']}").json()
     assert provenance["verification"]["verified"] is True
@@ -104,7 +88,7 @@ def test_image_to_3d_turns_a_sprite_into_a_valid_glb_with_its_parent_linked(alic
 
 
 def test_without_wait_the_request_is_accepted_and_can_be_polled(alice_api: Client) -> None:
-    response = handle(alice_api, "image", action="sprite", intent="a tiny ghost")
+    response = post_handle(alice_api, "image", action="sprite", intent="a tiny ghost")
     assert response.status_code in (200, 202)
     generation_id = response.json()["generation"]
     import time
@@ -117,10 +101,6 @@ def test_without_wait_the_request_is_accepted_and_can_be_polled(alice_api: Clien
         time.sleep(0.05)
     assert body["status"] == "succeeded"
     assert body["assets"][0]["mime"] == "image/png"
-
-
-def _nothing_stored() -> bool:
-    return not Generation.objects.exists() and not Asset.objects.exists() and not LedgerEntry.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -145,26 +125,26 @@ def _nothing_stored() -> bool:
 def test_bad_requests_are_refused_naming_the_field_and_store_nothing(
     alice_api: Client, limb: str, body: dict[str, Any], status: int, field: str
 ) -> None:
-    response = handle(alice_api, limb, **body)
+    response = post_handle(alice_api, limb, **body)
     assert response.status_code == status, response.content
     error = response.json()["error"]
     assert error["field"] == field
     assert error["message"]
-    assert _nothing_stored()
+    assert counts() == (0, 0, 0)
 
 
 def test_an_oversized_body_is_refused_and_stores_nothing(alice_api: Client, settings: Any) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
-    response = handle(alice_api, "image", action="generate", intent="y" * 20_000)
+    response = post_handle(alice_api, "image", action="generate", intent="y" * 20_000)
     assert response.status_code in (413, 422)
     assert "error" in response.json()
-    assert _nothing_stored()
+    assert counts() == (0, 0, 0)
 
 
 def test_someone_elses_image_cannot_be_used_or_seen(alice_api: Client, bob_api: Client) -> None:
-    made = handle(alice_api, "image", action="sprite", intent="a red dragon", wait=True).json()
+    made = handle(alice_api, "image", "sprite", "a red dragon", seed=None)
     asset = made["assets"][0]
-    refused = handle(bob_api, "mesh", action="image_to_3d", params={"image": asset["id"]})
+    refused = post_handle(bob_api, "mesh", action="image_to_3d", params={"image": asset["id"]})
     assert refused.status_code == 422
     assert refused.json()["error"]["field"] == "params.image"
     assert bob_api.get(f"/api/assets/{asset['id']}").status_code == 404
@@ -175,18 +155,16 @@ def test_someone_elses_image_cannot_be_used_or_seen(alice_api: Client, bob_api: 
 
 
 def test_a_non_image_asset_is_refused_as_the_image_parameter(alice_api: Client) -> None:
-    sprite = handle(alice_api, "image", action="sprite", intent="a bat", wait=True).json()
-    glb = handle(
-        alice_api, "mesh", action="image_to_3d", params={"image": sprite["assets"][0]["id"]}, wait=True
-    )
-    glb_id = glb.json()["assets"][0]["id"]
-    response = handle(alice_api, "mesh", action="image_to_3d", params={"image": glb_id})
+    sprite = handle(alice_api, "image", "sprite", "a bat", seed=None)
+    glb = handle(alice_api, "mesh", "image_to_3d", seed=None, image=sprite["assets"][0]["id"])
+    glb_id = glb["assets"][0]["id"]
+    response = post_handle(alice_api, "mesh", action="image_to_3d", params={"image": glb_id})
     assert response.status_code == 422
     assert "image/" in response.json()["error"]["message"]
 
 
 def test_assets_list_shows_only_your_own(alice_api: Client, alice: User) -> None:
-    handle(alice_api, "image", action="sprite", intent="a bat", wait=True)
+    handle(alice_api, "image", "sprite", "a bat", seed=None)
     listing = alice_api.get("/api/assets").json()
     assert listing["total"] == 1
     assert listing["assets"][0]["kind"] == "image"

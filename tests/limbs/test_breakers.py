@@ -6,8 +6,8 @@ its keys are deleted afterwards; it is skipped only when no Redis answers.
 
 from __future__ import annotations
 
-import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,44 +17,13 @@ import pytest
 
 from limbs import breakers
 from limbs.breakers import Breaker, BreakerBackend, BreakerPolicy, MemoryBackend, RedisBackend
+from tests.helpers.clock import T0, FakeClock
+from tests.helpers.redis import delete_prefix, redis_url_or_skip
 
-TEST_REDIS_URL = os.environ.get("POG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # slow_trip=2 (the default is 1) so the tests can tell one stall from two in a row.
 POLICY = BreakerPolicy(
     window_s=30, min_requests=5, error_rate=0.5, open_s=15, max_open_s=300, probe_timeout_s=30, slow_trip=2
 )
-T0 = 1_700_000_000.0
-
-
-class FakeClock:
-    def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def redis_url_or_skip() -> str:
-    """The test Redis URL, or skip the test with the reason it cannot run."""
-    import redis
-
-    try:
-        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis backend not tested: no Redis answers at {TEST_REDIS_URL} ({exc})")
-    return TEST_REDIS_URL
-
-
-def delete_prefix(url: str, prefix: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-    if keys:
-        client.delete(*keys)
 
 
 @dataclass
@@ -72,7 +41,7 @@ def rig(request: pytest.FixtureRequest) -> Iterator[Rig]:
     if request.param == "memory":
         yield Rig(MemoryBackend(POLICY, clock=clock), clock)
         return
-    url = redis_url_or_skip()
+    url = redis_url_or_skip("The Redis breaker backend")
     prefix = f"pogtest-breakers-{uuid.uuid4().hex}"
     try:
         yield Rig(RedisBackend(url, prefix, POLICY, clock=clock), clock)
@@ -477,3 +446,18 @@ def test_a_policy_that_makes_no_sense_is_refused() -> None:
         BreakerPolicy(open_s=60, max_open_s=30)
     with pytest.raises(ValueError):
         BreakerPolicy(slow_trip=0)
+
+
+def test_a_backend_without_a_clock_of_its_own_keeps_the_time_use_clock_gives() -> None:
+    clock = FakeClock()
+    breakers.use_clock(clock)
+    try:
+        b = Breaker("cloudflare", "m", MemoryBackend(POLICY))
+        trip_at = clock.now
+        fail(b, POLICY.min_requests)
+        assert b.state().opened_until == pytest.approx(trip_at + POLICY.open_s)
+        clock.advance(POLICY.open_s)
+        assert b.admit() == breakers.PROBE
+    finally:
+        breakers.use_clock(None)
+    assert breakers.now() == pytest.approx(time.time(), abs=5)

@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 
 from limbs.breakers import Breaker, RedisBackend
-from tests.limbs.test_breakers import POLICY, T0, FakeClock, delete_prefix, redis_url_or_skip
+from tests.helpers.clock import T0, FakeClock
+from tests.helpers.redis import delete_prefix, redis_url_or_skip
+from tests.limbs.test_breakers import POLICY
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDER, MODEL = "cloudflare", "@cf/black-forest-labs/flux-1-schnell"
@@ -87,7 +89,7 @@ class Child:
 
 @pytest.fixture
 def shared() -> Iterator[tuple[Child, Breaker, FakeClock]]:
-    url = redis_url_or_skip()
+    url = redis_url_or_skip("Breakers shared through Redis")
     prefix = f"pogtest-breakers-shared-{uuid.uuid4().hex}"
     child = Child(url, prefix)
     clock = FakeClock(T0)

@@ -8,15 +8,14 @@ import pytest
 from django.test import Client
 
 from limbs.models import Asset, Generation
+from tests.helpers.api import guest_client
 
 pytestmark = pytest.mark.usefixtures("jobs_running")
 
 
 @pytest.fixture
 def browser() -> Client:
-    client = Client()
-    client.get("/")
-    return client
+    return guest_client()
 
 
 def _wait_done(generation_id: str) -> Generation:

@@ -25,8 +25,10 @@ from limbs.formats.quest import QUEST_FORMAT
 from limbs.models import Asset, Generation
 from limbs.params import validate_params
 from limbs.registry import REGISTRY, get_limb
-from limbs.spec import GenRequest
+from limbs.spec import ActionSpec, GenRequest, LimbSpec
 from limbs.storage import store_blob
+from tests.helpers.api import library_asset
+from tests.helpers.inputs import QUICK_PARAMS, files_for, references_for, uploads_for
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -71,13 +73,6 @@ def make(user: User, limb: str, action: str, intent: str = "", /, **params: Any)
 
 def output(generation: Generation, role: str = "main", mime: str = "") -> Asset:
     return generation.outputs.filter(role=role, mime__startswith=mime).order_by("created_at")[0]
-
-
-def raw_asset(user: User, data: bytes, mime: str, name: str) -> Asset:
-    blob, digest = store_blob(data)
-    return Asset.objects.create(
-        owner=user, name=name, mime=mime, kind=kind_for_mime(mime), size=len(data), blob=blob, sha256=digest
-    )
 
 
 @pytest.fixture
@@ -132,7 +127,7 @@ def test_a_picture_has_no_waveform(alice: User, alice_web: Client) -> None:
 
 
 def test_a_damaged_wav_answers_422(alice: User, alice_web: Client) -> None:
-    broken = raw_asset(alice, b"RIFF\x10\x00\x00\x00WAVEjunkjunk", "audio/wav", "broken.wav")
+    broken = library_asset(alice, b"RIFF\x10\x00\x00\x00WAVEjunkjunk", "audio/wav", "broken.wav")
     assert alice_web.get(f"/assets/{broken.pk}/waveform.png").status_code == 422
 
 
@@ -339,27 +334,23 @@ def test_the_plan_keeps_a_visual_main_big_and_lists_the_rest() -> None:
     assert (plan.layout, plan.hero, plan.companion, plan.files) == ("single", sheet, None, [atlas])
 
 
-CREATIVE = ("image", "video", "audio", "material", "animation", "divine", "quantum", "entity")
+# Actions a pure call can run: not those that read the studio's records or name a request.
+RUNNABLE = [
+    (limb, action)
+    for limb in REGISTRY.limbs
+    for action in limb.actions
+    if action.built and not action.reads and not references_for(action) and not uploads_for(action)
+]
 
 
-def test_every_creative_action_renders_a_page_that_offers_every_output(
-    alice: User, alice_web: Client
+@pytest.mark.parametrize(("limb", "action"), RUNNABLE, ids=lambda v: str(v.id))
+def test_every_built_action_renders_a_page_that_offers_every_output(
+    alice: User, alice_web: Client, limb: LimbSpec, action: ActionSpec
 ) -> None:
-    sprite = output(make(alice, "image", "sprite", "a frog", size=32))
-    gif = output(make(alice, "video", "animate", "", image=sprite))
-    sound = output(make(alice, "audio", "sfx", "a coin"))
-    hero = output(make(alice, "entity", "archetype", "a fire boss"))
-    files = {"image": sprite, "frames": gif, "animation": gif, "sound": sound, "sprite": sprite}
-    files |= {"entities": hero, "first": sprite, "second": output(make(alice, "image", "sprite", "a bird"))}
-    for limb_id in CREATIVE:
-        limb = get_limb(limb_id)
-        assert limb is not None
-        for action in limb.actions:
-            needed = {p.name: files[p.name] for p in action.params if p.type == "asset" and p.required}
-            # Fewer variants and bars: the page is under test here, not the generators.
-            small = {"quantum.variants": {"count": 2}, "audio.music": {"bars": 4}}
-            params = {**small.get(f"{limb_id}.{action.id}", {}), **needed}
-            generation = make(alice, limb_id, action.id, "a small test", **params)
-            html = page(alice_web, generation)
-            for asset in generation.outputs.all():
-                assert asset.download_url in html, (limb_id, action.id, asset.name)
+    files = {name: library_asset(alice, f.data, f.mime, f.name) for name, f in files_for(action).items()}
+    # Quick values: the page is under test here, not the generators.
+    params = {**QUICK_PARAMS.get((limb.id, action.id), {}), **files}
+    generation = make(alice, limb.id, action.id, "a small test", **params)
+    html = page(alice_web, generation)
+    for asset in generation.outputs.all():
+        assert asset.download_url in html, asset.name

@@ -13,7 +13,7 @@ from limbs import request as limbs_request
 from limbs.models import Generation
 from limbs.registry import get_limb
 from limbs.spec import LimbSpec
-from tests.conftest import token_client
+from tests.helpers.api import token_client
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from PIL import Image
 from accounts.metabolism import update_metabolism
 from accounts.models import Tier, User
 from limbs.fakes.server import FakeProvider
-from limbs.formats import confidence
 from limbs.models import CacheEntry
 from limbs.request import GenerateInput, do_generate
 from limbs.runs import run_generation
@@ -34,23 +33,6 @@ def make(user: User, seed: int = 7, intent: str = "a red dragon") -> dict[str, A
     body = run_generation(str(generation.pk))
     assert body is not None and body["status"] == "succeeded", body
     return body
-
-
-def png(colour: tuple[int, int, int] | None) -> bytes:
-    im = Image.new("RGB", (64, 64), colour or (0, 0, 0))
-    if colour is None:
-        for x in range(64):
-            for y in range(64):
-                im.putpixel((x, y), ((x * 4) % 256, (y * 4) % 256, ((x + y) * 2) % 256))
-    out = io.BytesIO()
-    im.save(out, "PNG")
-    return out.getvalue()
-
-
-def test_confidence_is_zero_for_a_blank_picture_and_high_for_a_busy_one() -> None:
-    assert confidence("image/png", png((40, 40, 40))) == 0.0
-    assert confidence("image/png", png(None)) > 0.9
-    assert confidence("model/gltf-binary", b"anything valid") == 1.0
 
 
 def test_the_preferred_model_in_the_metabolism_goes_first(

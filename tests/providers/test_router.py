@@ -3,7 +3,6 @@ budgets, validation, preferences, and tiers that are not configured."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import Any
 
@@ -13,7 +12,9 @@ from limbs import breakers
 from limbs.fakes.server import FakeProvider
 from limbs.formats.png import validate_png
 from limbs.router import route
-from limbs.spec import GenRequest, Upload
+from limbs.spec import GenRequest
+from tests.helpers.clock import FakeClock
+from tests.helpers.inputs import pure_request
 
 pytestmark = pytest.mark.django_db
 
@@ -98,14 +99,14 @@ def test_the_procedural_reserve_is_kept_out_of_remote_hops(cf_settings: FakeProv
 
 
 def test_200_requests_against_a_dead_primary_all_succeed_and_spare_it(
-    cf_settings: FakeProvider, settings: Any
+    cf_settings: FakeProvider, settings: Any, breaker_clock: FakeClock
 ) -> None:
     cf_settings.set_fault("500")
     for seed in range(200):
         assert _route(seed=seed).provider == "procedural"
-    # The breaker opened after its minimum request count; its open period (15 s)
-    # outlasts this loop, so at most one half-open probe could have gone through.
-    assert cf_settings.request_count <= settings.POG_BREAKER_MIN_REQUESTS + 1
+    # The breaker opened after its minimum request count, and its open period never ends
+    # while the clock stands still, so no half-open probe went through either.
+    assert cf_settings.request_count == settings.POG_BREAKER_MIN_REQUESTS
     state = breakers.breaker("cloudflare", "@cf/black-forest-labs/flux-1-schnell").state()
     assert state.state == "open"
 
@@ -143,121 +144,43 @@ def test_the_preferred_model_goes_first_with_that_model(
     assert cf_settings.request_count == 0
 
 
-@pytest.fixture
-def short_open_period(settings: Any) -> Any:
-    settings.POG_BREAKER_OPEN_S = 1
-    breakers.use_backend(None)  # the next breaker reads the policy from settings again
-    breakers.reset_all()
-    yield settings
-    breakers.reset_all()
-    breakers.use_backend(None)
+def _open_s() -> float:
+    """How long a breaker stays open after its first trip."""
+    return breakers.default_backend().policy.open_s
+
+
+def _end_the_open_period(clock: FakeClock) -> None:
+    # A little past it: Redis keeps the end to the microsecond, rounded either way.
+    clock.advance(_open_s() + 0.01)
 
 
 def test_a_breaker_recovers_through_one_half_open_probe(
-    cf_settings: FakeProvider, short_open_period: Any
+    cf_settings: FakeProvider, settings: Any, breaker_clock: FakeClock
 ) -> None:
-    settings = short_open_period
     cf_settings.set_fault("500")
     for seed in range(settings.POG_BREAKER_MIN_REQUESTS + 3):
         _route(seed=seed)
     calls = cf_settings.request_count
     assert calls == settings.POG_BREAKER_MIN_REQUESTS
     cf_settings.clear()
-    time.sleep(1.1)
+    _end_the_open_period(breaker_clock)
     assert _route(seed=100).provider == "cloudflare"
     assert _route(seed=101).provider == "cloudflare"
-
-
-def _sample_inputs() -> dict[str, bytes]:
-    """One file of each kind a built action may take, made by the procedural generators."""
-    from limbs.registry import REGISTRY
-
-    def first(limb: str, action: str, intent: str, **params: Any) -> bytes:
-        return REGISTRY.call(limb, action, GenRequest(intent, params, 1)).outputs[0].data
-
-    sprite = first("image", "sprite", "a bat", size=16, kind="auto", outline=True)
-    other = first("image", "sprite", "a frog", size=16, kind="auto", outline=True)
-    gif = (
-        REGISTRY.call(
-            "video",
-            "animate",
-            GenRequest(
-                "", {"motion": "bob", "frames": 4, "fps": 8, "format": "gif"}, 1, inputs={"image": sprite}
-            ),
-        )
-        .outputs[0]
-        .data
-    )
-    return {
-        "file": sprite,
-        "assets[0]": sprite,
-        "image": sprite,
-        "sprite": sprite,
-        "first": sprite,
-        "second": other,
-        "frames": gif,
-        "animation": gif,
-        "sound": first("audio", "sfx", "a coin"),
-        "entities": first("entity", "archetype", "a goblin"),
-    }
-
-
-def _sample_snapshots() -> dict[str, bytes]:
-    """What the actions that read the studio are handed (as the job would hand them)."""
-    import json
-
-    from limbs.parts.id_auditor._ids import build_ids_input
-
-    record = json.dumps({"generation": "g", "status": "succeeded", "provider": "procedural", "attempts": []})
-    sprite = _sample_inputs()["image"]
-    chosen = [
-        {"id": "a", "name": "bat.png", "mime": "image/png", "sha256": hashlib.sha256(sprite).hexdigest()}
-    ]
-    return {
-        "things": json.dumps({"total": 0, "things": []}).encode(),
-        "chosen": json.dumps(chosen).encode(),
-        "generation": record.encode(),
-        "ids": build_ids_input([("old cache", "relic", {"item": [0, 1, 2, 5]})]),
-    }
-
-
-# Asset parameters only need to be present for validation; the bytes come from _sample_inputs.
-_FIXED: dict[tuple[str, str], dict[str, Any]] = {
-    ("mesh", "image_to_3d"): {"image": "x"},
-    ("ghost", "introspect"): {"generation": "g"},
-    ("image", "generate"): {"width": 64, "height": 64},
-    ("quantum", "variants"): {"target": "image", "action": "sprite", "count": 2},
-    ("audio", "music"): {"bars": 4},
-}
 
 
 def test_every_built_action_answers_with_every_remote_tier_stalled(
     cf_settings: FakeProvider, gemini_settings: FakeProvider, settings: Any
 ) -> None:
     from limbs.formats import validate_outputs
-    from limbs.params import validate_params
     from limbs.registry import REGISTRY
 
     settings.POG_HOP_TIMEOUT_S = 0.2
     cf_settings.set_fault("stall")
     gemini_settings.set_fault("stall")
-    inputs = _sample_inputs()
-    snapshots = _sample_snapshots()
     built = [(limb, action) for limb in REGISTRY.limbs for action in limb.actions if action.built]
-    assert len(built) >= 30
+    assert built
     for limb, action in built:
-        raw = dict(_FIXED.get((limb.id, action.id), {}))
-        for spec in action.params:
-            if spec.type == "asset" and spec.required:
-                raw.setdefault(spec.name, "00000000-0000-0000-0000-000000000000")
-            if spec.type == "assets":
-                raw.setdefault(spec.name, ["00000000-0000-0000-0000-000000000000"])
-            if spec.type == "file":
-                raw.setdefault(spec.name, Upload("bat.png", inputs["image"]))
-        params = validate_params(action, raw)
-        # The job stores a sent file and hands its bytes over by name.
-        params = {k: ({"name": v.name} if isinstance(v, Upload) else v) for k, v in params.items()}
-        request = GenRequest("a dragon", params, seed=3, inputs=inputs, snapshots=snapshots)
+        request = pure_request(limb.id, action, intent="a dragon")
         result = route(limb.id, action.id, request, key=None, deadline_s=action.deadline_s)
         assert result.provider == "procedural", (limb.id, action.id)
         validate_outputs(result.outputs, action.check)
@@ -289,15 +212,14 @@ def test_a_single_stall_opens_the_breaker_so_the_next_request_makes_no_remote_ho
 
 
 def test_a_stalled_half_open_probe_costs_the_request_only_the_probe_patience(
-    cf_settings: FakeProvider, short_open_period: Any
+    cf_settings: FakeProvider, settings: Any, breaker_clock: FakeClock
 ) -> None:
-    settings = short_open_period
     settings.POG_HOP_TIMEOUT_S = 1.0
     settings.POG_PROBE_PATIENCE_S = 0.15
     cf_settings.set_fault("stall")
     _route(seed=1)  # pays the stall once and opens the breaker
     model = _route(seed=2).attempts[0].model
-    time.sleep(1.05)  # the open period ends: the next request is the probe
+    _end_the_open_period(breaker_clock)  # the next request is the probe
     started = time.monotonic()
     probing = _route(seed=3)
     waited = time.monotonic() - started
@@ -309,15 +231,14 @@ def test_a_stalled_half_open_probe_costs_the_request_only_the_probe_patience(
     assert cf_settings.request_count == 2
     # The probe runs on to its hop timeout and opens the breaker again, for longer.
     assert _wait_for_state("cloudflare", model, "open") == "open"
-    time.sleep(1.2)  # still within the doubled open period: nobody probes
+    breaker_clock.advance(_open_s())  # still within the doubled open period: nobody probes
     _route(seed=4)
     assert cf_settings.request_count == 2
 
 
 def test_a_probe_that_answers_after_the_request_moved_on_still_closes_the_breaker(
-    cf_settings: FakeProvider, short_open_period: Any
+    cf_settings: FakeProvider, settings: Any, breaker_clock: FakeClock
 ) -> None:
-    settings = short_open_period
     settings.POG_PROBE_PATIENCE_S = 0.1
     cf_settings.set_fault("500")
     for seed in range(settings.POG_BREAKER_MIN_REQUESTS):
@@ -325,7 +246,7 @@ def test_a_probe_that_answers_after_the_request_moved_on_still_closes_the_breake
     model = _route(seed=50).attempts[0].model
     cf_settings.clear()
     cf_settings.latency_s = 0.4  # healthy again, but slower than the patience
-    time.sleep(1.05)
+    _end_the_open_period(breaker_clock)
     assert _route(seed=100).provider == "procedural"
     assert _wait_for_state("cloudflare", model, "closed") == "closed"
     cf_settings.latency_s = 0.0
@@ -333,14 +254,13 @@ def test_a_probe_that_answers_after_the_request_moved_on_still_closes_the_breake
 
 
 def test_a_probe_that_answers_within_the_patience_serves_its_request(
-    cf_settings: FakeProvider, short_open_period: Any
+    cf_settings: FakeProvider, settings: Any, breaker_clock: FakeClock
 ) -> None:
-    settings = short_open_period
     cf_settings.set_fault("500")
     for seed in range(settings.POG_BREAKER_MIN_REQUESTS):
         _route(seed=seed)
     cf_settings.clear()
-    time.sleep(1.05)
+    _end_the_open_period(breaker_clock)
     result = _route(seed=100)
     assert result.provider == "cloudflare"
     assert _outcomes(result) == [("cloudflare", "ok")]

@@ -17,6 +17,7 @@ from limbs.models import Asset, Generation
 from limbs.storage import read_blob
 from provenance.ledger import verify_entry
 from provenance.models import LedgerEntry
+from tests.helpers.api import counts
 
 pytestmark = [
     pytest.mark.django_db,
@@ -184,11 +185,11 @@ def test_a_valid_world_bible_meets_any_confidence_threshold(
 def test_a_bad_request_is_refused_before_anything_streams_and_nothing_is_stored(
     alice_api: Client, limb: str, body: dict[str, Any], status: int, field: str
 ) -> None:
-    before = (Generation.objects.count(), Asset.objects.count(), LedgerEntry.objects.count())
+    before = counts()
     response = _stream(alice_api, body, limb=limb)
     assert response.status_code == status
     assert response.json()["error"]["field"] == field
-    assert (Generation.objects.count(), Asset.objects.count(), LedgerEntry.objects.count()) == before
+    assert counts() == before
 
 
 def test_streaming_needs_an_identity() -> None:

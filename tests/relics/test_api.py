@@ -14,7 +14,7 @@ from django.test import Client
 from accounts.models import User
 from limbs.models import Asset
 from relics.models import RelicCache
-from tests.conftest import token_client
+from tests.helpers.api import token_client
 from tests.relics import synth
 
 pytestmark = pytest.mark.django_db

@@ -12,6 +12,7 @@ from accounts.models import User
 from limbs.models import Asset
 from relics import museum
 from relics.models import RelicCache
+from tests.helpers.api import guest_client
 from tests.relics import synth
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def browser() -> Client:
-    client = Client()
-    client.get("/")  # the guest identity
-    return client
+    return guest_client()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ cache gets, through every endpoint and page; the stored files stay one shared co
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from accounts import teams
 from accounts.models import ApiToken, Membership, Tier, User
 from limbs.models import Asset, Project
 from relics.models import RelicCache, RelicShelf
+from tests.helpers.api import bearer, handle, json_output
 from tests.relics import synth
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def person(name: str, tier: Tier | None = None, staff: bool = False) -> Person:
     _, raw = ApiToken.issue(user)
     browser = Client()
     browser.force_login(user)
-    return Person(user, Client(HTTP_AUTHORIZATION=f"Bearer {raw}"), browser)
+    return Person(user, bearer(raw), browser)
 
 
 @dataclass
@@ -304,13 +304,7 @@ def test_a_server_folder_registered_by_staff_is_public(world: World, tmp_path: P
 @pytest.mark.usefixtures("jobs_running")
 def test_the_id_auditor_counts_only_the_caches_its_caller_may_see(world: World) -> None:
     def reserve(client: Client) -> dict[str, Any]:
-        body = {"action": "reserve", "params": {"type": "item", "count": 2}, "wait": True}
-        response = client.post(
-            "/api/handle/id_auditor", data=json.dumps(body), content_type="application/json"
-        )
-        assert response.status_code == 200 and response.json()["status"] == "succeeded", response.content
-        main = next(a for a in response.json()["assets"] if a["mime"] == "application/json")
-        return dict(json.loads(client.get(main["url"]).content))
+        return json_output(client, handle(client, "id_auditor", "reserve", type="item", count=2))
 
     sha = registered(world.bob.api)
     items = RelicCache.objects.get(sha256=sha).counts["items"]

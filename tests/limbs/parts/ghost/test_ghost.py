@@ -2,40 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from limbs.models import CacheEntry, Generation
-
-
-def handle(client: Client, limb: str, **body: Any) -> Any:
-    return client.post(f"/api/handle/{limb}", data=json.dumps(body), content_type="application/json")
+from tests.helpers.api import handle, json_output, post_handle
 
 
 @pytest.mark.usefixtures("jobs_running")
 def test_the_ghost_through_the_api_stabilizes_and_explains(alice_api: Client) -> None:
-    made = handle(
-        alice_api,
-        "ghost",
-        action="stabilize",
-        intent="a castle",
-        params={"target": "image.generate"},
-        wait=True,
-    ).json()
-    assert made["status"] == "succeeded", made
+    made = handle(alice_api, "ghost", "stabilize", "a castle", seed=None, target="image.generate")
     assert made["assets"][0]["mime"] == "image/png"
-    why = handle(
-        alice_api, "ghost", action="introspect", params={"generation": made["generation"]}, wait=True
-    )
-    body = why.json()
-    assert body["status"] == "succeeded", body
+    body = handle(alice_api, "ghost", "introspect", seed=None, generation=made["generation"])
     assert body["cache"] == "miss"
     # A report on live state is never remembered.
     assert not CacheEntry.objects.filter(limb="ghost", action="introspect").exists()
-    report = json.loads(alice_api.get(body["assets"][0]["url"]).content)
+    report = json_output(alice_api, body)
     assert report["generation"] == made["generation"]
     assert report["answered_by"] == "procedural"
 
@@ -54,7 +38,7 @@ def test_the_ghost_through_the_api_stabilizes_and_explains(alice_api: Client) ->
 def test_the_ghost_refuses_bad_references_and_stores_nothing(
     alice_api: Client, action: str, params: dict[str, Any], field: str
 ) -> None:
-    response = handle(alice_api, "ghost", action=action, intent="x", params=params)
+    response = post_handle(alice_api, "ghost", action=action, intent="x", params=params)
     assert response.status_code == 422
     assert response.json()["error"]["field"] == field
     assert not Generation.objects.exists()
@@ -62,7 +46,7 @@ def test_the_ghost_refuses_bad_references_and_stores_nothing(
 
 @pytest.mark.usefixtures("jobs_running")
 def test_nobody_can_introspect_someone_elses_request(alice_api: Client, bob_api: Client) -> None:
-    made = handle(alice_api, "image", action="sprite", intent="a bat", wait=True).json()
-    response = handle(bob_api, "ghost", action="introspect", params={"generation": made["generation"]})
+    made = handle(alice_api, "image", "sprite", "a bat", seed=None)
+    response = post_handle(bob_api, "ghost", action="introspect", params={"generation": made["generation"]})
     assert response.status_code == 422
     assert Generation.objects.filter(owner__username="bob").count() == 0

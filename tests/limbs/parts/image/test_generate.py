@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from limbs.formats.png import validate_png
-from limbs.parts.image.generate import make
+from limbs.parts.image.generate import ACTION, make
 from limbs.spec import GenRequest, GenResult, Tension
 from tests.limbs.parts.image.samples import pixels
 
@@ -197,3 +197,18 @@ def test_tension_changes_effort_not_size() -> None:
     assert low != high
     validate_png(low, width=160, height=160)
     validate_png(high, width=160, height=160)
+
+
+def test_image_generate_has_exactly_the_agreed_schema() -> None:
+    action = ACTION
+    assert [p.name for p in action.params] == ["width", "height", "style"]
+    width, height, style = action.params
+    for p in (width, height):
+        assert (p.type, p.minimum, p.maximum, p.default, p.required) == ("integer", 64, 1024, 512, False)
+    assert style.type == "choice"
+    assert style.choices == ("auto", "storybook", "pixel", "night")
+    assert style.default == "auto"
+    assert action.needs_intent is True
+    assert action.ai_tiers == ("cloudflare", "gemini")
+    assert action.output == "image"
+    assert action.deadline_s == 30

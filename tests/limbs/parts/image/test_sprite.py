@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from limbs.formats.png import validate_png
-from limbs.parts.image.sprite import make
+from limbs.parts.image.sprite import ACTION, make
 from limbs.spec import GenRequest, GenResult
 from tests.limbs.parts.image.samples import pixels
 
@@ -114,3 +114,16 @@ def test_any_sprite_is_square_symmetric_with_transparent_corners(
     if size > 16:
         assert rgba[0, :, 3].max() == rgba[-1, :, 3].max() == rgba[:, 0, 3].max() == 0
     assert (rgba[..., 3] == 255).any()
+
+
+def test_image_sprite_has_exactly_the_agreed_schema() -> None:
+    action = ACTION
+    assert [p.name for p in action.params] == ["size", "kind", "outline"]
+    size, kind, outline = action.params
+    assert (size.type, size.minimum, size.maximum, size.default) == ("integer", 8, 64, 32)
+    assert kind.type == "choice"
+    assert kind.choices == ("auto", "creature", "robot", "spaceship", "item")
+    assert kind.default == "auto"
+    assert (outline.type, outline.default) == ("boolean", True)
+    assert action.ai_tiers == ()
+    assert action.output == "image"

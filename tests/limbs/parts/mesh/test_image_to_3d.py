@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from limbs.formats.glb import validate_glb
 from limbs.parts.image import generate, sprite
-from limbs.parts.mesh.image_to_3d import make
+from limbs.parts.mesh.image_to_3d import ACTION, make
 from limbs.registry import get_action
 from limbs.spec import GeneratorInputError, GenRequest, GenResult, Tension
 from tests.helpers.gltf import accessor, embedded_image, issues_summary, khronos_validate, read_glb
@@ -260,3 +260,22 @@ def test_progress_is_reported() -> None:
     make(req)
     assert len(calls) >= 3
     assert [f for f, _ in calls] == sorted(f for f, _ in calls)
+
+
+def test_mesh_image_to_3d_has_exactly_the_agreed_schema() -> None:
+    action = ACTION
+    assert [p.name for p in action.params] == ["image", "mode", "depth"]
+    image, mode, depth = action.params
+    assert (image.type, image.required, image.accepts, image.label) == ("asset", True, ("image/",), "Picture")
+    assert mode.type == "choice"
+    assert mode.choices == ("auto", "extrude", "relief")
+    assert mode.default == "auto"
+    assert (depth.type, depth.minimum, depth.maximum, depth.default, depth.step) == (
+        "number",
+        0.05,
+        1.0,
+        0.25,
+        0.05,
+    )
+    assert action.needs_intent is False
+    assert action.output == "model"

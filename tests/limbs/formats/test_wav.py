@@ -1,64 +1,15 @@
-"""limbs.formats.audio: WAV and MIDI files are checked before they are stored."""
+"""limbs.formats.wav: a WAV's header agrees with its body, it decodes, and it is not silent."""
 
 from __future__ import annotations
 
-import io
 import struct
-import wave
 
-import mido  # type: ignore[import-untyped]
 import numpy as np
 import pytest
 
 from limbs.formats import OutputInvalid
-from limbs.formats.midi import validate_midi
 from limbs.formats.wav import read_wav, validate_wav
-
-
-def sine_wav(
-    seconds: float = 0.5, amplitude: float = 0.5, rate: int = 44100, channels: int = 1, width: int = 2
-) -> bytes:
-    t = np.arange(int(seconds * rate)) / rate
-    x = amplitude * np.sin(2 * np.pi * 440.0 * t)
-    frames = np.repeat(x[:, None], channels, axis=1)
-    if width == 1:
-        raw = np.clip(np.rint(frames * 127 + 128), 0, 255).astype(np.uint8).tobytes()
-    elif width == 2:
-        raw = np.rint(frames * 32767).astype("<i2").tobytes()
-    else:
-        ints = np.rint(frames * 8388607).astype("<i4").reshape(-1)
-        raw = b"".join(int(v).to_bytes(3, "little", signed=True) for v in ints)
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(channels)
-        w.setsampwidth(width)
-        w.setframerate(rate)
-        w.writeframes(raw)
-    return buf.getvalue()
-
-
-def float_wav(x: np.ndarray, rate: int = 22050) -> bytes:
-    body = x.astype("<f4").tobytes()
-    fmt = struct.pack("<HHIIHH", 3, 1, rate, rate * 4, 4, 32)
-    chunks = b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(body)) + body
-    return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
-
-
-def midi_bytes(*, notes: bool = True, close: bool = True) -> bytes:
-    mid = mido.MidiFile(type=1)
-    track = mido.MidiTrack()
-    track.append(mido.MetaMessage("set_tempo", tempo=500000, time=0))
-    if notes:
-        track.append(mido.Message("note_on", note=60, velocity=90, time=0))
-        if close:
-            track.append(mido.Message("note_off", note=60, velocity=0, time=480))
-    mid.tracks.append(track)
-    buf = io.BytesIO()
-    mid.save(file=buf)
-    return buf.getvalue()
-
-
-# --- WAV -------------------------------------------------------------------------------
+from tests.limbs.formats.samples import float_wav, sine_wav
 
 
 def test_a_plain_sine_wav_passes_and_is_described() -> None:
@@ -160,48 +111,3 @@ def test_nan_float_samples_are_rejected() -> None:
     x[10] = np.nan
     with pytest.raises(OutputInvalid, match="NaN"):
         read_wav(float_wav(x))
-
-
-# --- MIDI ------------------------------------------------------------------------------
-
-
-def test_a_midi_with_one_closed_note_passes() -> None:
-    report = validate_midi(midi_bytes())
-    assert report["notes"] == 1
-    assert report["tracks"] == 1
-    assert report["seconds"] == pytest.approx(0.5)
-
-
-def test_midi_without_notes_is_rejected() -> None:
-    with pytest.raises(OutputInvalid, match="no notes"):
-        validate_midi(midi_bytes(notes=False))
-
-
-def test_midi_note_that_never_stops_is_rejected() -> None:
-    with pytest.raises(OutputInvalid, match="never stops"):
-        validate_midi(midi_bytes(close=False))
-
-
-def test_note_on_with_velocity_zero_counts_as_a_note_off() -> None:
-    mid = mido.MidiFile(type=0)
-    track = mido.MidiTrack()
-    track.append(mido.Message("note_on", note=64, velocity=80, time=0))
-    track.append(mido.Message("note_on", note=64, velocity=0, time=240))
-    mid.tracks.append(track)
-    buf = io.BytesIO()
-    mid.save(file=buf)
-    assert validate_midi(buf.getvalue())["notes"] == 1
-
-
-def test_midi_track_without_end_of_track_is_rejected() -> None:
-    events = bytes([0x00, 0x90, 60, 100, 0x60, 0x80, 60, 0])
-    data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96) + b"MTrk" + struct.pack(">I", len(events)) + events
-    with pytest.raises(OutputInvalid, match="end_of_track"):
-        validate_midi(data)
-
-
-def test_garbage_is_not_midi() -> None:
-    with pytest.raises(OutputInvalid, match="does not parse"):
-        validate_midi(b"this is not a midi file at all")
-    with pytest.raises(OutputInvalid, match="does not parse"):
-        validate_midi(midi_bytes()[:30])

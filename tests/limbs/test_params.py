@@ -1,14 +1,25 @@
-"""validate_params and the spec dataclasses, on small hand-made specs (no Django)."""
+"""limbs.params: validate_params on small hand-made specs, and the helpers limb packages
+declare their parameters with (no Django)."""
 
 from __future__ import annotations
 
-import json
 import math
 
 import pytest
 
-from limbs.params import ParamError, validate_params
-from limbs.spec import CATEGORIES, ActionSpec, GenRequest, GenResult, LimbSpec, ParamSpec, Registry
+from limbs.params import (
+    ParamError,
+    asset,
+    boolean,
+    choice,
+    integer,
+    kw,
+    number,
+    string,
+    text,
+    validate_params,
+)
+from limbs.spec import ActionSpec, ParamSpec
 
 WIDTH = ParamSpec("width", "integer", "Width", default=512, minimum=64, maximum=1024)
 DEPTH = ParamSpec("depth", "number", "Depth", default=0.25, minimum=0.05, maximum=1.0, step=0.05)
@@ -215,54 +226,26 @@ def test_param_error_is_a_value_error_with_the_message() -> None:
     assert str(err) == "Width must be at least 64."
 
 
-def test_param_json_leaves_out_unset_limits() -> None:
-    out = STYLE.as_json()
-    assert out["choices"] == ["auto", "pixel", "night"]
-    assert "minimum" not in out
-    assert "accepts" not in out
-    assert WIDTH.as_json()["minimum"] == 64
-    assert PICTURE.as_json()["accepts"] == ["image/"]
+def test_the_helpers_make_the_specs_they_say() -> None:
+    assert integer("n", "N", 3, 1, 9, "How many.") == ParamSpec(
+        "n", "integer", "N", "How many.", 3, minimum=1, maximum=9
+    )
+    assert integer("n", "N", None, 1, 9, "How many.", required=True).required
+    assert number("x", "X", 0.5, 0.0, 1.0, "How far.", step=0.1).step == 0.1
+    assert choice("c", "C", ["a", "b"], "a", "Which.").choices == ("a", "b")
+    assert boolean("b", "B", False, "Whether.").default is False
+    assert string("s", "S", "What.").max_length == 200
+    assert text("t", "T", "What.").type == "text"
+    picture = asset("image", "Picture", ("image/",), "Which.")
+    assert (picture.type, picture.required, picture.accepts, picture.default) == (
+        "asset",
+        True,
+        ("image/",),
+        None,
+    )
+    assert not asset("image", "Picture", ("image/",), "Which.", required=False).required
 
 
-def test_action_param_lookup_finds_by_name() -> None:
-    assert ACTION.param("depth") is DEPTH
-    assert ACTION.param("nope") is None
-
-
-def _make(req: GenRequest) -> GenResult:
-    return GenResult(outputs=[])
-
-
-def _limb(*actions: ActionSpec) -> LimbSpec:
-    return LimbSpec(id="x", name="X", category="creative", icon="❓", explanation="Test.", actions=actions)
-
-
-def test_the_default_action_is_the_first_built_one() -> None:
-    built = ActionSpec(id="b", name="B", description="", output="text", make=_make)
-    limb = _limb(ACTION, built)
-    assert limb.default_action is built
-    assert limb.built
-
-
-def test_without_a_built_action_the_default_is_the_first() -> None:
-    limb = _limb(ACTION, NEEDS_PICTURE)
-    assert limb.default_action is ACTION
-    assert not limb.built
-
-
-def test_limb_json_is_plain_json() -> None:
-    data = _limb(ACTION, NEEDS_PICTURE).as_json()
-    assert json.loads(json.dumps(data)) == data
-    assert [a["id"] for a in data["actions"]] == ["make", "lift"]
-
-
-def test_registry_groups_limbs_by_category_in_order() -> None:
-    a = LimbSpec(id="a", name="A", category="spatial", icon="🅰️", explanation=".", actions=(ACTION,))
-    b = LimbSpec(id="b", name="B", category="creative", icon="🅱️", explanation=".", actions=(ACTION,))
-    registry = Registry(limbs=(a, b))
-    groups = registry.by_category()
-    assert [g[0] for g in groups] == [c[0] for c in CATEGORIES]
-    assert groups[0][3] == [b]
-    assert groups[1][3] == [a]
-    assert registry.get("a") is a
-    assert registry.get("z") is None
+def test_keywords_are_written_as_one_comma_separated_string() -> None:
+    assert kw("sprite, pixel art,  icon ,,") == ("sprite", "pixel art", "icon")
+    assert kw("") == ()
