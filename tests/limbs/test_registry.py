@@ -50,16 +50,16 @@ EXPECTED: dict[str, tuple[str, ...]] = {
 }
 CATEGORY_SIZES = {"creative": 8, "spatial": 6, "technical": 9, "metaphysical": 4}
 CREATIVE_LIMBS = {"image", "video", "audio", "material", "animation", "divine", "quantum", "entity"}
-# Every action of the eight creative limbs (issue #4), plus the first spatial and ghost ones.
+# Every action of the eight creative limbs (issue #4), plus the first spatial and ghost ones,
+# the id auditor, the file limb and the relic limb (issue #11).
 BUILT = {(limb.id, a.id) for limb in REGISTRY.limbs if limb.id in CREATIVE_LIMBS for a in limb.actions} | {
     ("mesh", "image_to_3d"),
     ("ghost", "stabilize"),
     ("ghost", "introspect"),
     ("id_auditor", "audit"),
     ("id_auditor", "reserve"),
-    ("file", "upload"),
-    ("file", "list"),
-    ("file", "bundle"),
+    *(("file", action) for action in EXPECTED["file"]),
+    *(("relic", action) for action in EXPECTED["relic"]),
 }
 # Actions LIMBS.md puts model providers in front of; every other action is pure computation.
 AI_ACTIONS = {
@@ -102,6 +102,8 @@ def _valid_value(spec: ParamSpec) -> Any:
         return "asset-1"
     if spec.type == "assets":
         return ["asset-1", "asset-2"]
+    if spec.type == "relic":
+        return "0" * 64
     if spec.type == "file":
         return Upload("drawing.png", b"\x89PNG")
     if spec.type in ("integer", "number"):
@@ -161,12 +163,9 @@ def test_exactly_the_implemented_actions_are_built() -> None:
     assert built == BUILT
     # "Built" is derived from a real maker behind the action, never claimed.
     assert all(callable(a.make) for _, a in ALL_ACTIONS if a.built)
-    assert {limb.id for limb in REGISTRY.limbs if limb.built} == CREATIVE_LIMBS | {
-        "mesh",
-        "ghost",
-        "id_auditor",
-        "file",
-    }
+    built_limbs = {limb.id for limb in REGISTRY.limbs if limb.built}
+    assert built_limbs == CREATIVE_LIMBS | {"mesh", "ghost", "id_auditor", "file", "relic"}
+    assert len(built_limbs) == 13
 
 
 def test_default_actions_are_the_built_one_or_the_first() -> None:
