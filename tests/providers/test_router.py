@@ -3,6 +3,7 @@ budgets, validation, preferences, and tiers that are not configured."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import time
 from typing import Any
@@ -14,6 +15,7 @@ from limbs.fakes.server import FakeProvider
 from limbs.formats.png import validate_png
 from limbs.router import route
 from limbs.spec import GenRequest, Upload
+from tests.relics import synth
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +215,23 @@ def _sample_snapshots() -> dict[str, bytes]:
     chosen = [
         {"id": "a", "name": "bat.png", "mime": "image/png", "sha256": hashlib.sha256(sprite).hexdigest()}
     ]
+    relic = {
+        "cache": "0" * 64,
+        "era": "classic",
+        "kind": "items",
+        "key": "0",
+        "index": 0,
+        "name": "Iron Mace",
+    }
+    shown = {"ext": "png", "mime": "image/png", "sha256": "", "data": base64.b64encode(sprite).decode()}
     return {
+        "catalog": json.dumps(
+            {"cache": "0" * 64, "era": "classic", "counts": {}, "total": 0, "entries": []}
+        ).encode(),
+        "entry": json.dumps({"relic": relic | {"fields": {}, "preview": "png"}, "file": shown}).encode(),
+        "matches": json.dumps(
+            {"name": "Iron Mace", "normalised": "iron mace", "total": 0, "matches": []}
+        ).encode(),
         "things": json.dumps({"total": 0, "things": []}).encode(),
         "chosen": json.dumps(chosen).encode(),
         "generation": record.encode(),
@@ -228,6 +246,14 @@ _FIXED: dict[tuple[str, str], dict[str, Any]] = {
     ("image", "generate"): {"width": 64, "height": 64},
     ("quantum", "variants"): {"target": "image", "action": "sprite", "count": 2},
     ("audio", "music"): {"bars": 4},
+    ("relic", "excavate"): {"file": Upload("config85.jag", synth.classic_files()["config85.jag"])},
+    ("relic", "preview"): {"entry": "items/0"},
+    ("relic", "fork"): {"entry": "items/0"},
+    ("relic", "match"): {"name": "Iron Mace"},
+}
+# Inputs one action needs in place of the shared ones (a cache where others take a picture).
+_INPUTS: dict[tuple[str, str], dict[str, bytes]] = {
+    ("relic", "excavate"): {"file": synth.classic_files()["config85.jag"]},
 }
 
 
@@ -254,10 +280,13 @@ def test_every_built_action_answers_with_every_remote_tier_stalled(
                 raw.setdefault(spec.name, ["00000000-0000-0000-0000-000000000000"])
             if spec.type == "file":
                 raw.setdefault(spec.name, Upload("bat.png", inputs["image"]))
+            if spec.type == "relic":
+                raw.setdefault(spec.name, "0" * 64)
         params = validate_params(action, raw)
         # The job stores a sent file and hands its bytes over by name.
         params = {k: ({"name": v.name} if isinstance(v, Upload) else v) for k, v in params.items()}
-        request = GenRequest("a dragon", params, seed=3, inputs=inputs, snapshots=snapshots)
+        given = inputs | _INPUTS.get((limb.id, action.id), {})
+        request = GenRequest("a dragon", params, seed=3, inputs=given, snapshots=snapshots)
         result = route(limb.id, action.id, request, key=None, deadline_s=action.deadline_s)
         assert result.provider == "procedural", (limb.id, action.id)
         validate_outputs(result.outputs, action.check)

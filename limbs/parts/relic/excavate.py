@@ -10,6 +10,7 @@ the one writer with the rest of the record.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -91,8 +92,8 @@ def make(req: GenRequest) -> GenResult:
     register = Effect(
         "relic.register",
         {
-            "blob": sent["blob"],
-            "sha256": sent["sha256"],
+            "blob": sent.get("blob"),
+            "sha256": hashlib.sha256(data).hexdigest(),
             "filename": str(sent.get("name") or "upload"),
             "name": name,
             "cache": found["cache"],
