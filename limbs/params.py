@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -97,6 +98,11 @@ def generation(name: str, label: str, hint: str, *, required: bool = True) -> Pa
     return ParamSpec(name, "generation", label, hint, None, required)
 
 
+def relic(name: str, label: str, hint: str, *, required: bool = True) -> ParamSpec:
+    """A relic cache the person may see, by its sha256 (as the museum names it)."""
+    return ParamSpec(name, "relic", label, hint, None, required, max_length=64)
+
+
 def assets(name: str, label: str, accepts: tuple[str, ...], hint: str, *, most: int = 100) -> ParamSpec:
     """Several of the person's assets, in order (a list of ids, or ids separated by commas)."""
     return ParamSpec(name, "assets", label, hint, None, True, accepts=accepts, max_items=most)
@@ -113,6 +119,8 @@ def kw(words: str) -> tuple[str, ...]:
 
 
 LEVEL = ("low", "medium", "high")
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _coerce_bool(spec: ParamSpec, value: Any) -> bool:
@@ -231,6 +239,11 @@ def validate_params(action: ActionSpec, raw: Mapping[str, Any] | None) -> dict[s
             clean[spec.name] = _upload(spec, value)
         elif spec.type == "assets":
             clean[spec.name] = _id_list(spec, value)
+        elif spec.type == "relic":
+            digest = value.strip().lower() if isinstance(value, str) else ""
+            if not _SHA256.fullmatch(digest):
+                raise ParamError(spec.name, f"{spec.label} must be a relic cache's sha256 (64 hex digits).")
+            clean[spec.name] = digest
         elif spec.type in ("asset", "generation"):
             if not isinstance(value, str) or not value.strip():
                 what = "assets" if spec.type == "asset" else "requests"

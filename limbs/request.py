@@ -32,6 +32,7 @@ from limbs.record import WORKER_ID
 from limbs.registry import REGISTRY, get_limb
 from limbs.spec import ActionSpec, LimbSpec, ParamSpec, Upload
 from limbs.storage import store_blob
+from limbs.studio import StudioView
 from pog_site import jobs
 from pog_site.errors import RequestError
 
@@ -84,15 +85,21 @@ def resolve_limb_action(limb_id: str, action_id: str | None) -> tuple[LimbSpec, 
 
 
 def resolve_references(owner: User, action: ActionSpec, params: dict[str, Any]) -> dict[str, Asset]:
-    """The one reference resolver: every param that names a record (an asset, a request) is
-    looked up among what ``owner`` may see, through the one visibility rule, and checked;
-    then the action's own ``refine`` checks what its schema cannot say. Returns the assets
+    """The one reference resolver: every param that names a record (an asset, a request, a
+    relic cache) is looked up among what ``owner`` may see, through the one visibility rule,
+    and checked; then the action's own ``refine`` checks what its schema cannot say. Returns the assets
     the request takes as inputs. Raises ``ParamError`` naming the param at fault."""
     found: dict[str, Asset] = {}
     for spec in action.params:
         if spec.type == "assets" and spec.name in params:
             for i, chosen in enumerate(_assets(owner, spec, params[spec.name])):
                 found[f"{spec.name}[{i}]"] = chosen
+            continue
+        if spec.type == "relic" and spec.name in params:
+            if not StudioView(owner).relic_caches().filter(sha256=params[spec.name]).exists():
+                raise ParamError(
+                    spec.name, f"{spec.label}: no relic cache you may see has the sha256 {params[spec.name]}."
+                )
             continue
         if spec.type not in ("asset", "generation") or spec.name not in params:
             continue

@@ -12,10 +12,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
-# "asset", "assets" and "generation" name records of the person's by id (checked where the
-# database is); "file" is a file the person sends with the request (an ``Upload``).
+# "asset", "assets" and "generation" name records of the person's by id, "relic" a relic cache
+# by its sha256 (checked where the database is); "file" is a file the person sends with the
+# request (an ``Upload``).
 ParamType = Literal[
-    "string", "text", "integer", "number", "boolean", "choice", "asset", "assets", "generation", "file"
+    "string",
+    "text",
+    "integer",
+    "number",
+    "boolean",
+    "choice",
+    "asset",
+    "assets",
+    "generation",
+    "relic",
+    "file",
 ]
 Category = Literal["creative", "spatial", "technical", "metaphysical"]
 OutputKind = Literal["image", "model", "audio", "text", "code", "json", "archive", "data"]

@@ -32,6 +32,7 @@ from limbs.stream_api import start_stream
 from limbs.streaming import streams
 from pog_site.errors import RequestError
 from provenance.ledger import entry_as_json, verify_entry
+from relics.museum import relic_parent
 
 PARAM_PREFIX = "p_"
 
@@ -287,6 +288,8 @@ def asset_page(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
         "generation": asset.generation,
         "parents": visible(asset.parents.all(), _me(request)),
         "children": visible(asset.children.all(), _me(request)),
+        # A fork of a relic names its cache and entry as its parent (``meta["relic"]``).
+        "relic": relic_parent(_me(request), asset.meta.get("relic")),
         "provenance": provenance,
     }
     return render(request, "assets/detail.html", context)

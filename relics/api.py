@@ -17,7 +17,7 @@ from ninja.responses import Status
 
 from accounts.models import User
 from pog_site.errors import RequestError
-from relics import museum
+from relics import forks, museum
 from relics.catalog import ERAS, KIND_LABELS
 from relics.models import RelicCache
 
@@ -191,7 +191,7 @@ def fork_entry(
     request: HttpRequest, sha256: str, kind: str, key: str, payload: ForkIn
 ) -> Status[dict[str, Any]]:
     cache = museum.get_cache(_user(request), sha256)
-    asset = museum.do_fork_relic(_user(request), cache, f"{kind}/{key}", payload.name)
+    asset = forks.do_fork_relic(_user(request), cache, f"{kind}/{key}", payload.name)
     body = asset.as_json() | {"ledger_entry": asset.ledger_entry.seq if asset.ledger_entry else None}
     return Status(201, body)
 

@@ -8,3 +8,10 @@ class RelicsConfig(AppConfig):
 
     name = "relics"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from limbs import effects
+        from relics import museum
+
+        # The relic limb's excavate asks the one writer to register what it checked.
+        effects.register("relic.register", museum.register_excavated)

@@ -1,19 +1,18 @@
-"""The museum: register caches, index their entries, render previews, fork entries into assets.
+"""The museum: register caches, index their entries, render previews, show where forks came from.
 
-Every state change lives here (``do_register_cache``, ``do_publish_cache``,
-``do_fork_relic``) and is called by the API, the pages and the management commands alike.
-Originals are never modified: a cache's files are stored read-only once, and everything
-else is derived from them. Every lookup goes through ``RelicCache.objects.visible_to``:
-a cache is seen by whoever registered it (and their team, when filed in a team project),
-or by everyone once staff publish it.
+Every state change of the museum lives here (``do_register_cache``, ``do_publish_cache``,
+and ``register_excavated``, the ``relic.register`` effect the relic limb's ``excavate``
+asks the one writer for) and is called by the API, the pages, the record transaction and
+the management commands alike. Forks are made by the relic limb through the request path
+(``relics.forks``). Originals are never modified: a cache's files are stored read-only
+once, and everything else is derived from them. Every lookup goes through
+``RelicCache.objects.visible_to``: a cache is seen by whoever registered it (and their
+team, when filed in a team project), or by everyone once staff publish it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import json
-import re
 import threading
 import uuid
 from collections import OrderedDict
@@ -22,33 +21,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from PIL import Image
+from django.urls import reverse
 
 from accounts.models import Membership, User
 from limbs.access import can_make_in
-from limbs.formats import kind_for_mime
-from limbs.models import Asset, Project
+from limbs.effects import EffectError
+from limbs.models import Generation, Project
 from limbs.projects import projects_for
 from limbs.storage import read_blob, store_blob
 from pog_site.errors import RequestError
-from provenance.ledger import append as ledger_append
-from relics.catalog import (
-    MIME,
-    ClassicCatalog,
-    EntryInfo,
-    ModernCatalog,
-    Rendered,
-    normalise_name,
-    open_catalog,
-)
+from relics.catalog import ClassicCatalog, EntryInfo, ModernCatalog, Rendered, normalise_name, open_catalog
 from relics.formats.errors import RelicFormatError
 from relics.models import RelicCache, RelicEntry, RelicRender, RelicShelf
 from relics.storage import read_original, store_original
-from relics.uploads import Limits, UploadError, check_cache_file, collect_files
+from relics.uploads import Limits, UploadError, cache_digest, check_cache_file, collect_files
 
 # Bump when a renderer's output changes, so cached previews are made afresh.
 RENDERER_VERSION = 1
@@ -63,12 +54,6 @@ def upload_limits() -> Limits:
 
 def relic_dirs() -> list[Path]:
     return [Path(p).resolve() for p in getattr(settings, "POG_RELIC_DIRS", [])]
-
-
-def cache_digest(pairs: Iterable[tuple[str, str]]) -> str:
-    """The cache's identity: sha256 over its sorted ``(name, sha256)`` pairs, order-independent."""
-    lines = "".join(f"{name}\t{digest}\n" for name, digest in sorted(pairs))
-    return hashlib.sha256(lines.encode()).hexdigest()
 
 
 def format_error(exc: RelicFormatError) -> RequestError:
@@ -414,12 +399,14 @@ def get_entry(cache: RelicCache, entry_key: str) -> RelicEntry:
     return entry
 
 
-def search_entries(cache: RelicCache, kind: str, query: str = "") -> QuerySet[RelicEntry]:
-    """Entries of one kind in cache order; every word of ``query`` must match."""
-    qs = RelicEntry.objects.filter(cache=cache, kind=kind)
+def search_entries(cache: RelicCache, kind: str | None, query: str = "") -> QuerySet[RelicEntry]:
+    """Entries of one kind (or of every kind) in cache order; every word of ``query`` must match."""
+    qs = RelicEntry.objects.filter(cache=cache)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
     for word in query.lower().split()[:8]:
         qs = qs.filter(search__contains=word)
-    return qs.order_by("index")
+    return qs.order_by("index") if kind is not None else qs.order_by("kind", "index")
 
 
 @dataclass(frozen=True)
@@ -483,8 +470,18 @@ def match(
     exclude: RelicCache | None = None,
 ) -> QuerySet[RelicEntry]:
     """Entries whose normalised name equals ``name``'s, across the caches ``user`` may see."""
+    return match_in(RelicCache.objects.visible_to(user), name, era=era, kind=kind, exclude=exclude)
+
+
+def match_in(
+    visible: QuerySet[RelicCache],
+    name: str,
+    era: str | None = None,
+    kind: str | None = None,
+    exclude: RelicCache | None = None,
+) -> QuerySet[RelicEntry]:
+    """Entries whose normalised name equals ``name``'s, across ``visible`` (caches someone may see)."""
     norm = normalise_name(name)
-    visible = RelicCache.objects.visible_to(user)
     qs = (
         RelicEntry.objects.filter(norm_name=norm, cache__in=visible).select_related("cache")
         if norm
@@ -499,72 +496,75 @@ def match(
     return qs.order_by("cache__era", "cache_id", "kind", "index")
 
 
-# --- forking ------------------------------------------------------------------------------
+# --- the relic limb ----------------------------------------------------------------------
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "relic"
-
-
-def do_fork_relic(user: User, cache: RelicCache, entry_key: str, name: str | None = None) -> Asset:
-    """Make an entry a studio Asset of ``user`` whose provenance names the relic as parent.
-
-    The asset is the entry's rendered file (PNG, GLB or WAV) or, for data-only entries,
-    its decoded fields as JSON. The cache's originals are only read. Forking the same
-    entry twice gives the one asset (assets are unique per owner and content).
-    """
-    entry = get_entry(cache, entry_key)
-    shown = preview(cache, entry)
-    if shown is not None:
-        data, mime, ext = shown.data, shown.mime, shown.ext
-    else:
-        data = json.dumps(entry_json(cache, entry), sort_keys=True, indent=2).encode()
-        mime, ext = MIME["json"], "json"
-    blob, digest = store_blob(data)
-    existing = Asset.objects.filter(owner=user, sha256=digest).first()
-    if existing is not None:
-        return existing
-    width = height = None
-    if mime == "image/png":
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-    label = (name or "").strip() or f"{_slug(entry.name)}.{ext}"
-    relic = {
-        "cache_sha256": cache.sha256,
-        "era": cache.era,
-        "kind": entry.kind,
-        "key": entry.key,
-        "name": entry.name,
-    }
-    asset_id = uuid.uuid4()
-    with transaction.atomic():
-        ledger = ledger_append(
-            "relic_fork",
-            str(asset_id),
-            {
-                "cache_sha256": cache.sha256,
-                "cache_era": cache.era,
-                "entry_kind": entry.kind,
-                "entry_id": entry.key,
-                "entry_name": entry.name,
-                "output_sha256": digest,
-                "output_mime": mime,
-                "owner": user.pk,
-                "parents": [f"relic:{cache.sha256}/{entry.entry_key}"],
-            },
+def register_excavated(generation: Generation, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``relic.register`` effect (``excavate``): the file the person sent is registered
+    for them, inside the record transaction, as an upload through the museum's own
+    page is. The request's project (checked when it was made) decides who else sees it."""
+    data = read_blob(str(payload["blob"]))
+    if hashlib.sha256(data).hexdigest() != payload.get("sha256"):
+        raise EffectError("The excavated file changed after it was checked.")
+    try:
+        files = collect_files([(str(payload.get("filename") or "upload"), data)], upload_limits())
+        cache, created = do_register_cache(
+            files,
+            source=RelicCache.Source.UPLOAD,
+            user=generation.owner,
+            label=str(payload.get("name") or ""),
+            project=generation.project,
         )
-        asset = Asset.objects.create(
-            id=asset_id,
-            owner=user,
-            name=label[:160],
-            mime=mime,
-            kind=kind_for_mime(mime),
-            sha256=digest,
-            size=len(data),
-            blob=blob,
-            width=width,
-            height=height,
-            meta={"relic": relic, "pixel_art": mime == "image/png" and entry.kind != "sectors"},
-            ledger_entry=ledger,
-        )
-    return asset
+    except UploadError as exc:
+        raise EffectError(exc.message) from None
+    except RequestError as exc:
+        raise EffectError(exc.message) from None
+    if cache.sha256 != payload.get("cache"):
+        raise EffectError("The excavated cache is not the one that was checked.")
+    return {"cache": cache.sha256, "era": cache.era, "new_on_your_shelf": created}
+
+
+def entry_url(sha256: str, kind: str, key: str) -> str:
+    """The museum's page of one entry."""
+    return reverse("relics:workspace") + "?" + urlencode({"cache": sha256, "kind": kind, "entry": key})
+
+
+@dataclass(frozen=True)
+class RelicParent:
+    """The relic an asset was made from, as one person sees it (its page and thumbnail
+    only when they may see the cache)."""
+
+    cache: str
+    kind: str
+    key: str
+    name: str
+    era: str
+    label: str
+    url: str
+    thumb_url: str
+
+
+def relic_parent(user: User, relic: Any) -> RelicParent | None:
+    """What an asset's ``meta["relic"]`` names, for its page; None when it names nothing."""
+    if not isinstance(relic, Mapping):
+        return None
+    sha = str(relic.get("cache") or relic.get("cache_sha256") or "")  # forks before the relic limb
+    entry = str(relic.get("entry") or f"{relic.get('kind', '')}/{relic.get('key', '')}")
+    kind, _, key = entry.partition("/")
+    if not sha or not kind or not key:
+        return None
+    cache = RelicCache.objects.visible_to(user).filter(sha256=sha).first()
+    found = RelicEntry.objects.filter(cache=cache, kind=kind, key=key).first() if cache else None
+    label = shelved(user, [cache])[0].label if cache is not None else f"a relic cache ({sha[:12]})"
+    return RelicParent(
+        cache=sha,
+        kind=kind,
+        key=key,
+        name=str(relic.get("name") or entry),
+        era=str(relic.get("era") or ""),
+        label=label,
+        url=entry_url(sha, kind, key) if found is not None else "",
+        thumb_url=reverse("relics:preview", args=[sha, kind, key])
+        if found is not None and found.preview == "png"
+        else "",
+    )

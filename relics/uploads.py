@@ -7,11 +7,12 @@ refused before any byte is kept.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from relics.formats.jcache import SQLITE_MAGIC
@@ -149,3 +150,14 @@ def collect_files(uploads: Iterable[tuple[str, bytes]], limits: Limits) -> dict[
     if not files:
         raise UploadError(422, "no_files", "The upload holds no cache files.")
     return files
+
+
+def cache_digest(pairs: Iterable[tuple[str, str]]) -> str:
+    """The cache's identity: sha256 over its sorted ``(name, sha256)`` pairs, order-independent."""
+    lines = "".join(f"{name}\t{digest}\n" for name, digest in sorted(pairs))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def files_digest(files: Mapping[str, bytes]) -> str:
+    """The identity of a cache given as its files (names as stored: lower case)."""
+    return cache_digest((name.lower(), hashlib.sha256(data).hexdigest()) for name, data in files.items())

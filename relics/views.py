@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from pog_site.errors import RequestError
-from relics import museum
+from relics import forks, museum
 from relics.api import preview_response
 from relics.catalog import CLASSIC_KINDS, ERAS, KIND_LABELS, MODERN_KINDS
 from relics.models import RelicCache, RelicEntry
@@ -161,7 +161,7 @@ def preview(request: HttpRequest, sha256: str, kind: str, key: str) -> HttpRespo
 def fork(request: HttpRequest, sha256: str, kind: str, key: str) -> HttpResponse:
     try:
         cache = museum.get_cache(_me(request), sha256)
-        asset = museum.do_fork_relic(_me(request), cache, f"{kind}/{key}", request.POST.get("name") or None)
+        asset = forks.do_fork_relic(_me(request), cache, f"{kind}/{key}", request.POST.get("name") or None)
     except RequestError as exc:
         error = {"code": exc.code, "message": exc.message, "field": exc.field}
         return render(request, "limbs/_error.html", {"error": error}, status=exc.status)

@@ -99,4 +99,16 @@ class RelicWorkspaceTests(ChannelsLiveServerTestCase):
         # The real href underneath the htmx link works on its own, too.
         page.goto(self.live_server_url + page.locator("#relic-list .relic-entry").first.get_attribute("href"))
         assert page.locator("#relic-viewer").count() == 1
+
+        # A fork is the relic limb's, made by the one writer: its page names the relic as parent.
+        self._open(page, "items", "iron mace", "Iron Mace")
+        page.fill("#fork-name", "my mace.png")
+        page.click(".fork-button")
+        page.click("#relic-fork-result .relic-forked a")
+        page.wait_for_selector(".family .thing--relic")
+        assert "Iron Mace" in page.inner_text(".family .thing--relic")
+        link = page.locator(".family .thing--relic a").get_attribute("href") or ""
+        assert link.startswith(f"/relics/?cache={cache.sha256}") and "entry=0" in link
+        assert page.get_attribute("#provenance", "data-verified") == "true"
+        page.screenshot(path=str(SHOTS / "relics-05-fork-family-tree.png"))
         assert not self.errors, self.errors

@@ -4,6 +4,7 @@ where a default would be slow. Pure Python; the API tests store the same files a
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from dataclasses import dataclass
@@ -20,7 +21,13 @@ QUICK_PARAMS: dict[tuple[str, str], dict[str, Any]] = {
     ("audio", "music"): {"bars": 4},
     ("material", "pbr"): {"resolution": "256"},
     ("quantum", "variants"): {"target": "image", "action": "sprite", "count": 2},
+    # The relic actions name an entry of the synthetic cache (tests/relics/synth.py).
+    ("relic", "preview"): {"entry": "items/0"},
+    ("relic", "fork"): {"entry": "items/0"},
+    ("relic", "match"): {"name": "Iron Mace"},
 }
+# A relic cache param: a cache of the person's (the API tests register the synthetic one).
+SAMPLE_CACHE = "0" * 64
 
 # Parameters that name another request rather than a file: the job hands ``make`` that
 # request's record under the parameter's name (ghost.introspect explains one).
@@ -105,9 +112,22 @@ def many_for(action: ActionSpec) -> dict[str, tuple[SampleFile, ...]]:
     }
 
 
+def _cache_file() -> SampleFile:
+    from tests.relics import synth
+
+    return SampleFile("application/octet-stream", "config85.jag", synth.classic_files()["config85.jag"])
+
+
 def uploads_for(action: ActionSpec) -> dict[str, SampleFile]:
-    """A file sent with the request for each ``file`` parameter (a small picture)."""
-    return {spec.name: sample_files()[0] for spec in action.params if spec.type == "file" and spec.required}
+    """A file sent with the request for each ``file`` parameter: a small picture, or a
+    relic cache's file for the relic limb's excavation."""
+    sample = _cache_file() if action.id == "excavate" else sample_files()[0]
+    return {spec.name: sample for spec in action.params if spec.type == "file" and spec.required}
+
+
+def relics_for(action: ActionSpec) -> list[str]:
+    """The parameters that name a relic cache."""
+    return [spec.name for spec in action.params if spec.type == "relic" and spec.required]
 
 
 def snapshots_for(action: ActionSpec) -> dict[str, bytes]:
@@ -120,7 +140,19 @@ def snapshots_for(action: ActionSpec) -> dict[str, bytes]:
         for files in many_for(action).values()
         for i, f in enumerate(files)
     ]
+    frog = sample_files()[0].data
+    relic = {"cache": SAMPLE_CACHE, "era": "classic", "kind": "items", "key": "0", "index": 0}
+    shown = {"ext": "png", "mime": "image/png", "sha256": "", "data": base64.b64encode(frog).decode()}
     known = {
+        "catalog": canonical_json(
+            {"cache": SAMPLE_CACHE, "era": "classic", "counts": {}, "total": 0, "entries": []}
+        ),
+        "entry": canonical_json(
+            {"relic": relic | {"name": "Iron Mace", "fields": {}, "preview": "png"}, "file": shown}
+        ),
+        "matches": canonical_json(
+            {"name": "Iron Mace", "normalised": "iron mace", "total": 0, "matches": []}
+        ),
         "ids": build_ids_input([("old cache", "relic", {"item": [0, 1, 2, 5]})]),
         "generation": REQUEST_RECORD,
         "things": canonical_json({"total": 0, "things": []}),
@@ -140,6 +172,7 @@ def pure_request(limb: str, action: ActionSpec, intent: str | None = None, seed:
     raw.update(dict.fromkeys(references, "sample"))
     raw.update({name: [f"a{i}" for i in range(len(group))] for name, group in many.items()})
     raw.update({name: Upload(f.name, f.data) for name, f in sent.items()})
+    raw.update(dict.fromkeys(relics_for(action), SAMPLE_CACHE))
     if intent is None:
         intent = "a spooky cave full of glowing crystals" if action.needs_intent else ""
     inputs = {name: f.data for name, f in files.items()}

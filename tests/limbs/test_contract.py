@@ -34,6 +34,7 @@ from tests.helpers.inputs import (
     files_for,
     many_for,
     pure_request,
+    relics_for,
     snapshots_for,
     uploads_for,
 )
@@ -146,7 +147,18 @@ def _given_files(owner: User, action: ActionSpec) -> dict[str, Any]:
         given[name] = [str(library_asset(owner, f.data, f.mime, f.name).pk) for f in group]
     for name, f in uploads_for(action).items():
         given[name] = {"name": f.name, "data": base64.b64encode(f.data).decode()}
+    for name in relics_for(action):
+        given[name] = _registered_cache(owner)
     return given
+
+
+def _registered_cache(owner: User) -> str:
+    """The synthetic Classic cache, registered on ``owner``'s shelf; its sha256."""
+    from relics import museum
+    from tests.relics import synth
+
+    cache, _ = museum.register_upload(list(synth.classic_files().items()), owner)
+    return cache.sha256
 
 
 def _given_references(owner: User, action: ActionSpec, client: Client | None = None) -> dict[str, str]:
@@ -205,7 +217,8 @@ def test_a_bad_param_gets_422_naming_it_and_stores_nothing(
     alice: User, alice_api: Client, limb: LimbSpec, action: ActionSpec, spec: ParamSpec
 ) -> None:
     # Every other parameter valid (required files given), so the one fault is the one named.
-    params = {**_given_files(alice, action), **_given_references(alice, action)}
+    params = {**QUICK_PARAMS.get((limb.id, action.id), {}), **_given_files(alice, action)}
+    params.update(_given_references(alice, action))
     params[spec.name] = bad_value(spec)
     before = counts()
     response = post_handle(alice_api, limb.id, action=action.id, intent="a dragon", params=params, wait=True)

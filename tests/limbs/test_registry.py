@@ -53,6 +53,8 @@ def _valid_value(spec: ParamSpec) -> Any:
         return "asset-1"
     if spec.type == "assets":
         return ["asset-1", "asset-2"]
+    if spec.type == "relic":
+        return "0" * 64
     if spec.type == "file":
         return Upload("drawing.png", b"\x89PNG")
     if spec.type in ("integer", "number"):

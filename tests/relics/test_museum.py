@@ -13,7 +13,7 @@ from accounts.models import User
 from limbs.models import Asset
 from pog_site.errors import RequestError
 from provenance.ledger import verify_entry
-from relics import museum
+from relics import forks, museum, uploads
 from relics.catalog import ClassicCatalog
 from relics.models import RelicCache, RelicEntry, RelicRender
 from relics.storage import original_path, read_original
@@ -34,7 +34,7 @@ def test_the_cache_id_is_the_hash_of_sorted_name_hash_pairs(classic: RelicCache)
     pairs = sorted((name, hashlib.sha256(data).hexdigest()) for name, data in files.items())
     expected = hashlib.sha256("".join(f"{n}\t{h}\n" for n, h in pairs).encode()).hexdigest()
     assert classic.sha256 == expected
-    assert museum.cache_digest(reversed(pairs)) == expected  # order does not matter
+    assert uploads.cache_digest(reversed(pairs)) == expected  # order does not matter
 
 
 def test_registering_the_same_cache_again_is_idempotent(classic: RelicCache, alice: User) -> None:
@@ -116,42 +116,48 @@ def test_a_fork_is_an_asset_with_the_relic_as_parent_and_the_original_untouched(
     classic: RelicCache, alice: User, entry_key: str, mime: str
 ) -> None:
     before = _original_bytes(classic)
-    asset = museum.do_fork_relic(alice, classic, entry_key)
+    asset = forks.do_fork_relic(alice, classic, entry_key)
     assert asset.owner == alice and asset.mime == mime
     assert asset.read_bytes() and hashlib.sha256(asset.read_bytes()).hexdigest() == asset.sha256
     assert _original_bytes(classic) == before
     assert hashlib.sha256(before["config85.jag"]).hexdigest() == next(
         f["sha256"] for f in classic.files if f["name"] == "config85.jag"
     )
+    # The one writer recorded it: a generation of the relic limb whose parent is the relic.
     entry = asset.ledger_entry
-    assert entry is not None and entry.kind == "relic_fork" and entry.subject == str(asset.id)
-    kind, _, key = entry_key.partition("/")
-    assert entry.body["cache_sha256"] == classic.sha256
-    assert (entry.body["entry_kind"], entry.body["entry_id"]) == (kind, key)
-    assert entry.body["output_sha256"] == asset.sha256 and entry.body["owner"] == alice.pk
+    assert entry is not None and entry.kind == "generation" and entry.subject == str(asset.generation_id)
+    assert (entry.body["limb"], entry.body["action"]) == ("relic", "fork")
+    assert entry.body["parents"] == [{"relic": classic.sha256, "entry": entry_key}]
+    assert [o["sha256"] for o in entry.body["outputs"]] == [asset.sha256]
+    assert entry.body["owner"] == alice.pk
     assert verify_entry(entry)["verified"]
 
 
 def test_a_fork_can_be_named_and_forking_twice_gives_one_asset(classic: RelicCache, alice: User) -> None:
-    asset = museum.do_fork_relic(alice, classic, "items/0", name="my mace.png")
+    asset = forks.do_fork_relic(alice, classic, "items/0", name="my mace.png")
     assert asset.name == "my mace.png" and (asset.width, asset.height) == (48, 32)
     assert asset.meta["relic"] == {
-        "cache_sha256": classic.sha256, "era": "classic", "kind": "items", "key": "0", "name": "Iron Mace"
+        "cache": classic.sha256, "entry": "items/0", "era": "classic", "kind": "items", "name": "Iron Mace"
     }  # fmt: skip
-    assert museum.do_fork_relic(alice, classic, "items/0").pk == asset.pk
+    assert forks.do_fork_relic(alice, classic, "items/0").pk == asset.pk
     assert Asset.objects.filter(owner=alice).count() == 1
 
 
 def test_forks_are_private_to_their_owner(classic: RelicCache, alice: User, bob: User) -> None:
-    mine = museum.do_fork_relic(alice, classic, "items/0")
-    theirs = museum.do_fork_relic(bob, classic, "items/0")
+    mine = forks.do_fork_relic(alice, classic, "items/0")
+    with pytest.raises(RequestError) as caught:  # alice's cache is hers alone...
+        forks.do_fork_relic(bob, classic, "items/0")
+    assert caught.value.field == "params.cache" and not Asset.objects.filter(owner=bob).exists()
+    # ...until bob registers it too.
+    museum.do_register_cache(synth.classic_files(), source="upload", user=bob)
+    theirs = forks.do_fork_relic(bob, classic, "items/0")
     assert mine.pk != theirs.pk and mine.sha256 == theirs.sha256
     assert list(Asset.objects.filter(owner=bob)) == [theirs]
 
 
 def test_forking_a_missing_entry_is_a_404(classic: RelicCache, alice: User) -> None:
     with pytest.raises(RequestError) as caught:
-        museum.do_fork_relic(alice, classic, "items/99")
+        forks.do_fork_relic(alice, classic, "items/99")
     assert caught.value.status == 404
 
 
@@ -192,6 +198,6 @@ def test_the_real_cache_registers_fast_and_forks_a_paper_doll(rsc_cache_dir: Pat
     assert museum.get_entry(cache, "prayers/0").name == "Thick skin"
     assert museum.get_entry(cache, "objects/0").fields["model_name"] == "tree2"
     before = _original_bytes(cache)
-    asset = museum.do_fork_relic(alice, cache, "npcs/0")
+    asset = forks.do_fork_relic(alice, cache, "npcs/0")
     assert asset.mime == "image/png" and _original_bytes(cache) == before
     assert asset.ledger_entry is not None and verify_entry(asset.ledger_entry)["verified"]

@@ -106,7 +106,7 @@ def test_forking_from_the_page_makes_an_asset_of_mine(browser: Client, cache: Re
     assert response.status_code == 302
     asset = Asset.objects.get()
     assert response["Location"] == asset.get_absolute_url()
-    assert asset.owner.is_guest and asset.meta["relic"]["key"] == "0"
+    assert asset.owner.is_guest and asset.meta["relic"]["entry"] == "items/0"
     partial = browser.post(f"/relics/{cache.sha256}/sounds/advance/fork", HTTP_HX_REQUEST="true")
     assert "Forked!" in partial.content.decode()
 
