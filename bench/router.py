@@ -20,8 +20,10 @@ a scenario differs). Figures:
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import datetime as dt
+import io
 import json
 import math
 import os
@@ -442,13 +444,50 @@ def _d_inputs(bench: Bench, studio: Studio) -> dict[str, str]:
     gif, _ = first("video", {"action": "animate", "params": {"image": png, "frames": 6}}, "image/gif")
     wav, _ = first("audio", {"action": "sfx", "intent": "a coin"}, "audio/")
     entity, _ = first("entity", {"action": "archetype", "intent": "a goblin"}, "application/json")
-    return {"png": png, "png2": other, "gif": gif, "wav": wav, "json": entity, "generation": generation}
+    made = {"png": png, "png2": other, "gif": gif, "wav": wav, "json": entity, "generation": generation}
+    # A file sent with the request (file.upload), and a relic cache registered through the
+    # relic limb itself, when the real one is on this machine (relic.*).
+    made["upload"] = base64.b64encode(_bench_png()).decode()
+    config = _rsc_cache_dir() / "config85.jag"
+    if config.exists():
+        excavate = {"action": "excavate", "params": {"file": _sent(config.name, config.read_bytes())}}
+        call = bench.handle(studio, "relic", {"seed": 1, "wait": True, **excavate})
+        auth = {"Authorization": f"Bearer {studio.token}"}
+        doc = bench.client.get(f"{studio.url}{call.body['assets'][0]['url']}", headers=auth).json()
+        made["relic"] = str(doc["cache"])
+        made["relic_item"] = str(doc["examples"]["items"][0])
+    return made
+
+
+def _bench_png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 60, 40)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _sent(name: str, data: bytes) -> dict[str, str]:
+    return {"name": name, "data": base64.b64encode(data).decode()}
+
+
+def _rsc_cache_dir() -> Path:
+    value = os.environ.get("POG_RSC_CACHE_DIR", "")
+    return Path(value) if value else (REPO.parent / "shared" / "relics" / "rsc204").resolve()
 
 
 def _d_params(limb: str, action: Any, inputs: dict[str, str]) -> dict[str, Any]:
     """Default parameters plus whatever a request cannot do without (its input files)."""
     params: dict[str, Any] = {}
     for spec in action.params:
+        if spec.type == "assets":
+            params[spec.name] = [inputs["png"], inputs["png2"]]
+        elif spec.type == "file" and spec.required:
+            params[spec.name] = (
+                _relic_file() if limb == "relic" else {"name": "a.png", "data": inputs["upload"]}
+            )
+        elif spec.type == "relic" and spec.required and "relic" in inputs:
+            params[spec.name] = inputs["relic"]
         if spec.type != "asset" or not spec.required:
             continue
         accepts = " ".join(spec.accepts)
@@ -466,7 +505,16 @@ def _d_params(limb: str, action: Any, inputs: dict[str, str]) -> dict[str, Any]:
         params["target"] = "image.sprite"
     if (limb, action.id) == ("ghost", "introspect"):
         params["generation"] = inputs["generation"]
+    if limb == "relic" and action.id in ("preview", "fork"):
+        params["entry"] = "items/0"
+    if (limb, action.id) == ("relic", "match"):
+        params["name"] = inputs.get("relic_item", "Iron Mace")
     return params
+
+
+def _relic_file() -> dict[str, str]:
+    config = _rsc_cache_dir() / "config85.jag"
+    return _sent(config.name, config.read_bytes())
 
 
 def figure_d(bench: Bench, sizes: Sizes, hop_s: float | None, default_hop_check: bool) -> ResultD:
