@@ -211,6 +211,9 @@ class ActionSpec:
     reads: tuple[str, ...] = ()
     # Only staff may run it (checked where kill switches are).
     staff_only: bool = False
+    # Whether effort (``tension``: quick, balanced, best) changes what it makes; the
+    # workspace does not ask about effort for an action where it would change nothing.
+    uses_tension: bool = True
 
     @property
     def built(self) -> bool:
@@ -236,6 +239,7 @@ class ActionSpec:
             "examples": list(self.examples),
             "reads": list(self.reads),
             "staff_only": self.staff_only,
+            "uses_tension": self.uses_tension,
         }
 
 

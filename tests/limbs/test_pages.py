@@ -52,6 +52,13 @@ def test_a_workspace_has_the_form_generated_from_the_schema(browser: Client) -> 
     assert "Surprise me" in html
 
 
+def test_effort_is_asked_only_where_it_changes_what_is_made(browser: Client) -> None:
+    assert 'id="tension"' in browser.get("/limbs/image/").content.decode()
+    upload = browser.get("/limbs/file/?action=upload").content.decode()
+    assert 'id="tension"' not in upload
+    assert 'type="file"' in upload and 'enctype="multipart/form-data"' in upload
+
+
 def test_an_unbuilt_limb_says_so_and_offers_no_form(browser: Client) -> None:
     response = browser.get("/limbs/code/")
     assert response.status_code == 200

@@ -94,6 +94,7 @@ ACTION = ActionSpec(
     description="Puts the files you pick into one zip file, with a list of their checksums.",
     output="archive",
     needs_intent=False,
+    uses_tension=False,
     params=(
         assets("assets", "Files", ANY_ASSET, "The files to put in the zip.", most=100),
         string("name", "Zip name", "The name of the zip file.", default="bundle", max_length=80),

@@ -48,6 +48,7 @@ ACTION = ActionSpec(
     description="Lists everything you have made or uploaded.",
     output="json",
     needs_intent=False,
+    uses_tension=False,
     params=(
         choice("kind", "Kind", ("all", *KINDS), "all", "Only show one kind of file."),
         string("project", "Project", "Optional: only the things of one project (its id).", max_length=64),

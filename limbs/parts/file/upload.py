@@ -137,6 +137,7 @@ ACTION = ActionSpec(
     description="Brings a file from your computer into the studio, after a safety check.",
     output="data",
     needs_intent=False,
+    uses_tension=False,
     params=(
         file(
             "file", "File", "A picture, sound, 3D model, text or zip from your computer.", max_bytes=MAX_BYTES

@@ -36,6 +36,7 @@ ACTION = ActionSpec(
     description="Lists what is inside a cache: sprites, models, maps, sounds, items and more.",
     output="json",
     needs_intent=False,
+    uses_tension=False,
     params=(
         relic("cache", "Cache", "Which cache to look in (its sha256, as the museum shows it)."),
         choice("kind", "Kind", ("all", *KIND_LABELS), "all", "Only list one kind of thing."),

@@ -108,6 +108,7 @@ ACTION = ActionSpec(
     description="Registers an old game cache so its treasures can be browsed (it is never changed).",
     output="json",
     needs_intent=False,
+    uses_tension=False,
     params=(
         file(
             "file",

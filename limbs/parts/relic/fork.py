@@ -28,6 +28,7 @@ ACTION = ActionSpec(
     description="Copies a relic into your studio as a new file that remembers where it came from.",
     output="data",
     needs_intent=False,
+    uses_tension=False,
     params=(
         relic("cache", "Cache", "Which cache it is in (its sha256)."),
         string(

@@ -40,6 +40,7 @@ ACTION = ActionSpec(
     description="Finds things with the same name in caches from different eras.",
     output="json",
     needs_intent=False,
+    uses_tension=False,
     params=(
         string(
             "name", "Name", "The name to look for, like Iron Mace or Unicorn.", required=True, max_length=200

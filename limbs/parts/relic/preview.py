@@ -35,6 +35,7 @@ ACTION = ActionSpec(
     description="Shows one relic as a picture, 3D model, map or sound.",
     output="data",
     needs_intent=False,
+    uses_tension=False,
     params=(
         relic("cache", "Cache", "Which cache it is in (its sha256)."),
         string(
