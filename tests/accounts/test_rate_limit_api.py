@@ -47,7 +47,8 @@ def test_concurrent_requests_admit_exactly_the_allowance(alice: User) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(statuses).count(202) == 7, statuses
+    # Admitted: 202 while queued, or 200 when a fast worker finished it before the answer.
+    assert sum(s in (200, 202) for s in statuses) == 7, statuses
     assert statuses.count(429) == 17
     assert all(int(r) >= 1 for r in retry)
     assert Generation.objects.filter(owner=alice).count() == 7
