@@ -57,4 +57,13 @@ class FileLimbTests(BrowserPages, ChannelsLiveServerTestCase):
         assert "first bytes are those of a PNG" in error.inner_text()
         page.screenshot(path=str(SHOTS / "file-02-refused.png"), full_page=True)
         assert Asset.objects.filter(owner=user).count() == 1
+
+        # On a 390 px phone the form fits the screen, file picker included.
+        phone = self.page_for(user, width=390)
+        phone.goto(f"{self.live_server_url}/limbs/file/?action=upload")
+        phone.locator("#param-file").wait_for(state="visible")
+        phone.screenshot(path=str(SHOTS / "file-03-phone-390.png"), full_page=True)
+        assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+        box = phone.locator("#param-file").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
         assert self.errors == []
