@@ -105,8 +105,20 @@ class TierAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "concurrency",
         "model_size",
         "cache_policy",
+        "storage_mb",
+        "upload_mb_per_day",
+        "uploads_per_hour",
     )
-    list_editable = ("requests_per_period", "period_s", "concurrency", "model_size", "cache_policy")
+    list_editable = (
+        "requests_per_period",
+        "period_s",
+        "concurrency",
+        "model_size",
+        "cache_policy",
+        "storage_mb",
+        "upload_mb_per_day",
+        "uploads_per_hour",
+    )
     prepopulated_fields = {"slug": ("name",)}
 
 

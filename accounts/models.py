@@ -36,6 +36,15 @@ class Tier(models.Model):
     concurrency = models.PositiveIntegerField(default=1, help_text="Generations running at once.")
     model_size = models.CharField(max_length=10, choices=ModelSize.choices, default=ModelSize.SMALL)
     cache_policy = models.CharField(max_length=10, choices=CachePolicy.choices, default=CachePolicy.SHARED)
+    storage_mb = models.PositiveIntegerField(
+        default=500, help_text="Megabytes of files (outputs and uploads) an identity may keep."
+    )
+    upload_mb_per_day = models.PositiveIntegerField(
+        default=400, help_text="Megabytes an identity may upload (files, relic caches) in a day."
+    )
+    uploads_per_hour = models.PositiveIntegerField(
+        default=20, help_text="Uploads an identity may send in an hour."
+    )
 
     class Meta:
         ordering = ["requests_per_period"]
@@ -72,7 +81,7 @@ class Tier(models.Model):
     def ensure_shipped(cls) -> dict[str, Tier]:
         """The three shipped tiers, created with their shipped limits where missing."""
         found: dict[str, Tier] = {}
-        for slug, name, requests, concurrency, size, cache in SHIPPED_TIERS:
+        for slug, name, requests, concurrency, size, cache, storage, upload_mb, uploads in SHIPPED_TIERS:
             found[slug], _ = cls.objects.get_or_create(
                 slug=slug,
                 defaults={
@@ -82,16 +91,20 @@ class Tier(models.Model):
                     "concurrency": concurrency,
                     "model_size": size,
                     "cache_policy": cache,
+                    "storage_mb": storage,
+                    "upload_mb_per_day": upload_mb,
+                    "uploads_per_hour": uploads,
                 },
             )
         return found
 
 
-# (slug, name, requests a minute, concurrency, model size, cache policy); also in migration 0002.
+# (slug, name, requests a minute, concurrency, model size, cache policy, storage MB, upload MB a day,
+# uploads an hour); the first six also in migration 0002, the last three in 0004.
 SHIPPED_TIERS = (
-    ("free", "Free", 10, 1, "small", "shared"),
-    ("premium", "Premium", 60, 3, "medium", "shared"),
-    ("enterprise", "Enterprise", 600, 10, "large", "private"),
+    ("free", "Free", 10, 1, "small", "shared", 500, 400, 20),
+    ("premium", "Premium", 60, 3, "medium", "shared", 5_000, 4_000, 120),
+    ("enterprise", "Enterprise", 600, 10, "large", "private", 50_000, 40_000, 1_200),
 )
 
 
