@@ -51,6 +51,12 @@ clock is passed into the script, as in ``accounts.limits``. A record whose clock
 behind the identity's current bucket (another process's clock) counts in the current
 bucket: a closed bucket is never reopened.
 
+Short windows. Besides the baselines, each backend keeps plain counters over a sliding
+window of ``slots`` slots of ``slot_s`` seconds (``count``), optionally counting an event
+only the first time a member is seen in the window (a gate: distinct identities from an
+address), and one-shot claims (``claim``) so that a burst is reported once per window.
+``accounts.bursts`` builds the within-a-minute burst rules on them; they need no history.
+
 Redis down. Every ``RedisAnomalies`` operation raises ``AnomaliesUnavailable``; the
 caller fails open (``accounts.threats.note_request`` logs and carries on).
 """
@@ -180,10 +186,23 @@ class Baseline:
     std: dict[str, float]  # the EWMA's own, without the Poisson floor
 
 
+@dataclass(frozen=True)
+class Count:
+    """One windowed counter to bump by ``inc``; with ``gate``, only the first time that member is seen."""
+
+    key: str
+    inc: int = 1
+    gate: str | None = None
+
+
 class AnomaliesBackend(Protocol):
     policy: AnomalyPolicy
 
     def record(self, identity: str, *, status: int) -> list[Verdict]: ...
+
+    def count(self, counts: Sequence[Count], slot_s: int, slots: int) -> list[int]: ...
+
+    def claim(self, key: str, ttl_s: float) -> bool: ...
 
     def evaluate(self, identity: str, now: float | None = None) -> list[Verdict]: ...
 
@@ -303,6 +322,9 @@ class MemoryAnomalies:
         self._lock = threading.Lock()
         self._states: dict[str, _State] = {}
         self._sweep_at = self.SWEEP_AT
+        self._windows: dict[str, dict[int, int]] = {}  # counter -> slot -> count
+        self._marks: dict[str, float] = {}  # gate or claim -> expiry (clock seconds)
+        self._window_sweep_at = self.SWEEP_AT
 
     def _call(self, identity: str, now: float, incs: Sequence[int]) -> list[Verdict]:
         bucket = self.policy.bucket(now)
@@ -317,6 +339,41 @@ class MemoryAnomalies:
 
     def record(self, identity: str, *, status: int) -> list[Verdict]:
         return self._call(identity, self._clock(), increments(status))
+
+    def count(self, counts: Sequence[Count], slot_s: int, slots: int) -> list[int]:
+        """Bump each counter (gated ones once per member per window); each one's total over the window."""
+        now = self._clock()
+        slot = math.floor(now / slot_s)
+        window = slot_s * slots
+        totals = []
+        with self._lock:
+            for c in counts:
+                inc = c.inc
+                if inc and c.gate is not None:
+                    if self._marks.get(c.gate, -math.inf) > now:
+                        inc = 0
+                    else:
+                        self._marks[c.gate] = now + window
+                held = self._windows.setdefault(c.key, {})
+                if inc:
+                    held[slot] = held.get(slot, 0) + inc
+                for old in [s for s in held if s <= slot - slots]:
+                    del held[old]
+                totals.append(sum(held.values()))
+            if len(self._windows) + len(self._marks) >= self._window_sweep_at:
+                self._windows = {k: w for k, w in self._windows.items() if any(s > slot - slots for s in w)}
+                self._marks = {k: until for k, until in self._marks.items() if until > now}
+                self._window_sweep_at = max(self.SWEEP_AT, 2 * (len(self._windows) + len(self._marks)))
+        return totals
+
+    def claim(self, key: str, ttl_s: float) -> bool:
+        """True once per ``ttl_s`` for ``key``: the first caller reports, the others stay quiet."""
+        now = self._clock()
+        with self._lock:
+            if self._marks.get(key, -math.inf) > now:
+                return False
+            self._marks[key] = now + ttl_s
+            return True
 
     def evaluate(self, identity: str, now: float | None = None) -> list[Verdict]:
         """Close the buckets due by ``now`` without counting anything; what tripped as they closed."""
@@ -406,6 +463,33 @@ return out
 """
 
 
+# KEYS: n counters, then n gates (a gate's key is its counter's when the counter has none).
+# ARGV: slot, slot_ms, slots, then n increments, then n gated flags (1/0). Returns n totals.
+_COUNT = """
+local slot, slot_ms, slots = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local n = #KEYS / 2
+local window = slot_ms * slots
+local out = {}
+for i = 1, n do
+  local key, inc = KEYS[i], tonumber(ARGV[3 + i])
+  if inc > 0 and ARGV[3 + n + i] == '1' then
+    if not redis.call('SET', KEYS[n + i], '1', 'PX', window, 'NX') then inc = 0 end
+  end
+  if inc > 0 then
+    redis.call('HINCRBY', key, slot, inc)
+    redis.call('PEXPIRE', key, window + slot_ms)
+  end
+  local total, raw = 0, redis.call('HGETALL', key)
+  for j = 1, #raw, 2 do
+    if tonumber(raw[j]) <= slot - slots then redis.call('HDEL', key, raw[j])
+    else total = total + tonumber(raw[j + 1]) end
+  end
+  out[i] = total
+end
+return out
+"""
+
+
 class RedisAnomalies:
     """Detector state in Redis, shared by every process; each call one atomic script."""
 
@@ -432,6 +516,7 @@ class RedisAnomalies:
             socket_timeout=timeout_s,
         )
         self._step = self._redis.register_script(_STEP)
+        self._count = self._redis.register_script(_COUNT)
 
     def _key(self, identity: str) -> str:
         return f"{self._prefix}:anomaly:{identity}"
@@ -476,6 +561,23 @@ class RedisAnomalies:
 
     def record(self, identity: str, *, status: int) -> list[Verdict]:
         return self._call(identity, self._clock(), increments(status), create=True)
+
+    def count(self, counts: Sequence[Count], slot_s: int, slots: int) -> list[int]:
+        """Bump each counter (gated ones once per member per window); each one's total (one script)."""
+        if not counts:
+            return []
+        keys = [self._key(f"w:{c.key}") for c in counts]
+        keys += [self._key(f"g:{c.gate}") if c.gate is not None else keys[i] for i, c in enumerate(counts)]
+        args: list[int] = [math.floor(self._clock() / slot_s), slot_s * 1000, slots]
+        args += [c.inc for c in counts] + [int(c.gate is not None) for c in counts]
+        totals = self._run("count", lambda: self._count(keys=keys, args=args))
+        return [int(t) for t in totals]
+
+    def claim(self, key: str, ttl_s: float) -> bool:
+        """True once per ``ttl_s`` for ``key``, across every process."""
+        ttl_ms = max(1, round(ttl_s * 1000))
+        won = self._run("claim", lambda: self._redis.set(self._key(f"c:{key}"), "1", px=ttl_ms, nx=True))
+        return bool(won)
 
     def evaluate(self, identity: str, now: float | None = None) -> list[Verdict]:
         """Close the buckets due by ``now`` without counting anything; what tripped as they closed."""
@@ -527,3 +629,11 @@ def evaluate(identity: str, now: float | None = None) -> list[Verdict]:
 
 def reset(identity: str) -> None:
     default_anomalies().reset(identity)
+
+
+def count(counts: Sequence[Count], slot_s: int, slots: int) -> list[int]:
+    return default_anomalies().count(counts, slot_s, slots)
+
+
+def claim(key: str, ttl_s: float) -> bool:
+    return default_anomalies().claim(key, ttl_s)
