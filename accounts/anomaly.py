@@ -52,9 +52,10 @@ behind the identity's current bucket (another process's clock) counts in the cur
 bucket: a closed bucket is never reopened.
 
 Short windows. Besides the baselines, each backend keeps plain counters over a sliding
-window of ``slots`` slots of ``slot_s`` seconds (``count``), optionally counting an event
-only the first time a member is seen in the window (a gate: distinct identities from an
-address), and one-shot claims (``claim``) so that a burst is reported once per window.
+window of ``slots`` slots of ``slot_s`` seconds (``count``), or of distinct members seen
+within the window (a counter with ``member``: each member's last sighting is kept, so a
+member counts once however often it is seen, and drops out a window after it was last
+seen); and one-shot claims (``claim``) so that a burst is reported once per window.
 ``accounts.bursts`` builds the within-a-minute burst rules on them; they need no history.
 
 Redis down. Every ``RedisAnomalies`` operation raises ``AnomaliesUnavailable``; the
@@ -188,11 +189,11 @@ class Baseline:
 
 @dataclass(frozen=True)
 class Count:
-    """One windowed counter to bump by ``inc``; with ``gate``, only the first time that member is seen."""
+    """One windowed counter to bump by ``inc``; with ``member``, a count of distinct members instead."""
 
     key: str
     inc: int = 1
-    gate: str | None = None
+    member: str | None = None
 
 
 class AnomaliesBackend(Protocol):
@@ -323,7 +324,8 @@ class MemoryAnomalies:
         self._states: dict[str, _State] = {}
         self._sweep_at = self.SWEEP_AT
         self._windows: dict[str, dict[int, int]] = {}  # counter -> slot -> count
-        self._marks: dict[str, float] = {}  # gate or claim -> expiry (clock seconds)
+        self._members: dict[str, dict[str, float]] = {}  # distinct counter -> member -> last seen
+        self._marks: dict[str, float] = {}  # claim -> expiry (clock seconds)
         self._window_sweep_at = self.SWEEP_AT
 
     def _call(self, identity: str, now: float, incs: Sequence[int]) -> list[Verdict]:
@@ -341,29 +343,35 @@ class MemoryAnomalies:
         return self._call(identity, self._clock(), increments(status))
 
     def count(self, counts: Sequence[Count], slot_s: int, slots: int) -> list[int]:
-        """Bump each counter (gated ones once per member per window); each one's total over the window."""
+        """Bump each counter (or add its member); each one's total over the window."""
         now = self._clock()
         slot = math.floor(now / slot_s)
-        window = slot_s * slots
+        since = now - slot_s * slots
         totals = []
         with self._lock:
             for c in counts:
-                inc = c.inc
-                if inc and c.gate is not None:
-                    if self._marks.get(c.gate, -math.inf) > now:
-                        inc = 0
-                    else:
-                        self._marks[c.gate] = now + window
+                if c.member is not None:
+                    seen = self._members.setdefault(c.key, {})
+                    if c.inc:
+                        seen[c.member] = max(now, seen.get(c.member, now))
+                    for gone in [m for m, at in seen.items() if at <= since]:
+                        del seen[gone]
+                    totals.append(len(seen))
+                    continue
                 held = self._windows.setdefault(c.key, {})
-                if inc:
-                    held[slot] = held.get(slot, 0) + inc
+                if c.inc:
+                    held[slot] = held.get(slot, 0) + c.inc
                 for old in [s for s in held if s <= slot - slots]:
                     del held[old]
                 totals.append(sum(held.values()))
-            if len(self._windows) + len(self._marks) >= self._window_sweep_at:
+            if len(self._windows) + len(self._members) + len(self._marks) >= self._window_sweep_at:
                 self._windows = {k: w for k, w in self._windows.items() if any(s > slot - slots for s in w)}
+                self._members = {
+                    k: m for k, m in self._members.items() if any(at > since for at in m.values())
+                }
                 self._marks = {k: until for k, until in self._marks.items() if until > now}
-                self._window_sweep_at = max(self.SWEEP_AT, 2 * (len(self._windows) + len(self._marks)))
+                kept = len(self._windows) + len(self._members) + len(self._marks)
+                self._window_sweep_at = max(self.SWEEP_AT, 2 * kept)
         return totals
 
     def claim(self, key: str, ttl_s: float) -> bool:
@@ -463,28 +471,36 @@ return out
 """
 
 
-# KEYS: n counters, then n gates (a gate's key is its counter's when the counter has none).
-# ARGV: slot, slot_ms, slots, then n increments, then n gated flags (1/0). Returns n totals.
+# KEYS: n counters. ARGV: now_ms, slot_ms, slots, then n increments, then n members ('' for a
+# plain counter). Returns n totals. A plain counter is a hash of slot -> count; a distinct
+# counter a sorted set of member -> last seen (ms).
 _COUNT = """
-local slot, slot_ms, slots = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local n = #KEYS / 2
+local now, slot_ms, slots = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local slot = math.floor(now / slot_ms)
+local n = #KEYS
 local window = slot_ms * slots
 local out = {}
 for i = 1, n do
-  local key, inc = KEYS[i], tonumber(ARGV[3 + i])
-  if inc > 0 and ARGV[3 + n + i] == '1' then
-    if not redis.call('SET', KEYS[n + i], '1', 'PX', window, 'NX') then inc = 0 end
+  local key, inc, member = KEYS[i], tonumber(ARGV[3 + i]), ARGV[3 + n + i]
+  if member ~= '' then
+    if inc > 0 then
+      redis.call('ZADD', key, 'GT', now, member)
+      redis.call('PEXPIRE', key, window + slot_ms)
+    end
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+    out[i] = redis.call('ZCARD', key)
+  else
+    if inc > 0 then
+      redis.call('HINCRBY', key, slot, inc)
+      redis.call('PEXPIRE', key, window + slot_ms)
+    end
+    local total, raw = 0, redis.call('HGETALL', key)
+    for j = 1, #raw, 2 do
+      if tonumber(raw[j]) <= slot - slots then redis.call('HDEL', key, raw[j])
+      else total = total + tonumber(raw[j + 1]) end
+    end
+    out[i] = total
   end
-  if inc > 0 then
-    redis.call('HINCRBY', key, slot, inc)
-    redis.call('PEXPIRE', key, window + slot_ms)
-  end
-  local total, raw = 0, redis.call('HGETALL', key)
-  for j = 1, #raw, 2 do
-    if tonumber(raw[j]) <= slot - slots then redis.call('HDEL', key, raw[j])
-    else total = total + tonumber(raw[j + 1]) end
-  end
-  out[i] = total
 end
 return out
 """
@@ -563,13 +579,12 @@ class RedisAnomalies:
         return self._call(identity, self._clock(), increments(status), create=True)
 
     def count(self, counts: Sequence[Count], slot_s: int, slots: int) -> list[int]:
-        """Bump each counter (gated ones once per member per window); each one's total (one script)."""
+        """Bump each counter (or add its member); each one's total over the window (one script)."""
         if not counts:
             return []
-        keys = [self._key(f"w:{c.key}") for c in counts]
-        keys += [self._key(f"g:{c.gate}") if c.gate is not None else keys[i] for i, c in enumerate(counts)]
-        args: list[int] = [math.floor(self._clock() / slot_s), slot_s * 1000, slots]
-        args += [c.inc for c in counts] + [int(c.gate is not None) for c in counts]
+        keys = [self._key(f"{'d' if c.member is not None else 'w'}:{c.key}") for c in counts]
+        args: list[int | str] = [round(self._clock() * 1000), slot_s * 1000, slots]
+        args += [c.inc for c in counts] + [c.member or "" for c in counts]
         totals = self._run("count", lambda: self._count(keys=keys, args=args))
         return [int(t) for t in totals]
 

@@ -155,10 +155,10 @@ def observe_request(
         seen = int(identity is not None)
         counts += [
             Count(f"{client.address_key}:requests"),
-            Count(f"{client.address_key}:identities", seen, gate=f"{client.address_key}:{identity}"),
-            Count(f"{client.prefix_key}:identities", seen, gate=f"{client.prefix_key}:{identity}"),
+            Count(f"{client.address_key}:identities", seen, member=str(identity)),
+            Count(f"{client.prefix_key}:identities", seen, member=str(identity)),
             Count("all:requests"),
-            Count("all:addresses", gate=f"all:{client.address_key}"),
+            Count("all:addresses", member=client.address),
         ]
     if not counts:
         return []

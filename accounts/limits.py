@@ -427,12 +427,16 @@ for i = 1, n do
     end
   end
   st[i] = {debt, last, p, per_ms, need, cap}
+  local at = 3 * (i - 1)
   if debt + need <= cap then
-    out[#out + 1], out[#out + 2], out[#out + 3] = 1, floor_div(cap - debt - need, p), 0
+    out[at + 1] = 1
+    out[at + 2] = floor_div(cap - debt - need, p)
+    out[at + 3] = 0
   else
     all = false
-    out[#out + 1], out[#out + 2] = 0, floor_div(cap - debt, p)
-    out[#out + 3] = ceil_div(debt + need - cap, per_ms) + (last - now)
+    out[at + 1] = 0
+    out[at + 2] = floor_div(cap - debt, p)
+    out[at + 3] = ceil_div(debt + need - cap, per_ms) + (last - now)
   end
 end
 if all then
