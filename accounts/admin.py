@@ -196,11 +196,11 @@ class KillSwitchAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(AnomalyFlag)
 class AnomalyFlagAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("user", "metric", "evidence_text", "created_at", "cleared_at", "cleared_by")
+    list_display = ("subject", "user", "metric", "evidence_text", "created_at", "cleared_at", "cleared_by")
     list_filter = ("metric", ("cleared_at", admin.EmptyFieldListFilter))
-    search_fields = ("user__username",)
+    search_fields = ("subject", "user__username")
     ordering = (F("cleared_at").desc(nulls_first=True), "-created_at")  # type: ignore[assignment]
-    readonly_fields = ("user", "metric", "evidence", "created_at", "cleared_at", "cleared_by")
+    readonly_fields = ("subject", "user", "metric", "evidence", "created_at", "cleared_at", "cleared_by")
     actions = ("clear",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

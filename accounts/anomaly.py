@@ -51,6 +51,13 @@ clock is passed into the script, as in ``accounts.limits``. A record whose clock
 behind the identity's current bucket (another process's clock) counts in the current
 bucket: a closed bucket is never reopened.
 
+Short windows. Besides the baselines, each backend keeps plain counters over a sliding
+window of ``slots`` slots of ``slot_s`` seconds (``count``), or of distinct members seen
+within the window (a counter with ``member``: each member's last sighting is kept, so a
+member counts once however often it is seen, and drops out a window after it was last
+seen); and one-shot claims (``claim``) so that a burst is reported once per window.
+``accounts.bursts`` builds the within-a-minute burst rules on them; they need no history.
+
 Redis down. Every ``RedisAnomalies`` operation raises ``AnomaliesUnavailable``; the
 caller fails open (``accounts.threats.note_request`` logs and carries on).
 """
@@ -180,10 +187,23 @@ class Baseline:
     std: dict[str, float]  # the EWMA's own, without the Poisson floor
 
 
+@dataclass(frozen=True)
+class Count:
+    """One windowed counter to bump by ``inc``; with ``member``, a count of distinct members instead."""
+
+    key: str
+    inc: int = 1
+    member: str | None = None
+
+
 class AnomaliesBackend(Protocol):
     policy: AnomalyPolicy
 
     def record(self, identity: str, *, status: int) -> list[Verdict]: ...
+
+    def count(self, counts: Sequence[Count], slot_s: int, slots: int) -> list[int]: ...
+
+    def claim(self, key: str, ttl_s: float) -> bool: ...
 
     def evaluate(self, identity: str, now: float | None = None) -> list[Verdict]: ...
 
@@ -303,6 +323,10 @@ class MemoryAnomalies:
         self._lock = threading.Lock()
         self._states: dict[str, _State] = {}
         self._sweep_at = self.SWEEP_AT
+        self._windows: dict[str, dict[int, int]] = {}  # counter -> slot -> count
+        self._members: dict[str, dict[str, float]] = {}  # distinct counter -> member -> last seen
+        self._marks: dict[str, float] = {}  # claim -> expiry (clock seconds)
+        self._window_sweep_at = self.SWEEP_AT
 
     def _call(self, identity: str, now: float, incs: Sequence[int]) -> list[Verdict]:
         bucket = self.policy.bucket(now)
@@ -317,6 +341,47 @@ class MemoryAnomalies:
 
     def record(self, identity: str, *, status: int) -> list[Verdict]:
         return self._call(identity, self._clock(), increments(status))
+
+    def count(self, counts: Sequence[Count], slot_s: int, slots: int) -> list[int]:
+        """Bump each counter (or add its member); each one's total over the window."""
+        now = self._clock()
+        slot = math.floor(now / slot_s)
+        since = now - slot_s * slots
+        totals = []
+        with self._lock:
+            for c in counts:
+                if c.member is not None:
+                    seen = self._members.setdefault(c.key, {})
+                    if c.inc:
+                        seen[c.member] = max(now, seen.get(c.member, now))
+                    for gone in [m for m, at in seen.items() if at <= since]:
+                        del seen[gone]
+                    totals.append(len(seen))
+                    continue
+                held = self._windows.setdefault(c.key, {})
+                if c.inc:
+                    held[slot] = held.get(slot, 0) + c.inc
+                for old in [s for s in held if s <= slot - slots]:
+                    del held[old]
+                totals.append(sum(held.values()))
+            if len(self._windows) + len(self._members) + len(self._marks) >= self._window_sweep_at:
+                self._windows = {k: w for k, w in self._windows.items() if any(s > slot - slots for s in w)}
+                self._members = {
+                    k: m for k, m in self._members.items() if any(at > since for at in m.values())
+                }
+                self._marks = {k: until for k, until in self._marks.items() if until > now}
+                kept = len(self._windows) + len(self._members) + len(self._marks)
+                self._window_sweep_at = max(self.SWEEP_AT, 2 * kept)
+        return totals
+
+    def claim(self, key: str, ttl_s: float) -> bool:
+        """True once per ``ttl_s`` for ``key``: the first caller reports, the others stay quiet."""
+        now = self._clock()
+        with self._lock:
+            if self._marks.get(key, -math.inf) > now:
+                return False
+            self._marks[key] = now + ttl_s
+            return True
 
     def evaluate(self, identity: str, now: float | None = None) -> list[Verdict]:
         """Close the buckets due by ``now`` without counting anything; what tripped as they closed."""
@@ -406,6 +471,41 @@ return out
 """
 
 
+# KEYS: n counters. ARGV: now_ms, slot_ms, slots, then n increments, then n members ('' for a
+# plain counter). Returns n totals. A plain counter is a hash of slot -> count; a distinct
+# counter a sorted set of member -> last seen (ms).
+_COUNT = """
+local now, slot_ms, slots = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local slot = math.floor(now / slot_ms)
+local n = #KEYS
+local window = slot_ms * slots
+local out = {}
+for i = 1, n do
+  local key, inc, member = KEYS[i], tonumber(ARGV[3 + i]), ARGV[3 + n + i]
+  if member ~= '' then
+    if inc > 0 then
+      redis.call('ZADD', key, 'GT', now, member)
+      redis.call('PEXPIRE', key, window + slot_ms)
+    end
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+    out[i] = redis.call('ZCARD', key)
+  else
+    if inc > 0 then
+      redis.call('HINCRBY', key, slot, inc)
+      redis.call('PEXPIRE', key, window + slot_ms)
+    end
+    local total, raw = 0, redis.call('HGETALL', key)
+    for j = 1, #raw, 2 do
+      if tonumber(raw[j]) <= slot - slots then redis.call('HDEL', key, raw[j])
+      else total = total + tonumber(raw[j + 1]) end
+    end
+    out[i] = total
+  end
+end
+return out
+"""
+
+
 class RedisAnomalies:
     """Detector state in Redis, shared by every process; each call one atomic script."""
 
@@ -432,6 +532,7 @@ class RedisAnomalies:
             socket_timeout=timeout_s,
         )
         self._step = self._redis.register_script(_STEP)
+        self._count = self._redis.register_script(_COUNT)
 
     def _key(self, identity: str) -> str:
         return f"{self._prefix}:anomaly:{identity}"
@@ -476,6 +577,22 @@ class RedisAnomalies:
 
     def record(self, identity: str, *, status: int) -> list[Verdict]:
         return self._call(identity, self._clock(), increments(status), create=True)
+
+    def count(self, counts: Sequence[Count], slot_s: int, slots: int) -> list[int]:
+        """Bump each counter (or add its member); each one's total over the window (one script)."""
+        if not counts:
+            return []
+        keys = [self._key(f"{'d' if c.member is not None else 'w'}:{c.key}") for c in counts]
+        args: list[int | str] = [round(self._clock() * 1000), slot_s * 1000, slots]
+        args += [c.inc for c in counts] + [c.member or "" for c in counts]
+        totals = self._run("count", lambda: self._count(keys=keys, args=args))
+        return [int(t) for t in totals]
+
+    def claim(self, key: str, ttl_s: float) -> bool:
+        """True once per ``ttl_s`` for ``key``, across every process."""
+        ttl_ms = max(1, round(ttl_s * 1000))
+        won = self._run("claim", lambda: self._redis.set(self._key(f"c:{key}"), "1", px=ttl_ms, nx=True))
+        return bool(won)
 
     def evaluate(self, identity: str, now: float | None = None) -> list[Verdict]:
         """Close the buckets due by ``now`` without counting anything; what tripped as they closed."""
@@ -527,3 +644,11 @@ def evaluate(identity: str, now: float | None = None) -> list[Verdict]:
 
 def reset(identity: str) -> None:
     default_anomalies().reset(identity)
+
+
+def count(counts: Sequence[Count], slot_s: int, slots: int) -> list[int]:
+    return default_anomalies().count(counts, slot_s, slots)
+
+
+def claim(key: str, ttl_s: float) -> bool:
+    return default_anomalies().claim(key, ttl_s)

@@ -13,6 +13,10 @@ often a bucket is touched. That needs ``requests * period_ms * 1000`` to stay be
 2**53 (the integers a double, and so Redis's Lua, holds exactly): ``RateLimit``
 refuses larger ones, which still allows e.g. 100,000 a day or 2.5 million an hour.
 
+Several buckets at once. ``take_all`` charges one request to several buckets (an identity's,
+its address's, its network's) all or nothing: when any of them cannot pay, none is charged,
+and the answer names the one that refused (the one with the longest wait when several do).
+
 Concurrency. ``acquire`` hands out at most ``limit`` leases per key at once; each
 lease expires ``lease_s`` after it was taken (or last extended), so a process that
 crashes while holding one frees its slot by itself. ``release`` gives it back early.
@@ -35,7 +39,7 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -154,8 +158,31 @@ def _decide(debt: int, last_ms: int, now_ms: int, limit: RateLimit, need: int, c
     return Decision(False, (cap - debt) // limit.period_ms / 1000, wait_ms / 1000)
 
 
+@dataclass(frozen=True)
+class MultiDecision:
+    """What ``take_all`` decided: ``refused`` is the index of the bucket that said no (None: all paid)."""
+
+    allowed: bool
+    refused: int | None
+    decisions: tuple[Decision, ...]  # one per bucket, in the order asked
+
+    @property
+    def retry_after_s(self) -> float:
+        return 0.0 if self.refused is None else self.decisions[self.refused].retry_after_s
+
+
+def _multi(decisions: list[Decision]) -> MultiDecision:
+    refusals = [i for i, d in enumerate(decisions) if not d.allowed]
+    if not refusals:
+        return MultiDecision(True, None, tuple(decisions))
+    worst = max(refusals, key=lambda i: decisions[i].retry_after_s)
+    return MultiDecision(False, worst, tuple(decisions))
+
+
 class LimitsBackend(Protocol):
     def take(self, key: str, limit: RateLimit, cost: float = 1) -> Decision: ...
+
+    def take_all(self, buckets: Sequence[tuple[str, RateLimit]], cost: float = 1) -> MultiDecision: ...
 
     def peek(self, key: str, limit: RateLimit, cost: float = 1) -> Decision: ...
 
@@ -236,6 +263,29 @@ class MemoryLimits:
 
     def take(self, key: str, limit: RateLimit, cost: float = 1) -> Decision:
         return self._bucket(key, limit, cost, commit=True)
+
+    def take_all(self, buckets: Sequence[tuple[str, RateLimit]], cost: float = 1) -> MultiDecision:
+        """Charge ``cost`` to every bucket, or to none when any of them cannot pay it."""
+        needs = [limit.cost_units(cost) for _, limit in buckets]
+        now_ms = _ms(self._clock())
+        with self._lock:
+            states = []
+            for key, limit in buckets:
+                held = self._buckets.get(key)
+                debt, last_ms = 0, now_ms
+                if held is not None:
+                    debt, last_ms = _refill(held.debt, held.last_ms, held.period_ms, now_ms, limit)
+                states.append((debt, last_ms))
+            decisions = [
+                _decide(debt, last_ms, now_ms, limit, need, True)
+                for (debt, last_ms), (_, limit), need in zip(states, buckets, needs, strict=True)
+            ]
+            result = _multi(decisions)
+            if result.allowed:
+                for (key, limit), (debt, last_ms), need in zip(buckets, states, needs, strict=True):
+                    self._buckets[key] = _Bucket(debt + need, last_ms, limit.period_ms, limit.units_per_ms)
+                self._maybe_sweep(now_ms)
+        return result
 
     def peek(self, key: str, limit: RateLimit, cost: float = 1) -> Decision:
         """Would ``take`` admit ``cost`` now? ``remaining`` is what the bucket holds; nothing is taken."""
@@ -352,6 +402,55 @@ return {0, floor_div(cap - debt, p), ceil_div(debt + need - cap, per_ms) + (last
 """
 )
 
+# KEYS: n buckets. ARGV: now_ms, slack_ms, then requests, period_ms, need for each bucket.
+# Returns 3 numbers per bucket as _BUCKET does; every bucket is charged only when all allow.
+_BUCKETS = (
+    _LUA_HELPERS
+    + """
+local now, slack = tonumber(ARGV[1]), tonumber(ARGV[2])
+local n = #KEYS
+local st, out, all = {}, {}, true
+for i = 1, n do
+  local r, p, need = tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1]), tonumber(ARGV[3 * i + 2])
+  local cap, per_ms = 1000 * r * p, 1000 * r
+  local debt, last = 0, now
+  local h = redis.call('HMGET', KEYS[i], 'd', 't', 'p')
+  if h[1] then
+    debt, last = tonumber(h[1]), tonumber(h[2])
+    local held_p = tonumber(h[3])
+    if held_p ~= p then debt = math.ceil(debt / held_p * p) end
+    if debt > cap then debt = cap end
+    local elapsed = now - last
+    if elapsed > 0 then
+      if elapsed >= p then debt = 0 else debt = math.max(0, debt - elapsed * per_ms) end
+      last = now
+    end
+  end
+  st[i] = {debt, last, p, per_ms, need, cap}
+  local at = 3 * (i - 1)
+  if debt + need <= cap then
+    out[at + 1] = 1
+    out[at + 2] = floor_div(cap - debt - need, p)
+    out[at + 3] = 0
+  else
+    all = false
+    out[at + 1] = 0
+    out[at + 2] = floor_div(cap - debt, p)
+    out[at + 3] = ceil_div(debt + need - cap, per_ms) + (last - now)
+  end
+end
+if all then
+  for i = 1, n do
+    local debt, last, p, per_ms, need = st[i][1], st[i][2], st[i][3], st[i][4], st[i][5]
+    local after = debt + need
+    redis.call('HSET', KEYS[i], 'd', fmt(after), 't', fmt(last), 'p', fmt(p))
+    redis.call('PEXPIRE', KEYS[i], ceil_div(after, per_ms) + slack)
+  end
+end
+return out
+"""
+)
+
 # KEYS: lease set. ARGV: now_ms, limit, lease_ms, id, slack_ms. Returns the expiry (ms) or 0 (refused).
 _ACQUIRE = """
 local key = KEYS[1]
@@ -403,6 +502,7 @@ class RedisLimits:
             socket_timeout=timeout_s,
         )
         self._bucket_script = self._redis.register_script(_BUCKET)
+        self._buckets_script = self._redis.register_script(_BUCKETS)
         self._acquire_script = self._redis.register_script(_ACQUIRE)
         self._extend_script = self._redis.register_script(_EXTEND)
 
@@ -429,6 +529,19 @@ class RedisLimits:
 
     def take(self, key: str, limit: RateLimit, cost: float = 1) -> Decision:
         return self._bucket(key, limit, cost, commit=True)
+
+    def take_all(self, buckets: Sequence[tuple[str, RateLimit]], cost: float = 1) -> MultiDecision:
+        """Charge ``cost`` to every bucket, or to none when any of them cannot pay it (one script)."""
+        args: list[int] = [_ms(self._clock()), _EXPIRY_SLACK_MS]
+        for _, limit in buckets:
+            args += [limit.requests, limit.period_ms, limit.cost_units(cost)]
+        keys = [self._rate_key(key) for key, _ in buckets]
+        flat = self._call("take_all", lambda: self._buckets_script(keys=keys, args=args))
+        decisions = [
+            Decision(bool(flat[i]), int(flat[i + 1]) / 1000, int(flat[i + 2]) / 1000)
+            for i in range(0, len(flat), 3)
+        ]
+        return _multi(decisions)
 
     def peek(self, key: str, limit: RateLimit, cost: float = 1) -> Decision:
         """Would ``take`` admit ``cost`` now? ``remaining`` is what the bucket holds; nothing is taken."""
@@ -489,6 +602,10 @@ def use_limits(backend: LimitsBackend | None) -> None:
 
 def take(key: str, limit: RateLimit, cost: float = 1) -> Decision:
     return default_limits().take(key, limit, cost)
+
+
+def take_all(buckets: Sequence[tuple[str, RateLimit]], cost: float = 1) -> MultiDecision:
+    return default_limits().take_all(buckets, cost)
 
 
 def peek(key: str, limit: RateLimit, cost: float = 1) -> Decision:

@@ -382,10 +382,19 @@ class KillSwitch(models.Model):
 
 
 class AnomalyFlag(models.Model):
-    """An identity whose behaviour left its own recent baseline; throttled until cleared."""
+    """An identity, address or network whose behaviour stood out; throttled until cleared.
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="anomaly_flags")
-    metric = models.CharField(max_length=20)  # requests | errors | bad_input
+    ``subject`` names what was seen (``user:42``, ``address:203.0.113.7``,
+    ``prefix:203.0.113.0/24``); ``user`` is set for identities only.
+    """
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="anomaly_flags"
+    )
+    subject = models.CharField(max_length=80, db_index=True, default="")
+    # requests | errors | bad_input (baseline); burst_requests | burst_refused | burst_bad_input |
+    # identities | new_identities (within a minute, accounts.bursts)
+    metric = models.CharField(max_length=20)
     evidence = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     cleared_at = models.DateTimeField(null=True, blank=True)
@@ -395,4 +404,4 @@ class AnomalyFlag(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.metric} anomaly for {self.user}"
+        return f"{self.metric} anomaly for {self.user or self.subject}"

@@ -1,14 +1,19 @@
 """The Django side of pre-threat detection: flags for staff, and a stricter limit while flagged.
 
-``note_request(user_id, status)`` feeds every API response to ``accounts.anomaly``;
-each verdict becomes an ``AnomalyFlag`` carrying the verdict's evidence, unless the
-user already has an uncleared flag for that metric (a burst that lasts five minutes
-is one incident, not five). A user with any uncleared flag is throttled:
-``is_throttled`` says so and ``throttled_limit`` turns their tier's rate limit into a
-much stricter one, until staff read the evidence and ``clear_flag``.
+``note_request(user_id, status, client)`` feeds every API response to
+``accounts.anomaly`` (the identity against its own baseline) and to
+``accounts.bursts`` (the identity, its address and its network prefix within the last
+minute); ``note_new_identity(client)`` feeds each guest made. Each verdict becomes an
+``AnomalyFlag`` naming its subject (``user:42``, ``address:203.0.113.7``,
+``prefix:203.0.113.0/24``) and carrying the evidence, unless that subject already has an
+uncleared flag for that metric (a burst that lasts five minutes is one incident, not
+five). A subject with any uncleared flag is throttled: ``is_throttled`` (an identity) and
+``throttled_subjects`` (an address, a prefix) say so, and ``throttled_limit`` turns the
+limit that applies into a much stricter one, until staff read the evidence and
+``clear_flag``.
 
 Staleness. ``is_throttled`` sits on the admission path, so its answer is cached in
-process memory for ``POG_ANOMALY_CACHE_S`` (2 s) per user. A flag created or cleared
+process memory for ``POG_ANOMALY_CACHE_S`` (2 s) per subject. A flag created or cleared
 in *this* process takes effect at once (the entry is dropped); one created or cleared
 in another process is seen here at most that long later.
 
@@ -30,14 +35,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from accounts import anomaly
+from accounts import anomaly, bursts
+from accounts.addresses import Client, client_of
 from accounts.anomaly import AnomaliesUnavailable, Verdict
+from accounts.bursts import Burst
 from accounts.limits import RateLimit
 from accounts.models import AnomalyFlag, User
 
 log = logging.getLogger(__name__)
 
-_cache: dict[int, tuple[float, bool]] = {}  # user id -> (valid until, monotonic; throttled)
+_cache: dict[str, tuple[float, bool]] = {}  # subject -> (valid until, monotonic; throttled)
 _cache_lock = threading.Lock()
 _CACHE_MAX = 10_000
 _monotonic: Callable[[], float] = time.monotonic
@@ -51,9 +58,9 @@ def _cache_s() -> float:
     return float(getattr(settings, "POG_ANOMALY_CACHE_S", 2.0))
 
 
-def _forget(user_id: int) -> None:
+def _forget(subject: str) -> None:
     with _cache_lock:
-        _cache.pop(user_id, None)
+        _cache.pop(subject, None)
 
 
 def clear_cache() -> None:
@@ -62,15 +69,48 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def note_request(user_id: int, status: int) -> None:
-    """Count one answered API request; flag the user for each metric that left its baseline."""
+def note_request(user_id: int | None, status: int, client: Client | None = None) -> None:
+    """Count one answered API request; flag the user for each metric that left its baseline, and
+    the user, its address or its prefix for each burst it completes."""
+    identity = identity_of(user_id) if user_id is not None else None
     try:
-        verdicts = anomaly.record(identity_of(user_id), status=status)
+        verdicts = anomaly.record(identity, status=status) if identity is not None else []
+        found = bursts.observe_request(identity, client, status)
     except AnomaliesUnavailable:
         log.warning("anomaly detection unavailable; request not counted", exc_info=True)
         return
-    for verdict in verdicts:
-        flag_verdict(user_id, verdict)
+    if user_id is not None:
+        for verdict in verdicts:
+            flag_verdict(user_id, verdict)
+    for burst in found:
+        flag_burst(burst)
+
+
+def note_new_identity(client: Client) -> None:
+    """Count one identity (a guest) made from ``client``; flag its prefix when it makes too many."""
+    try:
+        found = bursts.observe_new_identity(client)
+    except AnomaliesUnavailable:
+        log.warning("anomaly detection unavailable; new identity not counted", exc_info=True)
+        return
+    for burst in found:
+        flag_burst(burst)
+
+
+def flag_burst(burst: Burst) -> AnomalyFlag | None:
+    """The new flag for a burst, or None when its subject already has an uncleared one for that metric."""
+    user_id = burst.user_id
+    with transaction.atomic():
+        if user_id is not None and not User.objects.select_for_update().filter(pk=user_id).exists():
+            return None
+        if open_flags().filter(subject=burst.subject, metric=burst.metric).exists():
+            return None
+        flag = AnomalyFlag.objects.create(
+            user_id=user_id, subject=burst.subject, metric=burst.metric, evidence=burst.as_evidence()
+        )
+    _forget(burst.subject)
+    log.warning("anomaly flag: %s; throttled until cleared", burst.describe())
+    return flag
 
 
 def flag_verdict(user_id: int, verdict: Verdict) -> AnomalyFlag | None:
@@ -82,9 +122,12 @@ def flag_verdict(user_id: int, verdict: Verdict) -> AnomalyFlag | None:
         if open_flags().filter(user_id=user_id, metric=verdict.metric).exists():
             return None
         flag = AnomalyFlag.objects.create(
-            user_id=user_id, metric=verdict.metric, evidence=verdict.as_evidence()
+            user_id=user_id,
+            subject=identity_of(user_id),
+            metric=verdict.metric,
+            evidence=verdict.as_evidence(),
         )
-    _forget(user_id)
+    _forget(identity_of(user_id))
     log.warning(
         "anomaly flag for user %s: %s %s in a bucket (baseline %.1f, z %.1f); throttled until cleared",
         *(user_id, verdict.count, verdict.metric, verdict.mean, verdict.z),
@@ -99,29 +142,46 @@ def open_flags() -> QuerySet[AnomalyFlag]:
 
 def is_throttled(user_id: int) -> bool:
     """Does the user have an uncleared flag? Cached per process for up to ``POG_ANOMALY_CACHE_S``."""
+    return _throttled(identity_of(user_id))
+
+
+def throttled_subjects(client: Client) -> tuple[bool, bool]:
+    """Are ``client``'s address and its prefix flagged (uncleared)? Cached like ``is_throttled``."""
+    return _throttled(client.address_key), _throttled(client.prefix_key)
+
+
+def _throttled(subject: str) -> bool:
     now = _monotonic()
     with _cache_lock:
-        hit = _cache.get(user_id)
+        hit = _cache.get(subject)
         if hit is not None and hit[0] > now:
             return hit[1]
-    throttled = AnomalyFlag.objects.filter(user_id=user_id, cleared_at__isnull=True).exists()
+    found = AnomalyFlag.objects.filter(subject=subject, cleared_at__isnull=True)
+    kind, _, value = subject.partition(":")
+    if kind == "user":
+        # Flags of an identity also carry its user, which staff may have set by hand.
+        found = AnomalyFlag.objects.filter(user_id=int(value), cleared_at__isnull=True)
+    throttled = found.exists()
     with _cache_lock:
         if len(_cache) >= _CACHE_MAX:
             for key in [k for k, (until, _) in _cache.items() if until <= now]:
                 del _cache[key]
             if len(_cache) >= _CACHE_MAX:
                 _cache.clear()
-        _cache[user_id] = (now + _cache_s(), throttled)
+        _cache[subject] = (now + _cache_s(), throttled)
     return throttled
 
 
-def throttled_limit(limit: RateLimit) -> RateLimit:
-    """At most a ``POG_ANOMALY_THROTTLE_DIVISOR``-th (a quarter) of ``limit``'s rate, burst at least 1.
+def throttled_limit(limit: RateLimit, divisor: int | None = None) -> RateLimit:
+    """At most a ``divisor``-th (``POG_ANOMALY_THROTTLE_DIVISOR``, a quarter) of ``limit``'s rate,
+    burst at least 1.
 
     Same period when the tier allows at least that many requests per period; a smaller
     allowance keeps its single request and stretches the period instead.
     """
-    divisor = max(2, int(getattr(settings, "POG_ANOMALY_THROTTLE_DIVISOR", 4)))
+    if divisor is None:
+        divisor = int(getattr(settings, "POG_ANOMALY_THROTTLE_DIVISOR", 4))
+    divisor = max(2, divisor)
     if limit.requests >= divisor:
         return RateLimit(limit.requests // divisor, limit.period_s)
     return RateLimit(1, limit.period_s * divisor / limit.requests)
@@ -133,7 +193,9 @@ def clear_flag(flag: AnomalyFlag, by: User) -> bool:
     cleared = AnomalyFlag.objects.filter(pk=flag.pk, cleared_at__isnull=True).update(
         cleared_at=now, cleared_by=by
     )
-    _forget(flag.user_id)
+    _forget(flag.subject)
+    if flag.user_id is not None:
+        _forget(identity_of(flag.user_id))
     if cleared:
         flag.cleared_at, flag.cleared_by = now, by
     else:
@@ -150,7 +212,7 @@ def user_id_of(request: Any) -> int | None:
 
 
 class AnomalyMiddleware:
-    """Feeds every answered ``/api/`` request of a known user to ``note_request``.
+    """Feeds every answered ``/api/`` request to ``note_request``: its user (when known) and its client.
 
     After the view, so the status is final and ``request.auth`` (set by django-ninja
     for bearer tokens) is there. Never changes the response: a failure here is logged.
@@ -162,10 +224,8 @@ class AnomalyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.path.startswith("/api/"):
-            user_id = user_id_of(request)
-            if user_id is not None:
-                try:
-                    note_request(user_id, response.status_code)
-                except Exception:
-                    log.exception("could not note request for anomaly detection")
+            try:
+                note_request(user_id_of(request), response.status_code, client_of(request))
+            except Exception:
+                log.exception("could not note request for anomaly detection")
         return response

@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 
 from accounts.identity import token_from_bearer
+from accounts.reads import WebsocketConnectMeter
 
 
 class BearerTokenMiddleware(BaseMiddleware):
@@ -24,5 +25,6 @@ class BearerTokenMiddleware(BaseMiddleware):
 
 
 def IdentityMiddlewareStack(inner: Any) -> Any:  # noqa: N802 - named like channels' AuthMiddlewareStack
-    # Session auth runs first; the bearer middleware then overrides ``user`` when a token is given.
-    return AuthMiddlewareStack(BearerTokenMiddleware(inner))
+    # Connects are metered per address first; session auth runs next, and the bearer middleware
+    # then overrides ``user`` when a token is given.
+    return WebsocketConnectMeter(AuthMiddlewareStack(BearerTokenMiddleware(inner)))

@@ -1,12 +1,15 @@
-"""Admission: the tier's meters, one running slot (concurrency), then one token (rate)."""
+"""Admission: the tier's meters, one running slot (concurrency), then one token (rate).
+
+The rate is charged to the identity, its client address and its network prefix at once
+(``accounts.meters``): identities are free, addresses are not.
+"""
 
 from __future__ import annotations
 
 import logging
-import math
 
-from accounts import limits, threats
-from accounts.limits import Lease, LimitsUnavailable, RateLimit
+from accounts import addresses, limits, meters
+from accounts.limits import Lease, LimitsUnavailable
 from accounts.models import User
 from limbs.spec import ActionSpec
 from pog_site.errors import RequestError
@@ -21,19 +24,15 @@ BUSY_RETRY_S = 2
 
 
 def admit(owner: User, action: ActionSpec) -> Lease | None:
-    """The tier's meters: one running slot (concurrency), then one token (rate).
+    """The tier's meters: one running slot (concurrency), then one token (rate) from every meter.
 
     Checked after validation, so a typo never costs a token. If the shared store is
     unreachable the request is let through and the problem logged: a meter outage
     must not take the studio down with it.
     """
     tier = owner.effective_tier()
-    throttled = threats.is_throttled(owner.pk)
     try:
-        rate = RateLimit(tier.requests_per_period, tier.period_s)
-        if throttled:
-            # Flagged for behaving unlike itself: a much smaller allowance until staff look.
-            rate = threats.throttled_limit(rate)
+        rate_meters = meters.generation_meters(owner, tier, addresses.current())
     except ValueError:
         # A tier saved with limits the limiter cannot count (Tier.clean refuses them in the
         # admin): meter nothing rather than fail every request of that tier.
@@ -54,41 +53,15 @@ def admit(owner: User, action: ActionSpec) -> Lease | None:
                 None,
                 retry_after=BUSY_RETRY_S,
             )
-        decision = limits.take(f"rate:user:{owner.pk}", rate)
+        decision = limits.take_all([(m.key, m.limit) for m in rate_meters])
     except LimitsUnavailable:
         log.warning("rate and concurrency limits unavailable; admitting the request", exc_info=True)
         release(lease)
         return None
     if not decision.allowed:
         release(lease)
-        wait = max(1, math.ceil(decision.retry_after_s))
-        allows = (
-            "your account allows while the studio's staff take a look at some unusual activity"
-            if throttled
-            else f"the {tier.name} tier allows"
-        )
-        raise RequestError(
-            429,
-            "rate_limited",
-            f"That is {rate.requests} requests in {_period_words(rate.period_s)}, the most {allows}. "
-            f"The next one can start in {wait} s.",
-            None,
-            retry_after=wait,
-        )
+        raise meters.refusal(rate_meters, decision)
     return lease
-
-
-def _period_words(period_s: float) -> str:
-    seconds = round(period_s)
-    if seconds == 60:
-        return "a minute"
-    if seconds == 3600:
-        return "an hour"
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600} h"
-    if seconds % 60 == 0:
-        return f"{seconds // 60} minutes"
-    return f"{seconds} s"
 
 
 def release(lease: Lease | str | None, owner_id: int | None = None) -> None:

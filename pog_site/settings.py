@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "accounts.middleware.GuestMiddleware",
     "accounts.middleware.KillSwitchMiddleware",
     "accounts.threats.AnomalyMiddleware",
+    "accounts.reads.ReadMeterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -307,6 +308,38 @@ POG_GUESTS_PER_MINUTE = _env_int("POG_GUESTS_PER_MINUTE", 30, minimum=1)
 POG_ANOMALY_Z = _env_float("POG_ANOMALY_Z", 4.0, minimum=1.0)
 POG_ANOMALY_BUCKET_S = _env_int("POG_ANOMALY_BUCKET_S", 60, minimum=1)
 POG_ANOMALY_MIN_HISTORY = _env_int("POG_ANOMALY_MIN_HISTORY", 5, minimum=1)
+# --- abuse that rotates identities (issue 12, point 4) ---------------------
+# Proxies whose X-Forwarded-For is believed (addresses or networks); from anyone else the
+# header is ignored and the peer address is the client.
+POG_TRUSTED_PROXIES = _env_list("POG_TRUSTED_PROXIES", "")
+# Clients are also counted by network: IPv4 /24, IPv6 /56 (one ISP customer; see accounts/addresses.py).
+POG_LIMIT_PREFIX_V4 = _env_int("POG_LIMIT_PREFIX_V4", 24, minimum=8)
+POG_LIMIT_PREFIX_V6 = _env_int("POG_LIMIT_PREFIX_V6", 56, minimum=16)
+# An address, and a prefix, may make this many times one identity's tier allowance together.
+POG_LIMIT_ADDRESS_MULTIPLE = _env_float("POG_LIMIT_ADDRESS_MULTIPLE", 20.0, minimum=1.0)
+POG_LIMIT_PREFIX_MULTIPLE = _env_float("POG_LIMIT_PREFIX_MULTIPLE", 60.0, minimum=1.0)
+# A guest gets a third of its tier's rate for its first ten minutes.
+POG_NEWCOMER_S = _env_int("POG_NEWCOMER_S", 600, minimum=0)
+POG_NEWCOMER_DIVISOR = _env_int("POG_NEWCOMER_DIVISOR", 3, minimum=2)
+# Guests one network may make a minute (POG_GUESTS_PER_MINUTE is per address).
+POG_GUESTS_PER_PREFIX_MINUTE = _env_int("POG_GUESTS_PER_PREFIX_MINUTE", 90, minimum=1)
+# API reads (GET/HEAD under /api/) a minute per identity and per address; paths never metered.
+POG_READS_PER_MINUTE = _env_int("POG_READS_PER_MINUTE", 600, minimum=1)
+POG_READS_PER_ADDRESS_MINUTE = _env_int("POG_READS_PER_ADDRESS_MINUTE", 3000, minimum=1)
+POG_READS_EXEMPT = _env_list("POG_READS_EXEMPT", "/api/health,/api/docs,/api/openapi.json")
+POG_WS_CONNECTS_PER_ADDRESS_MINUTE = _env_int("POG_WS_CONNECTS_PER_ADDRESS_MINUTE", 120, minimum=1)
+# Bursts flagged within a minute (accounts/bursts.py): counts over POG_BURST_WINDOW_S in slots of
+# POG_BURST_SLOT_S that flag (and throttle) an identity, an address or a network prefix.
+POG_BURST_WINDOW_S = _env_int("POG_BURST_WINDOW_S", 60, minimum=1)
+POG_BURST_SLOT_S = _env_int("POG_BURST_SLOT_S", 5, minimum=1)
+POG_BURST_IDENTITY_REQUESTS = _env_int("POG_BURST_IDENTITY_REQUESTS", 300, minimum=1)
+POG_BURST_IDENTITY_REFUSED = _env_int("POG_BURST_IDENTITY_REFUSED", 60, minimum=1)
+POG_BURST_IDENTITY_BAD_INPUT = _env_int("POG_BURST_IDENTITY_BAD_INPUT", 30, minimum=1)
+POG_BURST_ADDRESS_REQUESTS = _env_int("POG_BURST_ADDRESS_REQUESTS", 600, minimum=1)
+POG_BURST_ADDRESS_IDENTITIES = _env_int("POG_BURST_ADDRESS_IDENTITIES", 40, minimum=1)
+POG_BURST_PREFIX_IDENTITIES = _env_int("POG_BURST_PREFIX_IDENTITIES", 120, minimum=1)
+POG_BURST_PREFIX_NEW_IDENTITIES = _env_int("POG_BURST_PREFIX_NEW_IDENTITIES", 30, minimum=1)
+POG_BURST_POPULATION_FACTOR = _env_float("POG_BURST_POPULATION_FACTOR", 10.0, minimum=1.0)
 # Server folders staff may register relic caches from, and the upload size limit.
 POG_RELIC_DIRS = _env_list("POG_RELIC_DIRS", "")
 POG_RELIC_MAX_UPLOAD_MB = _env_int("POG_RELIC_MAX_UPLOAD_MB", 200, minimum=1)
