@@ -8,6 +8,7 @@ channels-redis, Celery workers and Redis for shared state.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -312,6 +313,13 @@ POG_ANOMALY_MIN_HISTORY = _env_int("POG_ANOMALY_MIN_HISTORY", 5, minimum=1)
 # Proxies whose X-Forwarded-For is believed (addresses or networks); from anyone else the
 # header is ignored and the peer address is the client.
 POG_TRUSTED_PROXIES = _env_list("POG_TRUSTED_PROXIES", "")
+for _proxy in POG_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"POG_TRUSTED_PROXIES: {_proxy!r} is not an address or network (e.g. 127.0.0.1, 10.0.0.0/8)."
+        ) from None
 # Clients are also counted by network: IPv4 /24, IPv6 /56 (one ISP customer; see accounts/addresses.py).
 POG_LIMIT_PREFIX_V4 = _env_int("POG_LIMIT_PREFIX_V4", 24, minimum=8)
 POG_LIMIT_PREFIX_V6 = _env_int("POG_LIMIT_PREFIX_V6", 56, minimum=16)

@@ -72,3 +72,20 @@ def test_requests_and_websocket_scopes_give_the_same_client(settings: Any) -> No
     )
     scope = {"client": ("127.0.0.1", 5555), "headers": [(b"x-forwarded-for", b"198.51.100.4")]}
     assert client_of(request) == client_of_scope(scope) == Client("198.51.100.4", "198.51.100.0/24")
+
+
+def test_a_trusted_proxy_that_is_not_an_address_stops_the_studio_at_start() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, POG_TRUSTED_PROXIES="10.0.0.0/8,proxy.example")
+    done = subprocess.run(
+        [sys.executable, "-c", "import pog_site.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "POG_TRUSTED_PROXIES: 'proxy.example' is not an address or network" in done.stderr

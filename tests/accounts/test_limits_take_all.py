@@ -77,3 +77,17 @@ def test_bad_costs_are_refused_before_anything_is_charged(backend: LimitsBackend
     with pytest.raises(ValueError):
         backend.take_all([("a", IDENTITY), ("b", RateLimit(1, 60))], cost=2)
     assert backend.peek("a", IDENTITY).remaining == 10
+
+
+def test_every_process_charges_the_same_buckets_in_scale_mode(clock: FakeClock) -> None:
+    url = redis_url_or_skip("Redis take_all across processes")
+    prefix = f"pogtest-takeall-{uuid.uuid4().hex}"
+    web, other_web = RedisLimits(url, prefix, clock=clock), RedisLimits(url, prefix, clock=clock)
+    try:
+        admitted = [
+            (web if n % 2 else other_web).take_all([(f"user:{n}", IDENTITY), ("address:a", ADDRESS)]).allowed
+            for n in range(40)
+        ]
+        assert sum(admitted) == 25
+    finally:
+        delete_prefix(url, prefix)
