@@ -34,7 +34,22 @@ def token_from_bearer(header: str | None) -> ApiToken | None:
     # Touch at most once a minute so busy clients do not write on every call.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.user.is_guest:
+        touch(token.user)
     return token
+
+
+# A guest's last activity is written at most this often, so a busy guest does not write on
+# every request; expiry counts in days, so an hour is precise enough.
+_TOUCH_EVERY = timedelta(hours=1)
+
+
+def touch(user: User) -> None:
+    """Note that ``user`` was active now (at most once an hour): guests expire counting from it."""
+    now = timezone.now()
+    if user.last_seen is None or now - user.last_seen > _TOUCH_EVERY:
+        user.last_seen = now
+        User.objects.filter(pk=user.pk).update(last_seen=now)
 
 
 def user_from_bearer(header: str | None, scope: str = "read") -> User | None:

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from accounts.identity import SAFE_METHODS, session_identity
+from accounts.identity import SAFE_METHODS, session_identity, touch
 from accounts.killswitch import Identity, blocking
-from accounts.models import User
 from pog_site.errors import RequestError
 
 # Paths whose forms never create a guest: the API makes its own (POST /api/auth/guest, or
 # the first call a browser session makes, in pog_site.api.StudioAuth), and the sign-in pages
 # and the admin have their own identities.
 _SKIP_PREFIXES = ("/api/", "/static/", "/ws/", "/admin/", "/accounts/", "/favicon")
-
-# A guest's last activity is written at most this often, so a busy guest does not write on
-# every request; expiry counts in days, so an hour is precise enough.
-_TOUCH_EVERY = timedelta(hours=1)
 
 
 class GuestMiddleware:
@@ -57,16 +50,11 @@ class GuestMiddleware:
         try:
             session_identity(request, create=True)
         except RequestError as exc:
-            return render(request, "stopped.html", {"reason": exc.message}, status=exc.status)
+            response = render(request, "accounts/no_guest.html", {"message": exc.message}, status=exc.status)
+            if exc.retry_after is not None:
+                response["Retry-After"] = str(exc.retry_after)
+            return response
         return None
-
-
-def touch(user: User) -> None:
-    """Note that ``user`` was active now (at most once an hour): guests expire counting from it."""
-    now = timezone.now()
-    if user.last_seen is None or now - user.last_seen > _TOUCH_EVERY:
-        user.last_seen = now
-        User.objects.filter(pk=user.pk).update(last_seen=now)
 
 
 # Staff must reach the admin to release a switch; static files carry no identity.

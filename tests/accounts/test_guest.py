@@ -129,6 +129,8 @@ def test_first_posts_share_the_per_address_guest_limit(settings: Any) -> None:
         statuses.append(browser.post("/teams/new", {"name": "Slimes"}).status_code)
     assert statuses[:2] == [302, 302] and statuses[2] == 429
     assert User.objects.count() == 2
+    refused = browser.post("/teams/new", {"name": "Slimes"})
+    assert b"Too many new guests" in refused.content and 0 < int(refused["Retry-After"]) <= 60
     shared_state().reset("guests:10.9.8.6")
 
 

@@ -176,3 +176,13 @@ def test_a_guests_activity_is_noted_at_most_hourly(clock: FakeClock) -> None:
     assert seen is not None and seen.timestamp() > clock() - 60
     client.get("/")
     assert User.objects.get(pk=guest.pk).last_seen == seen
+
+
+@pytest.mark.django_db
+def test_a_guest_using_an_api_token_counts_as_active(clock: FakeClock) -> None:
+    guest = User.create_guest()
+    User.objects.filter(pk=guest.pk).update(last_seen=datetime.fromtimestamp(clock() - 40 * DAY, tz=UTC))
+    assert token_client(guest).get("/api/assets").status_code == 200
+    seen = User.objects.get(pk=guest.pk).last_seen
+    assert seen is not None and seen.timestamp() > clock() - 60
+    assert guests.expire_guests().guests == 0

@@ -21,7 +21,13 @@ from limbs.spec import GenRequest
 from limbs.storage import store_blob
 from tests.helpers.api import counts, library_asset, post_handle, token_client
 
-SPRITE: dict[str, Any] = {"action": "sprite", "intent": "a quota slime", "params": {"size": 32}, "seed": 77, "wait": True}
+SPRITE: dict[str, Any] = {
+    "action": "sprite",
+    "intent": "a quota slime",
+    "params": {"size": 32},
+    "seed": 77,
+    "wait": True,
+}
 
 
 @pytest.fixture
