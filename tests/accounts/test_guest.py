@@ -95,7 +95,7 @@ def test_a_forged_post_makes_no_guest() -> None:
     assert User.objects.count() == 0
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("jobs_running")
 def test_the_first_json_call_of_a_browser_session_makes_its_guest() -> None:
     browser = Client(enforce_csrf_checks=True)
     browser.get("/")

@@ -39,7 +39,7 @@ def clock() -> FakeClock:
     return FakeClock(time.time())
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("jobs_running")
 def test_an_idle_guest_expires_with_its_work_tokens_sessions_and_only_its_own_files(
     clock: FakeClock, settings: Any
 ) -> None:

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import storages
 from django.test import Client
 
 from accounts.models import Team, Tier, User
-from limbs.models import Asset
+from limbs.models import Asset, Generation
 from limbs.params import validate_params
 from limbs.quotas import MB, used_bytes
 from limbs.registry import REGISTRY, get_limb
@@ -128,7 +129,7 @@ def _blob_exists(data: bytes) -> bool:
     return Path(storages["default"].path(blob_name(hashlib.sha256(data).hexdigest()))).exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("jobs_running")
 def test_a_result_that_would_pass_the_quota_fails_with_nothing_stored(tiny: Tier) -> None:
     cleo = _owner(tiny)
     outputs = _expected_sprite()
@@ -146,7 +147,10 @@ def test_a_result_that_would_pass_the_quota_fails_with_nothing_stored(tiny: Tier
     assert not any(_blob_exists(data) for data in outputs)
 
 
-@pytest.mark.django_db
+@pytest.mark.skipif(
+    settings.POG_JOB_BACKEND == "celery", reason="the Celery worker reads its own settings, not the test's"
+)
+@pytest.mark.usefixtures("jobs_running")
 def test_one_request_keeps_at_most_the_output_budget(roomy_tier: Tier, settings: Any) -> None:
     # A PBR material is eight files, about 2.4 MB at 512 pixels.
     settings.POG_MAX_OUTPUT_MB = 1
@@ -174,3 +178,29 @@ def test_the_settings_page_shows_used_and_quota(tiny: Tier) -> None:
     browser.force_login(cleo)
     body = browser.get("/settings/").content.decode()
     assert "0.5 MB" in body and "1 MB" in body and 'id="storage"' in body
+
+
+@pytest.mark.django_db
+def test_the_one_writer_refuses_a_result_over_the_budget_counting_each_file_once(
+    settings: Any, roomy_tier: Tier
+) -> None:
+    from limbs.record import _over_budget
+    from limbs.router import RouteResult
+    from limbs.spec import Output
+
+    settings.POG_MAX_OUTPUT_MB = 1
+    user = User.objects.create_user("eve", "", "a long enough secret 42")
+    user.tier = roomy_tier
+    user.save(update_fields=["tier"])
+    generation = Generation(owner=user, limb="image", action="sprite", seed=1)
+    half = b"h" * (MB // 2)
+    # The same file twice is stored once, so it fits.
+    twice = RouteResult(
+        [Output(half, "image/png", "a.png"), Output(half, "image/png", "b.png")], "p", "", "miss"
+    )
+    assert _over_budget(generation, twice) is None
+    more = RouteResult(
+        [Output(half, "image/png", "a.png"), Output(half + b"!", "image/png", "b.png")], "p", "", "miss"
+    )
+    message = _over_budget(generation, more)
+    assert message is not None and "more than the 1 MB one request may keep" in message
