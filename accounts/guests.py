@@ -120,24 +120,26 @@ def expire_guests(now: datetime | None = None) -> ExpiryReport:
     candidates = _expired(cutoff)
     for start in range(0, len(candidates), BATCH):
         batch = candidates[start : start + BATCH]
-        staying, solo_teams = _split_teams(batch)
-        leaving = [pk for pk in batch if pk not in staying]
-        kept += len(staying)
-        if not leaving:
-            continue
-        files = hooks.files().files_of(leaving, solo_teams)
         with transaction.atomic():
-            # Re-checked under the delete: a guest active or claimed since the list was made stays.
-            still = set(
-                User.objects.filter(pk__in=leaving, is_guest=True)
+            # Re-checked and locked under the delete: a guest active or claimed since the list
+            # was made stays, and one being touched now waits for this to finish.
+            still = list(
+                User.objects.select_for_update()
+                .filter(pk__in=batch, is_guest=True)
                 .annotate(active=Coalesce("last_seen", "date_joined"))
                 .filter(active__lt=cutoff)
                 .values_list("pk", flat=True)
             )
+            staying, solo_teams = _split_teams(still)
+            leaving = {pk for pk in still if pk not in staying}
+            kept += len(staying)
+            if not leaving:
+                continue
+            files = hooks.files().files_of(leaving, solo_teams)
             Team.objects.filter(pk__in=solo_teams).delete()
-            User.objects.filter(pk__in=still).delete()
-        expired += len(still)
-        _delete_sessions(still)
+            User.objects.filter(pk__in=leaving).delete()
+        expired += len(leaving)
+        _delete_sessions(leaving)
         freed += hooks.files().release(files, unused_since=now - FILE_GRACE)
     report = ExpiryReport(expired, kept, freed)
     if expired or kept:

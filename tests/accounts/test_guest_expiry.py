@@ -186,3 +186,16 @@ def test_a_guest_using_an_api_token_counts_as_active(clock: FakeClock) -> None:
     seen = User.objects.get(pk=guest.pk).last_seen
     assert seen is not None and seen.timestamp() > clock() - 60
     assert guests.expire_guests().guests == 0
+
+
+@pytest.mark.django_db
+def test_a_sweep_working_from_a_stale_list_keeps_a_guest_active_since(
+    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another sweep (or this one a moment ago) listed both guests; one came back meanwhile.
+    idle, back = User.create_guest(), User.create_guest()
+    clock.advance(40 * DAY)
+    User.objects.filter(pk=back.pk).update(last_seen=_at(clock))
+    monkeypatch.setattr(guests, "_expired", lambda cutoff: [idle.pk, back.pk])
+    assert guests.expire_guests(_at(clock)).guests == 1
+    assert list(User.objects.values_list("pk", flat=True)) == [back.pk]
