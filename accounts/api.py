@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import logging
-import math
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from accounts import limits, teams, threats
-from accounts.addresses import Client, client_of
-from accounts.limits import LimitsUnavailable, RateLimit
+from accounts import teams
+from accounts.addresses import client_of
+from accounts.guests import limit_new_guests
 from accounts.metabolism import MetabolismInvalid, VersionConflict, update_metabolism
 from accounts.models import SCOPES, ApiToken, Membership, Metabolism, Team, User
 from pog_site.errors import RequestError
@@ -33,56 +31,10 @@ class GuestOut(Schema):
 
 @router.post("/guest", auth=None, response={201: GuestOut}, summary="Create a guest identity and its token")
 def create_guest(request: HttpRequest) -> Status[dict[str, object]]:
-    _limit_guests(client_of(request))
+    limit_new_guests(client_of(request))
     guest = User.create_guest()
     _, raw = ApiToken.issue(guest, name="guest")
     return Status(201, {"token": raw, "user": guest.pk, "username": guest.username})
-
-
-def _limit_guests(client: Client) -> None:
-    """One address, and one network, may make only so many guests a minute, across every process.
-
-    Each guest made is also told to the detector: many from one network is a burst (flagged
-    and throttled, here as everywhere else).
-    """
-    address_flagged, prefix_flagged = threats.throttled_subjects(client)
-    meters = [
-        (client.address_key, settings.POG_GUESTS_PER_MINUTE, address_flagged, "your address", client.address),
-        (
-            client.prefix_key,
-            settings.POG_GUESTS_PER_PREFIX_MINUTE,
-            prefix_flagged,
-            "your network",
-            client.prefix,
-        ),
-    ]
-    rates = [
-        threats.throttled_limit(RateLimit(n, 60.0)) if flagged else RateLimit(n, 60.0)
-        for _, n, flagged, _, _ in meters
-    ]
-    try:
-        decision = limits.take_all(
-            [(f"guests:{key}", rate) for (key, *_), rate in zip(meters, rates, strict=True)]
-        )
-    except LimitsUnavailable:
-        log.warning("guest limits unavailable; making the guest unmetered", exc_info=True)
-        decision = None
-    if decision is not None and not decision.allowed:
-        assert decision.refused is not None
-        _, _, flagged, where, name = meters[decision.refused]
-        rate = rates[decision.refused]
-        wait = max(1, math.ceil(decision.retry_after_s))
-        unusual = " while the studio's staff look at unusual activity from it" if flagged else ""
-        raise RequestError(
-            429,
-            "too_many_guests",
-            f"Too many new guests from {where} ({name}): {rate.requests} in "
-            f"{'a minute' if rate.period_s == 60 else f'{round(rate.period_s)} s'} is the most it may "
-            f"make{unusual}. Try again in {wait} s.",
-            None,
-            retry_after=wait,
-        )
-    threats.note_new_identity(client)
 
 
 # --- settings: metabolism and API tokens ------------------------------------------

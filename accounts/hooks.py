@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
-from accounts.models import Team
+from accounts.models import Team, User
 
 
 class Action(Protocol):
@@ -99,3 +100,58 @@ def team_work(team: Team) -> Mapping[str, Any]:
     if _team_work is None:
         raise RuntimeError("No team work: the limbs app sets it in its ready().")
     return _team_work(team)
+
+
+@dataclass(frozen=True)
+class StorageUsage:
+    """The bytes of files an identity keeps, against its tier's quota."""
+
+    used_bytes: int
+    quota_bytes: int
+
+    @property
+    def used_mb(self) -> float:
+        return self.used_bytes / (1024 * 1024)
+
+    @property
+    def quota_mb(self) -> int:
+        return self.quota_bytes // (1024 * 1024)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.used_bytes / self.quota_bytes)) if self.quota_bytes else 100
+
+
+class Files(Protocol):
+    """What accounts asks of the files the limbs keep (their assets' blobs)."""
+
+    def usage(self, user: User) -> StorageUsage:
+        """What ``user``'s own assets take (a file kept twice counts once) and the quota."""
+        ...
+
+    def files_of(self, user_ids: Iterable[int], team_ids: Iterable[int]) -> set[str]:
+        """The stored files (blob names) the work of these users and teams holds."""
+        ...
+
+    def release(self, names: Iterable[str], unused_since: datetime) -> int:
+        """Delete those of ``names`` nothing refers to any more and nobody stored again since
+        ``unused_since``; the number of bytes freed."""
+        ...
+
+
+_files: Files | None = None
+
+
+def set_files(files: Files) -> None:
+    global _files
+    _files = files
+
+
+def files() -> Files:
+    if _files is None:
+        raise RuntimeError("No file keeper: the limbs app sets it in its ready().")
+    return _files
+
+
+def storage_usage(user: User) -> StorageUsage:
+    return files().usage(user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -119,6 +119,9 @@ class User(AbstractUser):
     tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="users")
     # Part of the session auth hash: bumping it signs this identity out everywhere at once.
     session_epoch = models.PositiveIntegerField(default=0)
+    # When the identity last used the studio (written at most hourly); an unclaimed guest
+    # and its files expire POG_GUEST_TTL_DAYS after it (accounts.guests).
+    last_seen = models.DateTimeField(null=True, blank=True, db_index=True)
 
     def get_session_auth_hash(self) -> str:
         # Django checks this hash on every request; a new epoch makes every old session stale.
@@ -135,9 +138,17 @@ class User(AbstractUser):
             return "Guest"
         return self.username
 
+    @property
+    def guest_expires_at(self) -> datetime | None:
+        """When this guest and everything it made go unless claimed (None for accounts)."""
+        if not self.is_guest:
+            return None
+        last = self.last_seen or self.date_joined
+        return last + timedelta(days=settings.POG_GUEST_TTL_DAYS)
+
     @classmethod
     def create_guest(cls) -> User:
-        user = cls(username=f"guest-{secrets.token_hex(6)}", is_guest=True)
+        user = cls(username=f"guest-{secrets.token_hex(6)}", is_guest=True, last_seen=timezone.now())
         user.set_unusable_password()
         user.save()
         return user

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import api, teams
 from accounts.forms import ClaimForm, InviteForm, TeamForm, TokenForm
-from accounts.hooks import Limb, limb_catalog, team_work
+from accounts.hooks import Limb, limb_catalog, storage_usage, team_work
 from accounts.metabolism import MetabolismInvalid, VersionConflict, update_metabolism
 from accounts.models import SCOPES, ApiToken, Membership, Metabolism, TeamInvite, User, hash_token
 from pog_site.errors import RequestError
@@ -57,8 +57,13 @@ class StudioLogoutView(LogoutView):
 
 
 def _me(request: HttpRequest) -> User:
-    """The signed-in identity (every view below is behind login_required)."""
+    """The signed-in identity (every view below that changes something is behind login_required)."""
     return cast(User, request.user)
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    """Whether the visitor has an identity yet (one is made by their first post)."""
+    return bool(request.user.is_authenticated)
 
 
 def _as_api(request: HttpRequest) -> HttpRequest:
@@ -265,7 +270,11 @@ def _settings_context(
         limb.confidence = values.confidence.get(limb.id, "")
         if limb.model and limb.model not in dict(limb.choices):
             limb.choices.append((limb.model, f"your own choice: {limb.model}"))
-    tokens = ApiToken.objects.filter(user=_me(request)).order_by("revoked_at", "-created_at")
+    tokens = (
+        ApiToken.objects.filter(user=_me(request)).order_by("revoked_at", "-created_at")
+        if _signed_in(request)
+        else ApiToken.objects.none()
+    )
     context: dict[str, Any] = {
         "metabolism": metabolism,
         "values": values,
@@ -277,14 +286,15 @@ def _settings_context(
         "tokens": tokens,
         "scope_words": [(scope, *SCOPE_WORDS[scope]) for scope in SCOPES],
         "token_form": TokenForm(initial={"scopes": list(SCOPES)}),
+        "storage": storage_usage(_me(request)) if _signed_in(request) else None,
     }
     return context | extra
 
 
-@login_required
 @require_GET
 def settings_page(request: HttpRequest) -> HttpResponse:
-    metabolism = Metabolism.for_user(_me(request))
+    # A visitor with no identity yet sees the defaults; saving them makes their guest.
+    metabolism = Metabolism.for_user(_me(request)) if _signed_in(request) else Metabolism()
     return render(request, "accounts/settings.html", _settings_context(request, metabolism))
 
 
@@ -392,10 +402,10 @@ def _my_memberships(user: User) -> list[Membership]:
     return list(Membership.objects.filter(user=user).select_related("team").order_by("team__name"))
 
 
-@login_required
 @require_GET
 def teams_page(request: HttpRequest) -> HttpResponse:
-    context = {"memberships": _my_memberships(_me(request)), "form": TeamForm()}
+    memberships = _my_memberships(_me(request)) if _signed_in(request) else []
+    context = {"memberships": memberships, "form": TeamForm()}
     return render(request, "accounts/teams.html", context)
 
 
@@ -483,12 +493,12 @@ def _invite_state(invite: TeamInvite | None) -> str:
     return "ok"
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def join_team(request: HttpRequest, token: str) -> HttpResponse:
-    me = _me(request)
+    # Looking at an invite needs no identity; accepting it (a post) makes the guest first.
+    me = _me(request) if _signed_in(request) else None
     invite = TeamInvite.objects.select_related("team").filter(token_hash=hash_token(token)).first()
-    member = Membership.objects.filter(team=invite.team, user=me).first() if invite else None
+    member = Membership.objects.filter(team=invite.team, user=me).first() if invite and me else None
     if request.method == "POST":
         try:
             joined = api.join_team(_as_api(request), token)

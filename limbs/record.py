@@ -6,6 +6,7 @@ asked for are written in one transaction, whose first statement re-checks the cl
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +23,7 @@ from django.utils import timezone
 from limbs import effects
 from limbs.formats import kind_for_mime
 from limbs.models import Asset, CacheEntry, Generation
+from limbs.quotas import MB, check_outputs
 from limbs.router import RouteResult
 from limbs.storage import store_blob
 from provenance.ledger import append as ledger_append
@@ -65,6 +68,11 @@ def record_success(
     the final UPDATE itself, new assets get their ids before the ledger entry names
     them, and rows are inserted in bulk.
     """
+    attempts = [a.as_json() for a in result.attempts]
+    # Checked before a single byte is stored: a result refused here leaves nothing behind.
+    refused = _over_budget(generation, result)
+    if refused is not None:
+        return record_failure(generation, refused, attempts)
     stored: list[dict[str, Any]] = []
     for output in result.outputs:
         blob, digest = store_blob(output.data)
@@ -80,7 +88,6 @@ def record_success(
             }
         )
     parents = list(inputs.values())
-    attempts = [a.as_json() for a in result.attempts]
     now = timezone.now()
     changes: dict[str, Any] = {
         "status": Generation.Status.SUCCEEDED,
@@ -205,6 +212,20 @@ def record_success(
     return generation.as_json(
         outputs=[a.as_json(parent_ids=parent_ids if a in created else None) for a in shown]
     )
+
+
+def _over_budget(generation: Generation, result: RouteResult) -> str | None:
+    """Why the result may not be kept, or None: one request stores at most POG_MAX_OUTPUT_MB
+    (each distinct file once), and the owner's files must stay within their tier's quota."""
+    files = {hashlib.sha256(output.data).hexdigest(): len(output.data) for output in result.outputs}
+    total = sum(files.values())
+    budget = settings.POG_MAX_OUTPUT_MB * MB
+    if total > budget:
+        return (
+            f"This made {total / MB:.1f} MB of files, more than the {settings.POG_MAX_OUTPUT_MB} MB "
+            "one request may keep. Ask for fewer or smaller things at once."
+        )
+    return check_outputs(generation.owner_id, files.items())
 
 
 def _named(generation: Generation) -> bool:

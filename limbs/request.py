@@ -28,6 +28,7 @@ from limbs.admission import admit, release
 from limbs.events import publish_update, row_of
 from limbs.models import Asset, Generation, Project
 from limbs.params import ParamError, validate_params
+from limbs.quotas import check_room
 from limbs.record import WORKER_ID
 from limbs.registry import REGISTRY, get_limb
 from limbs.spec import ActionSpec, LimbSpec, ParamSpec, Upload
@@ -212,6 +213,8 @@ def do_generate(owner: User, data: GenerateInput, *, queue: bool = True, claim: 
     except ParamError as exc:
         code = "too_large" if exc.status == 413 else "bad_param"
         raise RequestError(exc.status, code, exc.message, f"params.{exc.field}") from None
+    # Room for the files sent with the request too, before any of them is stored.
+    check_room(owner, sum(len(p.data) for p in params.values() if isinstance(p, Upload)))
     store_uploads(action, params)
     seed = data.seed if data.seed is not None else secrets.randbelow(2**31)
     lease = admit(owner, action)

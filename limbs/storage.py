@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -38,6 +39,8 @@ def _store_on_disk(name: str, data: bytes) -> None:
     path = Path(name)
     try:
         if path.stat().st_size == len(data):
+            # Stored again: a release running now leaves a file touched after it began.
+            os.utime(path)
             return
         # Same name, wrong size: the stored copy was damaged; the new bytes repair it.
     except FileNotFoundError:
@@ -59,3 +62,31 @@ def read_blob(name: str) -> bytes:
     with default_storage.open(name, "rb") as fh:
         data: bytes = fh.read()
     return data
+
+
+def delete_blob(name: str, unused_since: datetime) -> int | None:
+    """Delete the blob ``name`` unless it was stored (again) after ``unused_since``; the bytes
+    freed (0 when it was gone already), or None when it was kept.
+
+    Blobs are shared by content: the caller has made sure nothing names this one any more.
+    The time check closes the race with a writer that found the file present a moment ago
+    and is about to record an asset naming it.
+    """
+    storage = storages["default"]
+    try:
+        if isinstance(storage, FileSystemStorage):
+            path = Path(storage.path(name))
+            stat = path.stat()
+            if datetime.fromtimestamp(stat.st_mtime, tz=UTC) > unused_since:
+                return None
+            path.unlink()
+            return stat.st_size
+        if not default_storage.exists(name):
+            return 0
+        if default_storage.get_modified_time(name) > unused_since:
+            return None
+        size = default_storage.size(name)
+        default_storage.delete(name)
+        return size
+    except FileNotFoundError:
+        return 0

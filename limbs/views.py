@@ -38,8 +38,15 @@ PARAM_PREFIX = "p_"
 
 
 def _me(request: HttpRequest) -> User:
-    """The signed-in identity (every view here is behind login_required)."""
+    """The signed-in identity (every view that makes or changes something is behind login_required)."""
     return cast(User, request.user)
+
+
+def _visible(qs: Any, request: HttpRequest) -> Any:
+    """The rows of ``qs`` the visitor may see: none before their first action made them a guest."""
+    if not request.user.is_authenticated:
+        return qs.none()
+    return visible(qs, _me(request))
 
 
 def _categories() -> list[dict[str, Any]]:
@@ -85,7 +92,7 @@ def make(request: HttpRequest) -> HttpResponse:
 
 
 def _asset_choices(request: HttpRequest, spec_accepts: tuple[str, ...]) -> list[Asset]:
-    qs = visible(Asset.objects.all(), _me(request))
+    qs = _visible(Asset.objects.all(), request)
     if spec_accepts:
         query = Q()
         for prefix in spec_accepts:
@@ -116,7 +123,7 @@ def _form_fields(request: HttpRequest, action: ActionSpec, values: dict[str, Any
 
 def _recent(request: HttpRequest, limb: LimbSpec) -> Any:
     return (
-        visible(Generation.objects.filter(limb=limb.id), _me(request))
+        _visible(Generation.objects.filter(limb=limb.id), request)
         .prefetch_related("outputs")
         .order_by("-created_at")[:8]
     )
@@ -139,7 +146,7 @@ def _workspace_context(
         "examples": limb.examples,
         "surprise": surprise,
         "tensions": ("low", "medium", "high"),
-        "projects": _projects_to_make_in(_me(request)),
+        "projects": _projects_to_make_in(_me(request)) if request.user.is_authenticated else [],
         "current_project": request.POST.get("project") or request.GET.get("project", ""),
         # A text action a remote model writes token by token: the page shows it being written.
         "streams": streams(limb.id, action.id),
@@ -155,7 +162,6 @@ def _projects_to_make_in(user: User) -> list[Project]:
     )
 
 
-@login_required
 @require_GET
 def workspace(request: HttpRequest, limb_id: str) -> HttpResponse:
     limb = _limb_or_404(limb_id)
@@ -246,7 +252,6 @@ def generate_stream(request: HttpRequest, limb_id: str) -> HttpResponseBase:
         return _refused(request, limb, action, exc)
 
 
-@login_required
 @require_GET
 def recent(request: HttpRequest, limb_id: str) -> HttpResponse:
     """The recent-results list alone, refreshed by htmx when a generation finishes."""
@@ -254,28 +259,25 @@ def recent(request: HttpRequest, limb_id: str) -> HttpResponse:
     return render(request, "limbs/_recent.html", {"limb": limb, "recent": _recent(request, limb)})
 
 
-@login_required
 @require_GET
 def generation_page(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
-    generation = get_object_or_404(visible(Generation.objects.all(), _me(request)), pk=generation_id)
+    generation = get_object_or_404(_visible(Generation.objects.all(), request), pk=generation_id)
     return render(
         request, "generations/detail.html", {"generation": generation, "limb": generation.limb_spec}
     )
 
 
-@login_required
 @require_GET
 def generation_fragment(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
     """The same partial the websocket pushes, for clients that poll instead."""
-    generation = get_object_or_404(visible(Generation.objects.all(), _me(request)), pk=generation_id)
+    generation = get_object_or_404(_visible(Generation.objects.all(), request), pk=generation_id)
     return render(request, "limbs/_generation.html", {"generation": generation})
 
 
-@login_required
 @require_GET
 def asset_page(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
     asset = get_object_or_404(
-        visible(Asset.objects.select_related("generation", "ledger_entry"), _me(request)), pk=asset_id
+        _visible(Asset.objects.select_related("generation", "ledger_entry"), request), pk=asset_id
     )
     provenance = None
     if asset.ledger_entry is not None:
@@ -295,21 +297,19 @@ def asset_page(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
     return render(request, "assets/detail.html", context)
 
 
-@login_required
 @require_GET
 def asset_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
-    assets = visible(Asset.objects.all(), _me(request))
+    assets = _visible(Asset.objects.all(), request)
     if kind:
         assets = assets.filter(kind=kind)
     return render(request, "assets/list.html", {"assets": assets[:120], "kind": kind})
 
 
-@login_required
 @require_GET
 def asset_waveform(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
     """A WAV's waveform as a PNG, drawn on demand; the bytes never change, so it caches forever."""
-    asset = get_object_or_404(visible(Asset.objects.filter(mime__in=WAV_MIMES), _me(request)), pk=asset_id)
+    asset = get_object_or_404(_visible(Asset.objects.filter(mime__in=WAV_MIMES), request), pk=asset_id)
     etag = f'"{asset.sha256}-waveform"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304)
@@ -328,6 +328,8 @@ def asset_waveform(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
 
 
 def _projects_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    if not request.user.is_authenticated:
+        return {"projects": Project.objects.none(), "make_teams": [], "form": ProjectForm()} | extra
     me = _me(request)
     memberships = Membership.objects.filter(user=me).select_related("team").order_by("team__name")
     context: dict[str, Any] = {
@@ -338,7 +340,6 @@ def _projects_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return context | extra
 
 
-@login_required
 @require_GET
 def projects_page(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/projects.html", _projects_context(request))

@@ -39,7 +39,7 @@ class StudioAuth(AuthBase):
                 )
             _refuse_if_stopped(Identity(token.user.pk, None, token.pk, token.user.is_staff))
             return token.user
-        user = session_identity(request)
+        user = session_identity(request, create=request.method not in SAFE_METHODS)
         if user is None:
             return None
         if request.method not in SAFE_METHODS:

@@ -21,6 +21,7 @@ from asgiref.sync import sync_to_async  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from accounts.guests import start_sweeper  # noqa: E402
 from accounts.ws import IdentityMiddlewareStack  # noqa: E402
 from limbs.routing import websocket_urlpatterns  # noqa: E402
 from limbs.runs import resubmit_unfinished  # noqa: E402
@@ -33,6 +34,8 @@ _router = ProtocolTypeRouter(
     }
 )
 _booted = False
+# Issue 12, point 3: unclaimed guests and their files expire on a timer in every server process.
+start_sweeper()
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -367,3 +367,11 @@ LOGGING: dict[str, Any] = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# Issue 12, point 3 (growth bounded): unclaimed guests and their files expire this many days
+# after their last activity; the sweep runs every POG_GUEST_SWEEP_S seconds in each server
+# process (0 turns the timer off; `manage.py expire_guests` runs it by hand); one request may
+# store at most POG_MAX_OUTPUT_MB of outputs.
+POG_GUEST_TTL_DAYS = _env_int("POG_GUEST_TTL_DAYS", 30, minimum=1)
+POG_GUEST_SWEEP_S = _env_int("POG_GUEST_SWEEP_S", 3600, minimum=0)
+POG_MAX_OUTPUT_MB = _env_int("POG_MAX_OUTPUT_MB", 16, minimum=1)

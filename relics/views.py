@@ -70,7 +70,6 @@ def _viewer_context(request: HttpRequest, cache: RelicCache, entry: RelicEntry) 
     }
 
 
-@login_required
 @require_GET
 def workspace(request: HttpRequest) -> HttpResponse:
     era = request.GET.get("era", "")
@@ -95,7 +94,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "seen": seen,
         "kind": kind,
         "q": query,
-        "projects": museum.projects_to_file_in(_me(request)),
+        # A visitor with no identity yet has no projects (their first post makes their guest).
+        "projects": museum.projects_to_file_in(_me(request)) if request.user.is_authenticated else [],
         "can_publish": _me(request).is_staff,
         "max_upload_mb": museum.upload_limits().max_bytes // (1024 * 1024),
         "relic_dirs": [str(p) for p in museum.relic_dirs()] if _me(request).is_staff else [],
@@ -140,7 +140,6 @@ def _list_context(cache: RelicCache, kind: str, query: str, page: str) -> dict[s
     }
 
 
-@login_required
 @require_GET
 def preview(request: HttpRequest, sha256: str, kind: str, key: str) -> HttpResponse:
     try:

@@ -47,13 +47,91 @@ def test_a_revoked_or_expired_token_is_refused() -> None:
 
 
 @pytest.mark.django_db
-def test_the_first_page_visit_creates_a_guest_session_with_no_form() -> None:
-    client = Client()
-    response = client.get("/")
-    assert response.status_code == 200
-    assert User.objects.filter(is_guest=True).count() == 1
-    client.get("/limbs/image/")
-    assert User.objects.filter(is_guest=True).count() == 1
+def test_page_views_without_a_cookie_create_no_user_and_no_session() -> None:
+    from django.contrib.sessions.models import Session
+
+    # A client that keeps no cookie: before, every one of these made a user and a session.
+    for path in ("/", "/limbs/image/", "/relics/", "/assets/", "/settings/", "/teams/", "/projects/"):
+        response = Client().get(path)
+        assert response.status_code == 200, path
+        # The CSRF cookie is set, so the visitor's first post passes its check.
+        assert "csrftoken" in response.cookies, path
+        assert "sessionid" not in response.cookies, path
+    assert User.objects.count() == 0
+    assert Session.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_first_form_post_makes_the_guest_who_owns_what_it_made() -> None:
+    from limbs.models import Generation
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/limbs/image/")
+    assert User.objects.count() == 0
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(
+        "/limbs/image/generate",
+        {"action": "sprite", "intent": "a red slime", "p_size": "32", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302, response.content
+    guest = User.objects.get()
+    assert guest.is_guest and guest.last_seen is not None
+    assert Generation.objects.get().owner == guest
+    # The page's CSRF token still works for the visitor's next post (htmx keeps sending it).
+    assert browser.cookies["csrftoken"].value == token
+    again = browser.post("/teams/new", {"name": "Slimes", "csrfmiddlewaretoken": token})
+    assert again.status_code == 302
+    assert User.objects.count() == 1 and guest.memberships.count() == 1
+    # Later page views of this browser are the guest's.
+    assert b"kept until" in browser.get("/").content
+
+
+@pytest.mark.django_db
+def test_a_forged_post_makes_no_guest() -> None:
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/limbs/image/generate", {"action": "sprite", "intent": "a slime"})
+    assert response.status_code == 403
+    assert post_handle(browser, "image", action="sprite", intent="a slime").status_code in (401, 403)
+    assert User.objects.count() == 0
+
+
+@pytest.mark.usefixtures("jobs_running")
+def test_the_first_json_call_of_a_browser_session_makes_its_guest() -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/")
+    token = browser.cookies["csrftoken"].value
+    # Looking needs an identity the browser does not have yet, and makes none.
+    assert browser.get("/api/assets").status_code == 401
+    assert User.objects.count() == 0
+    made = browser.post(
+        "/api/handle/image",
+        data='{"action": "sprite", "intent": "a slime", "params": {"size": 32}, "wait": true}',
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert made.status_code == 200, made.content
+    guest = User.objects.get()
+    assert guest.is_guest
+    assert browser.get("/api/assets").json()  # the browser is that guest from now on
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_first_posts_share_the_per_address_guest_limit(settings: Any) -> None:
+    from pog_site.state import shared_state
+
+    settings.POG_GUESTS_PER_MINUTE = 2
+    shared_state().reset("guests:10.9.8.6")
+    statuses = []
+    for _ in range(3):
+        browser = Client(REMOTE_ADDR="10.9.8.6")
+        browser.get("/teams/")
+        statuses.append(browser.post("/teams/new", {"name": "Slimes"}).status_code)
+    assert statuses[:2] == [302, 302] and statuses[2] == 429
+    assert User.objects.count() == 2
+    refused = browser.post("/teams/new", {"name": "Slimes"})
+    assert b"Too many new guests" in refused.content and 0 < int(refused["Retry-After"]) <= 60
+    shared_state().reset("guests:10.9.8.6")
 
 
 @pytest.mark.django_db

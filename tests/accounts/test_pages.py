@@ -72,10 +72,13 @@ def make_asset(owner: User, name: str, team: Team | None = None) -> Asset:
 # --- settings ------------------------------------------------------------------------------
 
 
-def test_a_first_time_visitor_gets_the_settings_page_as_a_guest() -> None:
+def test_a_first_time_visitor_gets_the_settings_page_with_no_identity_made() -> None:
+    from accounts.models import User
+
     page = Client().get("/settings/")
     assert page.status_code == 200
-    assert page.wsgi_request.user.is_guest  # type: ignore[union-attr]
+    assert not page.wsgi_request.user.is_authenticated
+    assert not User.objects.exists()
     body = page.content.decode()
     assert "How the studio works for you" in body and 'name="version" value="1"' in body
     # Every limb with an AI tier gets a model choice; limbs without one do not.

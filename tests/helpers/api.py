@@ -28,9 +28,11 @@ def token_client(user: User) -> Client:
 
 
 def guest_client() -> Client:
-    """A browser that has opened the studio once, and so is a guest with a session."""
+    """A browser that opened the studio and made something there, and so is a guest with a
+    session (a page view alone makes no identity: the first post does)."""
     client = Client()
     client.get("/")
+    client.force_login(User.create_guest())
     return client
 
 

@@ -35,6 +35,7 @@ _STRUCTURAL = frozenset(
     ("width", "height", "size", "resolution", "dialect", "format", "fps", "frames", "duration", "count")
 )
 _CELL = 160
+MB = 1024 * 1024
 _REROLLS = 4
 _GUTTER = 6
 
@@ -354,14 +355,26 @@ def make(req: GenRequest) -> GenResult:
         result = req.call(target, action.id, request)
         return result, _preview(result)
 
-    workers = max(1, min(count, os.cpu_count() or 1, 4))
+    # The first sibling alone tells how big each one is, so the set can be planned within the
+    # bytes one request may keep (POG_MAX_OUTPUT_MB): fewer variants rather than a failure.
+    first = make_one(requests[0])
+    budget = _budget_bytes()
+    planned = _plan(count, _kept_bytes(first[0]), budget)
+    if planned < 2:
+        raise GeneratorInputError(
+            "count",
+            f"Even two of these would be more than the {budget // MB} MB one request may keep; "
+            "ask for a smaller size.",
+        )
+    workers = max(1, min(planned - 1, os.cpu_count() or 1, 4))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        made = list(pool.map(make_one, requests))
+        made = [first, *pool.map(make_one, requests[1:planned])]
     results = [r for r, _ in made]
     thumbs = [t for _, t in made]
+    plans = plans[:planned]
     req.progress(0.8, "Checking every version is different")
     seen: set[str] = set()
-    for i in range(count):
+    for i in range(planned):
         # A generator with a small design space can repeat itself; reroll the seed a few times.
         for retry in range(1, _REROLLS + 1):
             if _digest(results[i]) not in seen:
@@ -370,15 +383,18 @@ def make(req: GenRequest) -> GenResult:
             plans[i] = (seed, plans[i][1])
             results[i], thumbs[i] = make_one(dataclasses.replace(requests[i], seed=seed))
         seen.add(_digest(results[i]))
+    # Siblings differ in size: the last ones go if the set still does not fit.
+    while planned > 2 and sum(map(_kept_bytes, results[:planned])) + _sheet_reserve(planned) > budget:
+        planned -= 1
+    results, thumbs, plans = results[:planned], thumbs[:planned], plans[:planned]
     for i, result in enumerate(results):
         seed, sib_params = plans[i]
         if not result.outputs:
             raise GeneratorInputError("target", f"{target}.{action.id} made nothing to compare.")
         tag = {"variant": i + 1, "seed": seed, "params": sib_params, "target": f"{target}.{action.id}"}
-        for out in result.outputs:
-            role = "sibling-preview" if out.role == "preview" else out.role
+        for out in _kept(result):
             outputs.append(
-                Output(out.data, out.mime, f"v{i + 1:02d}-{out.name}", role, {**dict(out.meta), **tag})
+                Output(out.data, out.mime, f"v{i + 1:02d}-{out.name}", out.role, {**dict(out.meta), **tag})
             )
         pictures.append(thumbs[i])
         labels.append(f"{i + 1}  seed {seed}")
@@ -390,7 +406,8 @@ def make(req: GenRequest) -> GenResult:
     meta: dict[str, Any] = {
         "target": target,
         "action": action.id,
-        "count": count,
+        "count": planned,
+        "asked": count,
         "spread": spread,
         "base_params": base,
         "siblings": siblings,
@@ -399,6 +416,47 @@ def make(req: GenRequest) -> GenResult:
     outputs.append(Output(sheet, "image/png", f"{stem}-contact-sheet.png", "preview", {"cells": count}))
     req.progress(1.0, "Here are your variants!")
     return GenResult(outputs=outputs, meta=meta)
+
+
+def _budget_bytes() -> int:
+    """The bytes one request may keep (``POG_MAX_OUTPUT_MB``), read when the action runs."""
+    from django.conf import settings
+
+    return int(settings.POG_MAX_OUTPUT_MB) * MB
+
+
+def _kept(result: GenResult) -> list[Output]:
+    """The files of a sibling that are stored: all but its own preview.
+
+    A sibling's preview repackages its other files (a material's preview sphere embeds its
+    albedo, normal and ORM maps again, 1.1 MB of a 2.4 MB set), so keeping it would store
+    every map twice; the contact sheet previews the whole set, and any sibling is remade,
+    preview and all, from the seed and params its files record.
+    """
+    kept = [out for out in result.outputs if out.role != "preview"]
+    return kept or list(result.outputs)
+
+
+def _kept_bytes(result: GenResult) -> int:
+    return sum(len(out.data) for out in _kept(result))
+
+
+def _sheet_reserve(count: int) -> int:
+    """An upper bound on the contact sheet's bytes: its raw RGB pixels (PNG only shrinks them)."""
+    cols = max(1, math.ceil(math.sqrt(count)))
+    rows = math.ceil(count / cols)
+    width = cols * (_CELL + _GUTTER) + _GUTTER
+    height = rows * (_CELL + _GUTTER + 12) + _GUTTER
+    return width * height * 3 + 4096
+
+
+def _plan(count: int, sibling_bytes: int, budget: int) -> int:
+    """How many of ``count`` siblings of about ``sibling_bytes`` each fit in ``budget`` with
+    their contact sheet, leaving a quarter of a sibling spare because siblings vary in size."""
+    planned = count
+    while planned > 0 and planned * sibling_bytes * 1.25 + _sheet_reserve(planned) > budget:
+        planned -= 1
+    return planned
 
 
 def _preview(result: GenResult) -> Image.Image:
