@@ -293,6 +293,7 @@ class Phase:
     args: argparse.Namespace
     ends_at: float = 0.0
     large_uploads: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
+    over_cap: threading.Event = field(default_factory=threading.Event)
 
     def left_s(self) -> float:
         return self.ends_at - time.monotonic()
@@ -941,9 +942,11 @@ def make_payloads(cache_dir: Path) -> Payloads:
 class Sampler(threading.Thread):
     """RSS and threads of a process and all its descendants, every ``every_s`` seconds."""
 
-    def __init__(self, pids: Callable[[], list[int]], every_s: float = 0.5) -> None:
+    def __init__(self, pids: Callable[[], list[int]], cap_bytes: int, every_s: float = 0.5) -> None:
         super().__init__(daemon=True)
         self.pids = pids
+        self.cap_bytes = cap_bytes
+        self.over_cap = threading.Event()  # set once the server passes the cap: the phase ends early
         self.every_s = every_s
         self.peak_rss = 0
         self.peak_threads = 0
@@ -958,6 +961,8 @@ class Sampler(threading.Thread):
         self.peak_rss = max(self.peak_rss, rss)
         self.peak_threads = max(self.peak_threads, threads)
         self.peak_processes = max(self.peak_processes, processes)
+        if rss > self.cap_bytes:
+            self.over_cap.set()
         return rss, threads, processes
 
     def run(self) -> None:
@@ -1076,7 +1081,12 @@ async def drive(phase: Phase, with_hostile: bool) -> tuple[int, int]:
     phase.ends_at = time.monotonic() + args.duration
     tasks = [asyncio.create_task(u.run()) for u in ordinary] + [asyncio.create_task(h.run()) for h in hostile]
     progress = asyncio.create_task(report_progress(phase))
-    await asyncio.sleep(args.duration)
+    while phase.left_s() > 0 and not phase.over_cap.is_set():
+        await asyncio.sleep(min(0.5, max(0.0, phase.left_s())))
+    if phase.over_cap.is_set():
+        note = f"The server passed {args.rss_cap_mb:g} MiB (--rss-cap-mb): the phase was ended early."
+        print(f"  {note}", flush=True)
+        phase.stats.facts[note] += 1
     for task in (*tasks, progress):
         task.cancel()
     results = await asyncio.gather(*tasks, progress, return_exceptions=True)
@@ -1110,7 +1120,7 @@ def run_phase(setup: Setup, name: str, with_hostile: bool, payloads: Payloads) -
         with Studio(env, setup.log_dir, name) as studio:
             assert studio._proc is not None
             pids = [studio._proc.pid] + ([worker.pid] if worker is not None else [])
-            sampler = Sampler(lambda: pids)
+            sampler = Sampler(lambda: pids, int(args.rss_cap_mb * 2**20))
             # One request through the whole path first, so the start figure is a served studio.
             warm = httpx.post(f"{studio.url}/api/auth/guest", timeout=30).json()["token"]
             httpx.post(
@@ -1126,7 +1136,7 @@ def run_phase(setup: Setup, name: str, with_hostile: bool, payloads: Payloads) -
             sampler.sample()
             sampler.start()
             stats = Stats()
-            phase = Phase(studio.url, stats, Known(), payloads, args)
+            phase = Phase(studio.url, stats, Known(), payloads, args, over_cap=sampler.over_cap)
             print(
                 f"[{name}] {args.ordinary} ordinary"
                 + (f" + {args.hostile} hostile" if with_hostile else "")
@@ -1359,6 +1369,9 @@ def main() -> int:
     parser.add_argument("--tier", default="premium", help="POG_DEFAULT_TIER: the tier every guest gets")
     parser.add_argument("--upload-mb", type=float, default=100.0, help="size of the hostile large upload")
     parser.add_argument("--large-uploads", type=int, default=2, help="large uploads at once, at most")
+    parser.add_argument(
+        "--rss-cap-mb", type=float, default=6000.0, help="end a phase early if the server grows past this"
+    )
     parser.add_argument("--scale", action="store_true", help="scale mode: PostgreSQL, Redis, a Celery worker")
     parser.add_argument(
         "--database-url",
