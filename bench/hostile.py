@@ -121,6 +121,7 @@ BEHAVIOURS: dict[str, str] = {
     "offsets, every limb, relic matches, pages.",
 }
 KINDS = tuple(BEHAVIOURS)
+IDENTITIES = "identities for the others"
 
 
 # --- pure parts (tests/bench/test_hostile.py) ------------------------------------------------
@@ -240,6 +241,7 @@ class Stats:
     hostile: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     facts: Counter[str] = field(default_factory=Counter)
     leaks: list[str] = field(default_factory=list)
+    hostile_s: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # answer times
     generations_done: int = 0  # ordinary generations that reached "succeeded"
     polled: int = 0  # ordinary asks that came back 202 and were polled
 
@@ -585,14 +587,25 @@ class Hostile(Client):
         self.cache_sha = ""
 
     async def hit(
-        self, method: str, path: str, label: str, headers: Mapping[str, str] | None = None, **kw: Any
+        self,
+        method: str,
+        path: str,
+        label: str,
+        headers: Mapping[str, str] | None = None,
+        identity: bool = False,
+        **kw: Any,
     ) -> httpx.Response | None:
+        """One hostile request, tallied under its behaviour; one that only makes an identity for
+        another behaviour (a guest, a session) is tallied apart, so its 2xx is not mistaken
+        for what the behaviour got."""
         resp = await self.send(method, path, label, headers=headers, **kw)
-        self.count[status_class(resp.status_code if resp is not None else None)] += 1
+        apart = identity and self.kind != "rotate"
+        counter = self.phase.stats.hostile[IDENTITIES] if apart else self.count
+        counter[status_class(resp.status_code if resp is not None else None)] += 1
         return resp
 
     async def guest(self) -> bool:
-        resp = await self.hit("POST", "/api/auth/guest", "POST /api/auth/guest")
+        resp = await self.hit("POST", "/api/auth/guest", "POST /api/auth/guest", identity=True)
         if resp is not None and resp.status_code == 201:
             self.token = str(resp.json()["token"])
             self.phase.stats.facts["hostile guests made with a token"] += 1
@@ -672,8 +685,17 @@ class Hostile(Client):
             self._note("zip bomb", resp)
         elif choice == 1:
             async with self.phase.large_uploads:
-                resp = await self.large_upload()
-            self._note("large upload", resp)
+                started = time.perf_counter()
+                try:
+                    resp = await self.large_upload()
+                except asyncio.CancelledError:
+                    self.phase.stats.facts[
+                        "upload: large upload -> still unanswered when the phase ended"
+                    ] += 1
+                    raise
+                took = time.perf_counter() - started
+            self._note(f"large upload ({self.phase.args.upload_mb:g} MB)", resp)
+            self.phase.stats.hostile_s["large upload"].append(took)
         elif choice == 2:
             files = {"files": ("js5-3.jcache", payloads.jcache, "application/octet-stream")}
             resp = await self.hit("POST", "/api/relics/caches", label, files=files)
@@ -819,7 +841,7 @@ class Hostile(Client):
             return
         if self.token is None and not self.cookies:
             if self.rng.random() < 0.3:
-                await self.hit("GET", "/", "GET /")
+                await self.hit("GET", "/", "GET /", identity=True)
             elif not await self.guest():
                 await asyncio.sleep(1)
                 return
@@ -1328,12 +1350,19 @@ def render(
             "| behaviour | what it does | requests | answers |",
             "|---|---|---|---|",
         ]
-        for kind in KINDS:
+        described = {
+            **BEHAVIOURS,
+            IDENTITIES: "Guests and sessions the other behaviours made for themselves.",
+        }
+        for kind, text in described.items():
             counter = hot.stats.hostile.get(kind, Counter())
-            lines.append(f"| {kind} | {BEHAVIOURS[kind]} | {sum(counter.values())} | {_statuses(counter)} |")
+            lines.append(f"| {kind} | {text} | {sum(counter.values())} | {_statuses(counter)} |")
         if hot.stats.facts:
             lines += ["", "What some of those were:", ""]
             lines += [f"- {k}: {v}" for k, v in sorted(hot.stats.facts.items())]
+        for what, seconds in sorted(hot.stats.hostile_s.items()):
+            took = Summary.of(seconds)
+            lines.append(f"- {what}: answered after {took.p50:.1f} s (median), {took.high:.1f} s at most")
     for r in (base, hot):
         if r.stats.server_errors:
             lines += ["", f"Server errors ({r.name}; who, status, route):", ""]
