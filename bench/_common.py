@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import platform
@@ -243,3 +244,76 @@ def write_section(path: Path, name: str, body: str, title: str = "# Benchmarks")
 
 def remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+# --- a server under load: its processes and its rows (bench/hostile.py) ----------------------------
+
+
+def _proc_status(pid: int) -> tuple[int, int]:
+    """(RSS bytes, threads) of one process from /proc; (0, 0) once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0, 0
+    rss = re.search(r"^VmRSS:\s*(\d+) kB", text, re.MULTILINE)
+    threads = re.search(r"^Threads:\s*(\d+)", text, re.MULTILINE)
+    return (int(rss.group(1)) * 1024 if rss else 0), (int(threads.group(1)) if threads else 0)
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (children, their children...), read from /proc."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name is in parentheses and may hold spaces: the fields start after the last ")".
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if len(fields) > 1 and fields[1].isdigit():
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(parents.get(current, []))
+    return found
+
+
+def tree_usage(pid: int) -> tuple[int, int, int]:
+    """(RSS bytes, threads, processes) of ``pid`` and all its descendants."""
+    rss = threads = processes = 0
+    for member in descendants(pid):
+        one_rss, one_threads = _proc_status(member)
+        if one_threads:
+            rss += one_rss
+            threads += one_threads
+            processes += 1
+    return rss, threads, processes
+
+
+_COUNT_ROWS = (
+    "import json; from django.contrib.sessions.models import Session; "
+    "from accounts.models import ApiToken, User; from limbs.models import Asset, Generation; "
+    "from relics.models import RelicCache; "
+    "print(json.dumps({'users': User.objects.count(), 'guests': User.objects.filter(is_guest=True).count(), "
+    "'sessions': Session.objects.count(), 'tokens': ApiToken.objects.count(), "
+    "'generations': Generation.objects.count(), 'assets': Asset.objects.count(), "
+    "'relic caches': RelicCache.objects.count()}))"
+)
+
+
+def count_rows(env: Mapping[str, str]) -> dict[str, int]:
+    """Users, guests, sessions, tokens, generations, assets and relic caches in the studio's database."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", _COUNT_ROWS],
+        cwd=REPO,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    counts: dict[str, int] = json.loads(done.stdout.strip().splitlines()[-1])
+    return counts
