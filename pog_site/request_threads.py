@@ -96,11 +96,11 @@ class BodyTooLargeError(Exception):
 def body_limit(path: str) -> int:
     """The most bytes a request body to ``path`` may hold.
 
-    The paths that take relic caches (``POG_LARGE_BODY_PATHS``) may send the per-upload cap
+    The paths that take relic caches (``POG_LARGE_BODY_PATHS``, exactly) may send the per-upload cap
     plus a megabyte of multipart framing; every other path gets ``POG_MAX_BODY_MB``.
     """
     mib = 1024 * 1024
-    if any(path.startswith(prefix) for prefix in settings.POG_LARGE_BODY_PATHS):
+    if path.rstrip("/") in settings.POG_LARGE_BODY_PATHS:
         return (settings.POG_RELIC_MAX_UPLOAD_MB + 1) * mib
     return int(settings.POG_MAX_BODY_MB * mib)
 

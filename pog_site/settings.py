@@ -321,6 +321,8 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHand
 POG_ZIP_MAX_RATIO = _env_int("POG_ZIP_MAX_RATIO", 100, minimum=2)
 # Relic uploads wait here (shared with Celery workers on the same machine) until decoded.
 POG_RELIC_STAGING_DIR = POG_VAR_DIR / "relic-staging"
+# Cache uploads one person may have waiting or decoding at once (a 429 past it).
+POG_RELIC_UPLOADS_AT_ONCE = _env_int("POG_RELIC_UPLOADS_AT_ONCE", 1, minimum=1)
 # The tier (its slug) that new guests and accounts get; tiers are data, edited in the admin.
 POG_DEFAULT_TIER = _env_str("POG_DEFAULT_TIER", "free")
 

@@ -304,6 +304,19 @@ def submit_upload(
     from accounts.upload_quota import charge_upload
 
     project = project_for(user, project_id)
+    unfinished = RelicUpload.objects.filter(
+        owner=user, status__in=[RelicUpload.Status.PENDING, RelicUpload.Status.DECODING]
+    ).count()
+    at_once = int(getattr(settings, "POG_RELIC_UPLOADS_AT_ONCE", 1))
+    if queue and unfinished >= at_once:
+        raise RequestError(
+            429,
+            "upload_busy",
+            f"You have {unfinished} cache upload(s) still being decoded; at most {at_once} at a time. "
+            "Send the next one when it is ready.",
+            "files",
+            retry_after=5,
+        )
     parts = list(parts)
     limits = upload_limits()
     total = sum(_part_size(source) for _, source in parts)
@@ -355,6 +368,16 @@ def _queue(upload_id: uuid.UUID) -> None:
     from pog_site import jobs
 
     jobs.submit(REGISTER_UPLOAD, str(upload_id))
+
+
+def resubmit_unfinished_uploads() -> int:
+    """Queue again the uploads a stopped server left undecoded (embedded mode, at start):
+    those waiting, and those it was decoding when it stopped. Returns how many."""
+    RelicUpload.objects.filter(status=RelicUpload.Status.DECODING).update(status=RelicUpload.Status.PENDING)
+    ids = list(RelicUpload.objects.filter(status=RelicUpload.Status.PENDING).values_list("pk", flat=True))
+    for upload_id in ids:
+        _queue(upload_id)
+    return len(ids)
 
 
 def run_upload(upload_id: str) -> dict[str, Any] | None:

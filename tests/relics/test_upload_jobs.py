@@ -345,3 +345,30 @@ def test_a_celery_worker_decodes_the_staged_upload(jobs_running: None, alice: Us
     assert status["status"] == "ready", json.dumps(status)
     assert client.get(status["links"]["cache"]).json()["era"] == "modern"
     assert not Path(RelicUpload.objects.get().staging or "/nonexistent").exists()
+
+
+# --- one person's uploads cannot crowd out everyone else's work -------------------------------
+
+
+def test_a_person_decodes_one_upload_at_a_time(alice_api: Client, bob_api: Client) -> None:
+    first = _post(alice_api, synth.modern_files())
+    assert first.status_code == 202
+    second = _post(alice_api, {"cache.zip": _zip(synth.classic_files())})
+    assert second.status_code == 429 and second.json()["error"]["code"] == "upload_busy"
+    assert int(second["Retry-After"]) > 0
+    assert _post(bob_api, {"cache.zip": _zip(synth.classic_files())}).status_code == 202  # others go on
+    finish(first.json()["id"])
+    again = settle(alice_api, _post(alice_api, {"cache.zip": _zip(synth.classic_files())}))
+    assert again.status_code == 201 and again.json()["era"] == "classic"
+
+
+def test_uploads_a_stopped_server_left_undecoded_are_queued_again(
+    alice_api: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = _post(alice_api, synth.modern_files()).json()
+    RelicUpload.objects.filter(pk=sent["id"]).update(status=RelicUpload.Status.DECODING)  # the crash
+    queued: list[str] = []
+    monkeypatch.setattr(museum, "_queue", lambda upload_id: queued.append(str(upload_id)))
+    assert museum.resubmit_unfinished_uploads() == 1 and queued == [sent["id"]]
+    museum.run_upload(sent["id"])
+    assert alice_api.get(sent["links"]["self"]).json()["status"] == "ready"
