@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.killswitch import Identity, blocking
 from accounts.limits import Lease
 from accounts.models import User
+from accounts.upload_quota import charge_upload
 from limbs.access import can_make_in, team_ids, visible
 from limbs.admission import admit, release
 from limbs.events import publish_update, row_of
@@ -146,19 +147,20 @@ def _assets(owner: User, spec: ParamSpec, ids: list[str]) -> list[Asset]:
     return [seen[key] for key in keys]
 
 
-def store_uploads(action: ActionSpec, params: dict[str, Any]) -> None:
+def store_uploads(action: ActionSpec, params: dict[str, Any], owner: User | None = None) -> None:
     """Files sent with the request go to the content-addressed store once every check has
-    passed; the row keeps what names them (their sha256), so the request can be replayed."""
-    for spec in action.params:
-        upload = params.get(spec.name)
-        if spec.type == "file" and isinstance(upload, Upload):
-            blob, digest = store_blob(upload.data)
-            params[spec.name] = {
-                "name": upload.name,
-                "sha256": digest,
-                "size": len(upload.data),
-                "blob": blob,
-            }
+    passed; the row keeps what names them (their sha256), so the request can be replayed.
+    Each file is charged to ``owner``'s tier upload meters first (429/413 when spent)."""
+    sent = [
+        (spec, upload)
+        for spec in action.params
+        if spec.type == "file" and isinstance(upload := params.get(spec.name), Upload)
+    ]
+    if owner is not None and sent:
+        charge_upload(owner, sum(len(upload.data) for _, upload in sent), f"params.{sent[0][0].name}")
+    for spec, upload in sent:
+        blob, digest = store_blob(upload.data)
+        params[spec.name] = {"name": upload.name, "sha256": digest, "size": len(upload.data), "blob": blob}
 
 
 def do_generate(owner: User, data: GenerateInput, *, queue: bool = True, claim: bool = False) -> Generation:
@@ -215,7 +217,7 @@ def do_generate(owner: User, data: GenerateInput, *, queue: bool = True, claim: 
         raise RequestError(exc.status, code, exc.message, f"params.{exc.field}") from None
     # Room for the files sent with the request too, before any of them is stored.
     check_room(owner, sum(len(p.data) for p in params.values() if isinstance(p, Upload)))
-    store_uploads(action, params)
+    store_uploads(action, params, owner)
     seed = data.seed if data.seed is not None else secrets.randbelow(2**31)
     lease = admit(owner, action)
     try:

@@ -16,16 +16,18 @@ the documented way to supply that thread.
 from __future__ import annotations
 
 import itertools
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.db import connections
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
 
@@ -79,6 +81,56 @@ def _nothing() -> None:
     return None
 
 
+# --- the body-size limit (issue 12, uploads) ----------------------------------------------
+
+
+class BodyTooLargeError(Exception):
+    """A request body passed the limit for its path: refused before the rest is read."""
+
+    def __init__(self, limit: int, declared: int | None) -> None:
+        super().__init__(f"body over {limit} bytes")
+        self.limit = limit
+        self.declared = declared
+
+
+def body_limit(path: str) -> int:
+    """The most bytes a request body to ``path`` may hold.
+
+    The paths that take relic caches (``POG_LARGE_BODY_PATHS``, exactly) may send the per-upload cap
+    plus a megabyte of multipart framing; every other path gets ``POG_MAX_BODY_MB``.
+    """
+    mib = 1024 * 1024
+    if path.rstrip("/") in settings.POG_LARGE_BODY_PATHS:
+        return (settings.POG_RELIC_MAX_UPLOAD_MB + 1) * mib
+    return int(settings.POG_MAX_BODY_MB * mib)
+
+
+def _declared_length(scope: dict[str, Any]) -> int | None:
+    for name, value in scope.get("headers") or ():
+        if name.lower() == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None  # Django answers a malformed header itself; the running count still holds
+    return None
+
+
+def too_large_response(scope: dict[str, Any], exc: BodyTooLargeError) -> HttpResponseBase:
+    """413: JSON in the API's error shape under /api/, a plain page elsewhere."""
+    mb = exc.limit / (1024 * 1024)
+    message = f"The request body is larger than the {mb:g} MB this address accepts; nothing was kept."
+    response: HttpResponseBase
+    if str(scope.get("path", "")).startswith("/api/"):
+        error = {"code": "body_too_large", "message": message, "field": None}
+        response = JsonResponse({"error": error}, status=413)
+    else:
+        page = f"<!doctype html><title>Too large</title><h1>Too large</h1><p>{message}</p>"
+        response = HttpResponse(page, status=413, content_type="text/html; charset=utf-8")
+    # The rest of the body is never read, so the connection cannot carry another request.
+    response["Connection"] = "close"
+    return response
+
+
 class PooledThreadsASGIHandler(ASGIHandler):
     """``ASGIHandler`` whose requests run on a borrowed, long-lived thread, in one hop.
 
@@ -101,8 +153,11 @@ class PooledThreadsASGIHandler(ASGIHandler):
             await super().__call__(scope, receive, send)  # refuses it, as Django does
             return
         try:
-            body_file = await self.read_body(receive)
+            body_file = await self.read_limited_body(scope, receive)
         except RequestAborted:
+            return
+        except BodyTooLargeError as exc:
+            await self.send_response(too_large_response(scope, exc), send)
             return
         executor = self.threads.lend()
         try:
@@ -116,6 +171,35 @@ class PooledThreadsASGIHandler(ASGIHandler):
         finally:
             body_file.close()
             self.threads.give_back(executor)
+
+    async def read_limited_body(self, scope: dict[str, Any], receive: Any) -> IO[bytes]:
+        """Django's ``read_body`` with a running size limit: Content-Length is checked before
+        any byte is read, then the running total of what arrives, so an oversized body is
+        refused at the first chunk past the limit and never spooled whole to memory or disk."""
+        limit = body_limit(str(scope.get("path", "")))
+        declared = _declared_length(scope)
+        if declared is not None and declared > limit:
+            raise BodyTooLargeError(limit, declared)
+        body_file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - handed to the request, closed after it
+            max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, mode="w+b"
+        )
+        total = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                body_file.close()
+                raise RequestAborted()
+            chunk = message.get("body", b"")
+            if chunk:
+                total += len(chunk)
+                if total > limit:
+                    body_file.close()
+                    raise BodyTooLargeError(limit, declared)
+                body_file.write(chunk)
+            if not message.get("more_body", False):
+                break
+        body_file.seek(0)
+        return body_file
 
     def _respond(self, scope: dict[str, Any], body_file: IO[bytes]) -> HttpResponseBase:
         set_script_prefix(get_script_prefix(scope))

@@ -351,6 +351,19 @@ POG_BURST_POPULATION_FACTOR = _env_float("POG_BURST_POPULATION_FACTOR", 10.0, mi
 # Server folders staff may register relic caches from, and the upload size limit.
 POG_RELIC_DIRS = _env_list("POG_RELIC_DIRS", "")
 POG_RELIC_MAX_UPLOAD_MB = _env_int("POG_RELIC_MAX_UPLOAD_MB", 200, minimum=1)
+# --- uploads (issue 12, point 1) ---
+# Request bodies are refused with 413 as soon as they pass a limit (request_threads.py):
+# POG_MAX_BODY_MB for most paths, the relic cap plus a megabyte on the paths that take caches.
+POG_MAX_BODY_MB = _env_int("POG_MAX_BODY_MB", 16, minimum=1)
+POG_LARGE_BODY_PATHS = ("/api/relics/caches", "/relics/upload")
+# Uploaded files go to temporary files on disk, never whole into memory.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+# A zip may inflate to at most this many times its compressed size (checked while inflating).
+POG_ZIP_MAX_RATIO = _env_int("POG_ZIP_MAX_RATIO", 100, minimum=2)
+# Relic uploads wait here (shared with Celery workers on the same machine) until decoded.
+POG_RELIC_STAGING_DIR = POG_VAR_DIR / "relic-staging"
+# Cache uploads one person may have waiting or decoding at once (a 429 past it).
+POG_RELIC_UPLOADS_AT_ONCE = _env_int("POG_RELIC_UPLOADS_AT_ONCE", 1, minimum=1)
 # The tier (its slug) that new guests and accounts get; tiers are data, edited in the admin.
 POG_DEFAULT_TIER = _env_str("POG_DEFAULT_TIER", "free")
 

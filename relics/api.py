@@ -7,7 +7,7 @@ other cache answers 404 exactly like one never registered.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -66,23 +66,33 @@ def list_caches(request: HttpRequest) -> dict[str, Any]:
 
 # 201 when the cache is new to you, 200 when you registered it before (registering is idempotent).
 REGISTERED = {200: dict[str, Any], 201: dict[str, Any]}
+# An upload of a cache the museum does not hold yet is decoded in the background: 202 with its
+# status (poll ``links.self``); a cache it already holds is shelved at once (200 or 201).
+UPLOADED = {200: dict[str, Any], 201: dict[str, Any], 202: dict[str, Any]}
 
 
 @router.post(
     "/caches",
-    response=REGISTERED,
+    response=UPLOADED,
     summary="Register a cache by upload (a zip of its folder, or its files): seen by you, "
-    "and by your team when `project` is a team project",
+    "and by your team when `project` is a team project. Decoded in the background: 202 "
+    "with a status to poll",
 )
 def upload_cache(
     request: HttpRequest, files: File[list[UploadedFile]], label: Form[str] = "", project: Form[str] = ""
 ) -> Status[dict[str, Any]]:
-    limit = museum.upload_limits().max_bytes
-    if sum(f.size or 0 for f in files) > limit:
-        raise RequestError(413, "too_large", f"The upload is larger than the {limit}-byte limit.", "files")
-    parts = [(f.name or "upload", f.read()) for f in files]
-    cache, created = museum.register_upload(parts, _user(request), label, project)
-    return Status(201 if created else 200, _cache_payload(_user(request), cache, created))
+    # Multipart files are on disk (TemporaryFileUploadHandler): staged from there in chunks.
+    parts = [(f.name or "upload", cast(IO[bytes], f)) for f in files]
+    upload, cache, created = museum.submit_upload(parts, _user(request), label, project)
+    if upload is None:
+        assert cache is not None
+        return Status(201 if created else 200, _cache_payload(_user(request), cache, created))
+    return Status(202, upload.as_json())
+
+
+@router.get("/uploads/{upload_id}", summary="An upload of yours: pending, decoding, ready or failed")
+def get_upload(request: HttpRequest, upload_id: str) -> dict[str, Any]:
+    return museum.get_upload(_user(request), upload_id).as_json()
 
 
 @router.post(

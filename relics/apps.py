@@ -11,7 +11,10 @@ class RelicsConfig(AppConfig):
 
     def ready(self) -> None:
         from limbs import effects
-        from relics import museum
+        from relics import (
+            museum,
+            tasks,  # noqa: F401 (registers the Celery task the museum submits by name)
+        )
 
         # The relic limb's excavate asks the one writer to register what it checked.
         effects.register("relic.register", museum.register_excavated)

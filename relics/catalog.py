@@ -13,8 +13,10 @@ import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -163,6 +165,39 @@ def detect_era(names: list[str]) -> Era:
     )
 
 
+class DiskFiles(Mapping[str, bytes]):
+    """A cache's files on disk, read only when asked for: lower-case name -> bytes.
+
+    A catalogue opened on these reads each archive when it needs it, and opens a
+    ``.jcache`` database from its path, so a large cache is never held whole in memory.
+    """
+
+    def __init__(self, paths: Mapping[str, Path]) -> None:
+        self._paths = {name.lower(): Path(path) for name, path in paths.items()}
+
+    def path(self, name: str) -> Path:
+        return self._paths[name.lower()]
+
+    def __getitem__(self, name: str) -> bytes:
+        return self._paths[name.lower()].read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def head(self, name: str, size: int = 16) -> bytes:
+        with self._paths[name.lower()].open("rb") as fh:
+            return fh.read(size)
+
+
+def _lowered(files: Mapping[str, bytes]) -> Mapping[str, bytes]:
+    if isinstance(files, DiskFiles):
+        return files
+    return {name.lower(): data for name, data in files.items()}
+
+
 def open_catalog(files: Mapping[str, bytes]) -> ClassicCatalog | ModernCatalog:
     """Open a cache from its files; raises ``RelicFormatError`` naming a file for bad bytes."""
     if detect_era(list(files)) == "modern":
@@ -195,7 +230,7 @@ class ClassicCatalog:
     kinds = CLASSIC_KINDS
 
     def __init__(self, files: Mapping[str, bytes]) -> None:
-        self.files = {name.lower(): data for name, data in files.items()}
+        self.files = _lowered(files)
         self._textures_rgba: dict[int, RGBA | None] = {}
 
     # -- archives -------------------------------------------------------------------------
@@ -580,6 +615,17 @@ def _sector_summary(sector: Sector) -> dict[str, Any]:
     return fields
 
 
+@contextmanager
+def _in_file(name: str) -> Iterator[None]:
+    """Name the file a record came from in its format error ("js5-19.jcache item 1280 ...")."""
+    try:
+        yield
+    except RelicFormatError as exc:
+        if exc.what.startswith(name):
+            raise
+        raise RelicFormatError(f"{name} {exc.what}", exc.offset, exc.expected, exc.found) from None
+
+
 class ModernCatalog:
     """An RS3 folder of ``js5-<index>.jcache`` files: items (19) and NPCs (18) so far."""
 
@@ -587,22 +633,28 @@ class ModernCatalog:
     kinds = MODERN_KINDS
 
     def __init__(self, files: Mapping[str, bytes]) -> None:
-        self.files = {name.lower(): data for name, data in files.items()}
-        for name, data in self.files.items():
-            if _JCACHE_RE.match(name) and data[:16] != SQLITE_MAGIC:
-                raise RelicFormatError(name, 0, "the SQLite format 3 header", data[:16].hex() or "no data")
+        self.files = _lowered(files)
+        for name in self.files:
+            if not _JCACHE_RE.match(name):
+                continue
+            head = self.files.head(name) if isinstance(self.files, DiskFiles) else self.files[name][:16]
+            if head != SQLITE_MAGIC:
+                raise RelicFormatError(name, 0, "the SQLite format 3 header", head.hex() or "no data")
 
     def _index(self, index: Rs3Index) -> JCacheIndex | None:
         name = f"js5-{int(index)}.jcache"
-        data = self.files.get(name)
-        return None if data is None else JCacheIndex(data, name=name)
+        if name not in self.files:
+            return None
+        if isinstance(self.files, DiskFiles):
+            return JCacheIndex(self.files.path(name), name=name)
+        return JCacheIndex(self.files[name], name=name)
 
     @cached_property
     def items(self) -> list[dict[str, Any]]:
         index = self._index(Rs3Index.ITEMS)
         if index is None:
             return []
-        with index:
+        with index, _in_file(index.name):
             return [item.to_dict() for item in decode_items(index)]
 
     @cached_property
@@ -610,7 +662,7 @@ class ModernCatalog:
         index = self._index(Rs3Index.NPCS)
         if index is None:
             return []
-        with index:
+        with index, _in_file(index.name):
             return [npc.to_dict() for npc in decode_npcs(index)]
 
     def entries(self) -> Iterator[EntryInfo]:

@@ -9,6 +9,7 @@ shelf is not found at all.
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -193,3 +194,72 @@ class RelicRender(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_key} -> {self.sha256[:12]}"
+
+
+class RelicUpload(models.Model):
+    """One cache sent through the museum, from its staged files to its registration.
+
+    The request stores the files in a staging folder and this row, then a background job
+    decodes them (``museum.run_upload``). ``status`` says where it is: pending (waiting for
+    a worker), decoding, ready (``cache`` is registered and on the sender's shelf) or
+    failed (``error`` names the file and the offset; nothing was registered and the staged
+    files are gone).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be decoded"
+        DECODING = "decoding", "Being decoded"
+        READY = "ready", "Registered"
+        FAILED = "failed", "Refused"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(
+        "limbs.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    label = models.CharField(max_length=160, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
+    # {"code", "message", "file", "offset"} when failed.
+    error = models.JSONField(default=dict, blank=True)
+    # [{"name", "sha256", "size"}] of the staged files, sorted by name.
+    files = models.JSONField(default=list)
+    sha256 = models.CharField(max_length=64)  # the cache these files make, as cache_digest computes it
+    staging = models.CharField(max_length=500, blank=True)  # the staged folder, until decoded
+    cache = models.ForeignKey(RelicCache, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.BooleanField(default=False)  # new on the sender's shelves when it became ready
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"upload {self.pk} ({self.status})"
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(int(f["size"]) for f in self.files)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.pk),
+            "status": self.status,
+            "label": self.label,
+            "files": self.files,
+            "error": self.error or None,
+            "created": self.created,
+            "cache": self.cache.sha256 if self.cache_id is not None and self.cache else None,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "links": {
+                "self": f"/api/relics/uploads/{self.pk}",
+                "page": f"/relics/uploads/{self.pk}",
+                "cache": f"/api/relics/caches/{self.cache.sha256}"
+                if self.cache_id is not None and self.cache
+                else None,
+            },
+        }

@@ -13,6 +13,8 @@ team, when filed in a team project), or by everyone once staff publish it.
 from __future__ import annotations
 
 import hashlib
+import logging
+import shutil
 import threading
 import uuid
 from collections import OrderedDict
@@ -35,11 +37,33 @@ from limbs.models import Generation, Project
 from limbs.projects import projects_for
 from limbs.storage import read_blob, store_blob
 from pog_site.errors import RequestError
-from relics.catalog import ClassicCatalog, EntryInfo, ModernCatalog, Rendered, normalise_name, open_catalog
+from relics.catalog import (
+    ClassicCatalog,
+    DiskFiles,
+    EntryInfo,
+    ModernCatalog,
+    Rendered,
+    normalise_name,
+    open_catalog,
+)
 from relics.formats.errors import RelicFormatError
-from relics.models import RelicCache, RelicEntry, RelicRender, RelicShelf
-from relics.storage import read_original, store_original
-from relics.uploads import Limits, UploadError, cache_digest, check_cache_file, collect_files
+from relics.models import RelicCache, RelicEntry, RelicRender, RelicShelf, RelicUpload
+from relics.storage import original_path, read_original, store_original, store_original_file
+from relics.uploads import (
+    Limits,
+    Source,
+    Staged,
+    UploadError,
+    cache_digest,
+    check_cache_file,
+    check_structure,
+    collect_files,
+    stage_files,
+)
+
+log = logging.getLogger(__name__)
+# The Celery name of the job that decodes a staged upload (relics/tasks.py registers it).
+REGISTER_UPLOAD = "relics.register_upload"
 
 # Bump when a renderer's output changes, so cached previews are made afresh.
 RENDERER_VERSION = 1
@@ -49,7 +73,14 @@ _catalog_lock = threading.Lock()
 
 
 def upload_limits() -> Limits:
-    return Limits(max_bytes=int(getattr(settings, "POG_RELIC_MAX_UPLOAD_MB", 200)) * 1024 * 1024)
+    return Limits(
+        max_bytes=int(getattr(settings, "POG_RELIC_MAX_UPLOAD_MB", 200)) * 1024 * 1024,
+        max_ratio=float(getattr(settings, "POG_ZIP_MAX_RATIO", 100)),
+    )
+
+
+def staging_root() -> Path:
+    return Path(getattr(settings, "POG_RELIC_STAGING_DIR", Path(settings.POG_VAR_DIR) / "relic-staging"))
 
 
 def relic_dirs() -> list[Path]:
@@ -64,6 +95,12 @@ def format_error(exc: RelicFormatError) -> RequestError:
 
 def upload_error(exc: UploadError) -> RequestError:
     return RequestError(exc.status, exc.code, exc.message, "files")
+
+
+def _format_failure(exc: RelicFormatError) -> UploadError:
+    return UploadError(
+        422, "malformed_cache", f"The cache cannot be read: {exc}. Nothing was stored.", exc.what, exc.offset
+    )
 
 
 # --- registering --------------------------------------------------------------------------
@@ -96,27 +133,46 @@ def do_register_cache(
 
 
 def _store_cache(
-    files: Mapping[str, bytes], *, source: str, user: User | None, label: str, source_path: str
+    files: Mapping[str, bytes],
+    *,
+    source: str,
+    user: User | None,
+    label: str,
+    source_path: str,
+    digests: Mapping[str, str] | None = None,
+    sizes: Mapping[str, int] | None = None,
 ) -> RelicCache:
     """The one row of these files: decoded and stored once, or the existing row as it is.
 
     The whole cache is decoded before anything is stored, so a malformed one leaves no trace.
+    Files on disk (``DiskFiles``, with their ``digests`` and ``sizes``) are decoded from
+    their paths and copied in chunks, never read whole into memory.
     """
-    files = {name.lower(): data for name, data in files.items()}
-    digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    if not isinstance(files, DiskFiles):
+        files = {name.lower(): data for name, data in files.items()}
+    if digests is None or sizes is None:
+        digests = {name: hashlib.sha256(files[name]).hexdigest() for name in files}
+        sizes = {name: len(files[name]) for name in files}
     sha = cache_digest(digests.items())
     existing = RelicCache.objects.filter(sha256=sha).first()
     if existing is not None:
         return existing
     try:
+        for name in files:
+            check_structure(name, files.path(name) if isinstance(files, DiskFiles) else files[name])
         catalog = open_catalog(files)
         entries = list(catalog.entries())
+    except UploadError as exc:
+        raise upload_error(exc) from exc  # the cause names the file and offset (run_upload)
     except RelicFormatError as exc:
-        raise format_error(exc) from None
+        raise format_error(exc) from exc
     stored = []
     for name in sorted(files):
-        blob, digest = store_original(files[name])
-        stored.append({"name": name, "sha256": digest, "size": len(files[name]), "blob": blob})
+        if isinstance(files, DiskFiles):
+            blob = store_original_file(files.path(name), digests[name])
+        else:
+            blob, _ = store_original(files[name])
+        stored.append({"name": name, "sha256": digests[name], "size": sizes[name], "blob": blob})
     counts: dict[str, int] = {}
     for info in entries:
         counts[info.kind] = counts.get(info.kind, 0) + 1
@@ -136,8 +192,10 @@ def _store_cache(
     except IntegrityError:
         # Registered by someone else in the meantime: theirs is the same cache.
         return RelicCache.objects.get(sha256=sha)
-    with _catalog_lock:
-        _catalogs[sha] = catalog
+    if not isinstance(files, DiskFiles):
+        # A catalogue over staged files would outlive them; catalog_for opens the originals.
+        with _catalog_lock:
+            _catalogs[sha] = catalog
     return cache
 
 
@@ -214,15 +272,223 @@ def _entry_row(cache: RelicCache, info: EntryInfo) -> RelicEntry:
     )
 
 
-def register_upload(
-    uploads: Iterable[tuple[str, bytes]], user: User, label: str = "", project_id: str | None = None
-) -> tuple[RelicCache, bool]:
+def _part_size(source: Source) -> int:
+    if isinstance(source, bytes):
+        return len(source)
+    size = getattr(source, "size", None)
+    if isinstance(size, int):
+        return size
+    position = source.tell()
+    end = source.seek(0, 2)
+    source.seek(position)
+    return end
+
+
+def submit_upload(
+    parts: Iterable[tuple[str, Source]],
+    user: User,
+    label: str = "",
+    project_id: str | None = None,
+    *,
+    queue: bool = True,
+) -> tuple[RelicUpload | None, RelicCache | None, bool]:
+    """Stage an upload and queue its decoding: ``(upload, None, False)``. Raises RequestError.
+
+    On the request thread only the cheap checks run, as the parts are copied to a staging
+    folder in chunks: the per-upload cap, the tier's upload meters, names, magic bytes, zip
+    budgets, and a jcache's tables and first containers. Decoding the cache is a background
+    job (``run_upload``). A cache already registered is only shelved, at once:
+    ``(None, cache, created)``. Anything refused leaves nothing staged. ``queue=False``
+    leaves running the job to the caller.
+    """
+    from accounts.upload_quota import charge_upload
+
     project = project_for(user, project_id)
+    unfinished = RelicUpload.objects.filter(
+        owner=user, status__in=[RelicUpload.Status.PENDING, RelicUpload.Status.DECODING]
+    ).count()
+    at_once = int(getattr(settings, "POG_RELIC_UPLOADS_AT_ONCE", 1))
+    if queue and unfinished >= at_once:
+        raise RequestError(
+            429,
+            "upload_busy",
+            f"You have {unfinished} cache upload(s) still being decoded; at most {at_once} at a time. "
+            "Send the next one when it is ready.",
+            "files",
+            retry_after=5,
+        )
+    parts = list(parts)
+    limits = upload_limits()
+    total = sum(_part_size(source) for _, source in parts)
+    if total > limits.max_bytes:
+        mb = limits.max_bytes // 2**20
+        raise RequestError(413, "too_large", f"The upload is larger than the {mb} MB limit.", "files")
+    charge_upload(user, total)
+    folder = staging_root() / uuid.uuid4().hex
     try:
-        files = collect_files(uploads, upload_limits())
+        staged = stage_files(parts, folder, limits)
+        for name, path in staged.paths.items():
+            if name.endswith(".jcache"):
+                check_structure(name, path, quick=True)
     except UploadError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
         raise upload_error(exc) from None
-    return do_register_cache(files, source=RelicCache.Source.UPLOAD, user=user, label=label, project=project)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    existing = RelicCache.objects.filter(sha256=staged.digest()).first()
+    if existing is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None, existing, _shelve(existing, user, label=label, project=project, public=False)
+    upload = _stage_row(staged, user, label, project)
+    if queue:
+        transaction.on_commit(lambda: _queue(upload.pk))
+    return upload, None, False
+
+
+def _stage_row(staged: Staged, user: User, label: str, project: Project | None) -> RelicUpload:
+    try:
+        return RelicUpload.objects.create(
+            owner=user,
+            project=project,
+            label=label.strip()[:160],
+            files=[
+                {"name": name, "sha256": staged.digests[name], "size": staged.sizes[name]}
+                for name in sorted(staged.paths)
+            ],
+            sha256=staged.digest(),
+            staging=str(staged.folder),
+        )
+    except BaseException:
+        shutil.rmtree(staged.folder, ignore_errors=True)
+        raise
+
+
+def _queue(upload_id: uuid.UUID) -> None:
+    from pog_site import jobs
+
+    jobs.submit(REGISTER_UPLOAD, str(upload_id))
+
+
+def resubmit_unfinished_uploads() -> int:
+    """Queue again the uploads a stopped server left undecoded (embedded mode, at start):
+    those waiting, and those it was decoding when it stopped. Returns how many."""
+    RelicUpload.objects.filter(status=RelicUpload.Status.DECODING).update(status=RelicUpload.Status.PENDING)
+    ids = list(RelicUpload.objects.filter(status=RelicUpload.Status.PENDING).values_list("pk", flat=True))
+    for upload_id in ids:
+        _queue(upload_id)
+    return len(ids)
+
+
+def run_upload(upload_id: str) -> dict[str, Any] | None:
+    """The job: decode a staged upload and register it, or record why not. Runs once per upload.
+
+    The row is claimed with a conditional UPDATE (pending -> decoding), so a second delivery
+    does nothing. Either way the staged files are deleted afterwards; a failure leaves
+    nothing registered, and ``error`` names the file and the offset.
+    """
+    claimed = RelicUpload.objects.filter(pk=upload_id, status=RelicUpload.Status.PENDING).update(
+        status=RelicUpload.Status.DECODING
+    )
+    if not claimed:
+        return None
+    upload = RelicUpload.objects.select_related("owner", "project").get(pk=upload_id)
+    folder = Path(upload.staging)
+    try:
+        files = DiskFiles({f["name"]: folder / f["name"] for f in upload.files})
+        try:
+            for name in files:
+                check_structure(name, files.path(name))
+            cache = _store_cache(
+                files,
+                source=RelicCache.Source.UPLOAD,
+                user=upload.owner,
+                label=upload.label,
+                source_path="",
+                digests={f["name"]: f["sha256"] for f in upload.files},
+                sizes={f["name"]: int(f["size"]) for f in upload.files},
+            )
+        except (UploadError, RelicFormatError, RequestError) as exc:
+            return _fail_with(upload, exc)
+        created = _shelve(cache, upload.owner, label=upload.label, project=upload.project, public=False)
+        upload.status = RelicUpload.Status.READY
+        upload.cache = cache
+        upload.created = created
+        upload.staging = ""
+        upload.save(update_fields=["status", "cache", "created", "staging", "updated_at"])
+        return upload.as_json()
+    except Exception:
+        log.exception("relic upload %s could not be registered", upload_id)
+        return _fail(
+            upload,
+            "internal",
+            "The cache could not be registered because of a fault in the studio. Nothing was stored; "
+            "please send it again.",
+            None,
+            None,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _fail_with(upload: RelicUpload, exc: Exception) -> dict[str, Any]:
+    """Record why an upload was refused, naming the file and the offset where known."""
+    cause = exc.__cause__ if isinstance(exc, RequestError) and exc.__cause__ is not None else exc
+    if isinstance(cause, RelicFormatError):
+        failure = _format_failure(cause)
+        # "js5-19.jcache item 1280", "models36.jag (decompressed)": the file is the first word.
+        filename = cause.what.split(" ", 1)[0] or None
+        return _fail(upload, failure.code, failure.message, filename, cause.offset)
+    if isinstance(cause, UploadError):
+        return _fail(upload, cause.code, cause.message, cause.filename, cause.offset)
+    if isinstance(exc, RequestError):
+        return _fail(upload, exc.code, exc.message, None, None)
+    raise exc
+
+
+def _fail(
+    upload: RelicUpload, code: str, message: str, filename: str | None, offset: int | None
+) -> dict[str, Any]:
+    upload.status = RelicUpload.Status.FAILED
+    upload.error = {"code": code, "message": message, "file": filename, "offset": offset}
+    upload.staging = ""
+    upload.save(update_fields=["status", "error", "staging", "updated_at"])
+    return upload.as_json()
+
+
+def get_upload(user: User, upload_id: str) -> RelicUpload:
+    """One of ``user``'s uploads; anyone else's is as unknown as one never sent."""
+    try:
+        key = uuid.UUID(str(upload_id))
+    except ValueError:
+        raise _no_upload(upload_id) from None
+    upload = RelicUpload.objects.filter(pk=key, owner=user).select_related("cache").first()
+    if upload is None:
+        raise _no_upload(upload_id)
+    return upload
+
+
+def _no_upload(upload_id: str) -> RequestError:
+    return RequestError(404, "no_upload", f"No upload of yours has the id {upload_id}.", "upload")
+
+
+def register_upload(
+    uploads: Iterable[tuple[str, Source]], user: User, label: str = "", project_id: str | None = None
+) -> tuple[RelicCache, bool]:
+    """Stage, decode and register an upload on the calling thread (commands and tests).
+    Raises RequestError with the reason when the cache is refused."""
+    upload, cache, created = submit_upload(uploads, user, label, project_id, queue=False)
+    if upload is None:
+        assert cache is not None
+        return cache, created
+    run_upload(str(upload.pk))
+    upload.refresh_from_db()
+    if upload.status != RelicUpload.Status.READY or upload.cache is None:
+        error = upload.error or {}
+        status = 413 if error.get("code") in ("too_large", "zip_bomb", "too_many_entries") else 422
+        code, message = str(error.get("code") or "failed"), str(error.get("message") or "")
+        raise RequestError(status, code, message, "files")
+    return upload.cache, upload.created
 
 
 def project_for(user: User, project_id: str | None) -> Project | None:
@@ -297,7 +563,11 @@ def register_folder(
 # --- reading ------------------------------------------------------------------------------
 
 
-def original_files(cache: RelicCache) -> dict[str, bytes]:
+def original_files(cache: RelicCache) -> Mapping[str, bytes]:
+    """The cache's originals: read from disk when asked for, or fetched from remote storage."""
+    paths = {f["name"]: original_path(f["blob"]) for f in cache.files}
+    if all(p is not None for p in paths.values()):
+        return DiskFiles({name: p for name, p in paths.items() if p is not None})
     return {f["name"]: read_original(f["blob"]) for f in cache.files}
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, default_storage
 
 READ_ONLY = 0o444
+_CHUNK = 1024 * 1024
 
 
 def original_name(sha256: str) -> str:
@@ -34,6 +36,49 @@ def store_original(data: bytes) -> tuple[str, str]:
         if saved != name:
             default_storage.delete(saved)
     return name, digest
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def store_original_file(source: Path, digest: str) -> str:
+    """Store the file at ``source`` (whose sha256 is ``digest``) once per content, copied in
+    chunks, never read whole into memory; return its stored name."""
+    name = original_name(digest)
+    disk = _disk()
+    if disk is None:
+        if not default_storage.exists(name):
+            with source.open("rb") as fh:
+                saved = default_storage.save(name, File(fh))
+            if saved != name:
+                default_storage.delete(saved)
+        return name
+    path = Path(disk.path(name))
+    if path.exists() and _file_digest(path) == digest:
+        path.chmod(READ_ONLY)
+        return name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as fh:
+            shutil.copyfileobj(fh, out, _CHUNK)
+        tmp.chmod(READ_ONLY)
+        if path.exists():
+            tmp.replace(path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return name
 
 
 def _write_once(path: Path, data: bytes, digest: str) -> None:

@@ -7,7 +7,7 @@ else sees it; staff also get a switch to publish a cache to everyone.
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import IO, Any, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -173,15 +173,11 @@ def fork(request: HttpRequest, sha256: str, kind: str, key: str) -> HttpResponse
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
     limit = museum.upload_limits().max_bytes
-    files = request.FILES.getlist("files")
+    # Multipart files are on disk (TemporaryFileUploadHandler): staged from there in chunks.
+    parts = [(f.name or "upload", cast(IO[bytes], f)) for f in request.FILES.getlist("files")]
     try:
-        if sum(f.size or 0 for f in files) > limit:
-            raise RequestError(
-                413, "too_large", f"The upload is larger than the {limit // 2**20} MB limit.", "files"
-            )
-        parts = [(f.name or "upload", f.read()) for f in files]
         label, project = request.POST.get("label", ""), request.POST.get("project", "")
-        cache, _ = museum.register_upload(parts, _me(request), label, project)
+        sent, cache, _ = museum.submit_upload(parts, _me(request), label, project)
     except RequestError as exc:
         context: dict[str, Any] = {
             "error": {"code": exc.code, "message": exc.message, "field": exc.field},
@@ -194,7 +190,21 @@ def upload(request: HttpRequest) -> HttpResponse:
             "max_upload_mb": limit // 2**20,
         }
         return render(request, "relics/workspace.html", context, status=exc.status)
-    return redirect(_workspace_url(cache=cache.sha256))
+    if sent is None:
+        assert cache is not None
+        return redirect(_workspace_url(cache=cache.sha256))
+    return redirect("relics:upload_status", upload_id=sent.pk)
+
+
+@login_required
+@require_GET
+def upload_status(request: HttpRequest, upload_id: str) -> HttpResponse:
+    """Where an upload is: waiting, decoding, registered, or refused (and why)."""
+    try:
+        sent = museum.get_upload(_me(request), upload_id)
+    except RequestError as exc:
+        raise Http404(exc.message) from None
+    return render(request, "relics/upload.html", {"upload": sent})
 
 
 @login_required

@@ -13,9 +13,11 @@ from django.test import Client
 
 from accounts.models import User
 from limbs.models import Asset
+from relics import museum
 from relics.models import RelicCache
 from tests.helpers.api import token_client
 from tests.relics import synth
+from tests.relics.uploaded import settle
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +32,7 @@ def _zip(files: dict[str, bytes]) -> bytes:
 
 def _upload(client: Client, files: dict[str, bytes]) -> Any:
     zipped = SimpleUploadedFile("cache.zip", _zip(files), content_type="application/zip")
-    return client.post("/api/relics/caches", {"files": [zipped], "label": "Synthetic"})
+    return settle(client, client.post("/api/relics/caches", {"files": [zipped], "label": "Synthetic"}))
 
 
 @pytest.fixture
@@ -53,7 +55,7 @@ def test_uploading_a_zip_registers_the_cache_once(alice_api: Client, cache_sha: 
 
 def test_loose_files_upload_too(alice_api: Client) -> None:
     parts = [SimpleUploadedFile(n, d) for n, d in synth.modern_files().items()]
-    response = alice_api.post("/api/relics/caches", {"files": parts})
+    response = settle(alice_api, alice_api.post("/api/relics/caches", {"files": parts}))
     assert response.status_code == 201 and response.json()["era"] == "modern"
 
 
@@ -67,9 +69,13 @@ def test_a_malformed_cache_gets_a_422_naming_the_file_and_offset(alice_api: Clie
     response = _upload(alice_api, files)
     assert response.status_code == 422
     error = response.json()["error"]
-    assert error["code"] == "malformed_cache" and error["field"] == "files"
+    assert error["code"] == "malformed_cache" and error["file"] == "models36.jag"
+    assert isinstance(error["offset"], int)
     assert "models36.jag" in error["message"] and "offset" in error["message"]
-    assert not RelicCache.objects.exists()
+    assert response.upload["status"] == "failed" and response.upload["cache"] is None
+    # Nothing registered, nothing listed, and the staged files are gone.
+    assert not RelicCache.objects.exists() and alice_api.get("/api/relics/caches").json()["caches"] == []
+    assert not any(museum.staging_root().glob("*/*"))
 
 
 def test_uploads_are_checked_by_magic_traversal_and_size(alice_api: Client, settings: Any) -> None:
@@ -143,7 +149,7 @@ def test_a_fork_belongs_to_the_requester_only(
 
 def test_match_finds_the_same_name_in_the_other_era(alice_api: Client, cache_sha: str) -> None:
     parts = [SimpleUploadedFile(n, d) for n, d in synth.modern_files().items()]
-    modern = alice_api.post("/api/relics/caches", {"files": parts}).json()["sha256"]
+    modern = settle(alice_api, alice_api.post("/api/relics/caches", {"files": parts})).json()["sha256"]
     body = alice_api.get("/api/relics/match", {"name": "Iron Mace", "era": "modern"}).json()
     assert [(m["cache"], m["kind"], m["key"]) for m in body["matches"]] == [(modern, "items", "1")]
     entry = alice_api.get(f"/api/relics/caches/{cache_sha}/entries/items/0").json()

@@ -14,6 +14,7 @@ from relics import museum
 from relics.models import RelicCache
 from tests.helpers.api import guest_client
 from tests.relics import synth
+from tests.relics.uploaded import settle_page
 
 pytestmark = pytest.mark.django_db
 
@@ -123,8 +124,12 @@ def test_the_era_toggle_and_also_in_modern(browser: Client, cache: RelicCache, g
 def test_uploading_through_the_page(browser: Client) -> None:
     parts = [SimpleUploadedFile(n, d) for n, d in synth.modern_files().items()]
     response = browser.post("/relics/upload", {"files": parts, "label": "RS3"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"].startswith("/relics/uploads/")
+    waiting = browser.get(response["Location"]).content.decode()
+    assert "Waiting for a worker" in waiting and 'http-equiv="refresh"' in waiting
+    page = settle_page(browser, response)
     cache = RelicCache.objects.get()
-    assert cache.label == "RS3" and cache.sha256 in response["Location"]
+    assert cache.label == "RS3" and f"?cache={cache.sha256}" in page and "Registered" in page
+    assert 'http-equiv="refresh"' not in page
     bad = browser.post("/relics/upload", {"files": [SimpleUploadedFile("js5-2.jcache", b"nope")]})
     assert bad.status_code == 422 and "not a jcache" in bad.content.decode()

@@ -21,6 +21,7 @@ from limbs.models import Asset, Project
 from relics.models import RelicCache, RelicShelf
 from tests.helpers.api import bearer, handle, json_output
 from tests.relics import synth
+from tests.relics.uploaded import settle, settle_page
 
 pytestmark = pytest.mark.django_db
 UNKNOWN = "0" * 64
@@ -79,7 +80,7 @@ def upload(client: Client, **form: str) -> Any:
         for name, data in synth.classic_files().items():
             z.writestr(f"cache/{name}", data)
     zipped = SimpleUploadedFile("cache.zip", buf.getvalue(), content_type="application/zip")
-    return client.post("/api/relics/caches", {"files": [zipped], **form})
+    return settle(client, client.post("/api/relics/caches", {"files": [zipped], **form}))
 
 
 def registered(client: Client, **form: str) -> str:
@@ -177,9 +178,9 @@ def test_a_cache_filed_in_a_team_project_is_seen_by_the_team_and_no_one_else(wor
     Membership.objects.filter(user=world.carol.user).delete()
     assert api_answers(world.carol.api, sha)["get"] == (404, "no_cache")
     modern = [SimpleUploadedFile(n, d) for n, d in synth.modern_files().items()]
-    mine = world.alice.api.post(
-        "/api/relics/caches", {"files": modern, "project": str(world.alice_project.id)}
-    ).json()["sha256"]
+    form = {"files": modern, "project": str(world.alice_project.id)}
+    sent = world.alice.api.post("/api/relics/caches", form)
+    mine = settle(world.alice.api, sent).json()["sha256"]
     assert listed(world.alice.api)[mine]["visibility"]["audience"] == "you"
     assert mine not in listed(world.dave.api)
 
@@ -271,8 +272,8 @@ def test_the_page_shows_who_sees_a_cache_and_staff_get_the_publish_switch(world:
     shared = sam.post(
         "/relics/upload", {"files": [SimpleUploadedFile(n, d) for n, d in synth.modern_files().items()]}
     )
+    settle_page(sam, shared)
     modern = RelicCache.objects.get(era="modern").sha256
-    assert shared.status_code == 302 and modern in shared["Location"]
     page = sam.get("/relics/", {"cache": modern}).content.decode()
     assert f'action="/relics/{modern}/publish"' in page and "Staff: publish to everyone" in page
     assert sam.post(f"/relics/{modern}/publish", {"public": "1"}).status_code == 302

@@ -20,7 +20,7 @@ from limbs.parts.file.upload import MAX_BYTES
 from limbs.spec import ActionSpec, Effect, GeneratorInputError, GenRequest, GenResult, Output, Studio, Upload
 from relics.catalog import KIND_LABELS, open_catalog
 from relics.formats.errors import RelicFormatError
-from relics.uploads import Limits, UploadError, collect_files, files_digest
+from relics.uploads import Limits, UploadError, check_structure, collect_files, files_digest
 
 SUMMARY_FORMAT = "pog.relic.excavation/1"
 # What the files may unpack to; the museum's own page (multipart) takes bigger caches.
@@ -32,6 +32,8 @@ def survey(filename: str, data: bytes) -> dict[str, Any]:
     """What a sent cache holds, decoded whole; ParamError naming ``file`` when it cannot be read."""
     try:
         files = collect_files([(filename, data)], LIMITS)
+        for name, body in files.items():
+            check_structure(name, body)  # a jcache must hold the JS5 tables and a valid container
     except UploadError as exc:
         raise ParamError("file", exc.message, status=exc.status) from None
     try:

@@ -172,3 +172,16 @@ def test_the_real_cache_is_excavated_from_a_zip(rsc_cache_dir: Path, alice_api: 
     assert {n: hashlib.sha256(d).hexdigest() for n, d in stored.items()} == {
         n: hashlib.sha256(d).hexdigest() for n, d in files.items()
     }
+
+
+def test_a_jcache_that_is_a_sqlite_header_and_random_bytes_is_refused(alice_api: Client) -> None:
+    import os
+
+    from relics.formats.jcache import SQLITE_MAGIC
+
+    before = counts()
+    response = excavate(alice_api, SQLITE_MAGIC + os.urandom(64 * 1024), "js5-3.jcache")
+    assert response.status_code == 422, response.content
+    error = response.json()["error"]
+    assert error["field"] == "params.file" and "js5-3.jcache" in error["message"]
+    assert counts() == before
