@@ -60,11 +60,18 @@ settings_router = Router(tags=["settings"], exclude_unset=True)
 
 class MetabolismPatch(Schema):
     version: Int64 = Field(..., description="The version your change is based on (409 if it is stale).")
-    preferred_models: dict[str, Any] | None = None
-    confidence: dict[str, Any] | None = None
-    macros: list[Any] | None = None
-    trust_profile: str | None = None
-    efficiency_mode: str | None = None
+    # Each may be left out (unchanged), never sent as null.
+    preferred_models: dict[str, Any] = Field(
+        default_factory=dict, description="limb id: provider:model (empty clears it)."
+    )
+    confidence: dict[str, Any] = Field(
+        default_factory=dict, description="limb id (or *): a threshold between 0 and 1."
+    )
+    macros: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
+    trust_profile: str = Field(default_factory=str, json_schema_extra=enum_schema(Metabolism.Trust.values))
+    efficiency_mode: str = Field(
+        default_factory=str, json_schema_extra=enum_schema(Metabolism.Efficiency.values)
+    )
 
 
 class MetabolismOut(Out):
@@ -122,7 +129,7 @@ def patch_metabolism(request: HttpRequest, payload: MetabolismPatch) -> HttpResp
 class TokenIn(Schema):
     name: str = Field("api", max_length=60)
     scopes: list[str] = Field(
-        default_factory=lambda: list(SCOPES), json_schema_extra={"items": enum_schema(SCOPES)}
+        default_factory=lambda: list(SCOPES), min_length=1, json_schema_extra={"items": enum_schema(SCOPES)}
     )
     expires_in_days: int | None = Field(None, ge=1, le=3650)
 

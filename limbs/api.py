@@ -67,11 +67,7 @@ class AskIn(Schema):
         description="secure | standard provenance attachment.",
         json_schema_extra=enum_schema(ATTACHMENTS),
     )
-    seed: int | None = Field(
-        None,
-        description="Same seed, same request: same bytes.",
-        json_schema_extra={"minimum": 0, "maximum": MAX_SEED},
-    )
+    seed: int | None = Field(None, ge=0, le=MAX_SEED, description="Same seed, same request: same bytes.")
     project: str | None = Field(None, description="File the work under this project (yours or your team's).")
 
     def to_input(self, limb_id: str) -> GenerateInput:

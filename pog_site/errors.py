@@ -26,6 +26,7 @@ class RequestError(Exception):
 
 # --- the error shape in the API schema ----------------------------------------------------
 
+
 class ErrorDetail(Schema):
     code: str
     message: str
@@ -38,9 +39,9 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
-# Who may ask (401), with what rights (403: scope, CSRF), and the kill switches (503); any
-# URL or query string can carry text or a number the studio refuses (422).
-SIGNED_IN = (401, 403, 422, 503)
+# Who may ask (401), with what rights (403: scope, CSRF), the meters (429) and the kill
+# switches (503); any URL or query string can carry text or a number the studio refuses (422).
+SIGNED_IN = (401, 403, 422, 429, 503)
 # A JSON body: malformed (400), too large (413).
 WITH_BODY = (400, 413)
 

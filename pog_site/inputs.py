@@ -7,11 +7,11 @@ Two kinds of input reach Python intact but break what comes after it:
   character (``"\\u0000"``, ``%00``) is refused by PostgreSQL;
 * whole numbers outside a signed 64-bit integer, which no database column holds.
 
-Both are refused with 422 naming the field, before anything is stored: JSON bodies of the
-API through ``StudioParser`` (the one parser of ``pog_site.api``), and URL paths, path
-parameters, query strings and form posts of every page and endpoint through
-``InputGuardMiddleware``. ``Int64`` documents the range on the API's integer fields so the
-schema says it too. A leaf module: it imports nothing of the project's apps.
+Both are refused with 422 naming the field, before anything is stored: text in JSON bodies
+of the API through ``StudioParser`` (the one parser of ``pog_site.api``), integers in them
+through their schemas (``Int64``, which the OpenAPI document shows too), and URL paths,
+path parameters, query strings and form posts of every page and endpoint through
+``InputGuardMiddleware``. A leaf module: it imports nothing of the project's apps.
 """
 
 from __future__ import annotations
@@ -78,19 +78,14 @@ def _joined(prefix: str, key: str | int) -> str:
 
 
 def json_problems(value: Any, field: str = "") -> Iterator[InputError]:
-    """Every string (keys too) and integer in a parsed JSON value that cannot be stored."""
+    """Every string (keys too) in a parsed JSON value that cannot be stored.
+
+    Integers are bounded by the schemas (``Int64`` and the fields' own limits), so that a
+    number in a field the endpoint ignores is ignored, as any unknown field is."""
     if isinstance(value, str):
         problem = text_problem(value, field or None)
         if problem is not None:
             yield problem
-    elif isinstance(value, bool):
-        return
-    elif isinstance(value, int):
-        found = int_problem(value, field or None)
-        if found is not None:
-            yield found
-    elif isinstance(value, _LongNumber):
-        yield out_of_range(field or None)
     elif isinstance(value, dict):
         for key, item in value.items():
             key_problem = text_problem(key, _joined(field, "(a key)"))
@@ -116,14 +111,6 @@ def check_text(text: str, field: str) -> None:
         raise problem
 
 
-class _LongNumber:
-    """A JSON integer of more digits than any 64-bit one has, left unconverted."""
-
-
-def _parse_int(digits: str) -> int | _LongNumber:
-    return int(digits) if len(digits) <= 40 else _LongNumber()
-
-
 def _no_constant(name: str) -> Any:
     raise RequestError(400, "invalid_json", f"The body is not valid JSON: {name} is not a JSON number.")
 
@@ -134,12 +121,13 @@ class StudioParser(Parser):
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         try:
-            data = json.loads(request.body, parse_constant=_no_constant, parse_int=_parse_int)
+            data = json.loads(request.body, parse_constant=_no_constant)
         except ValueError as exc:
             raise RequestError(400, "invalid_json", f"The body is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise InputError("invalid_json", "The body must be a JSON object.", None)
         check_json(data)
-        parsed: dict[str, Any] = data
-        return parsed
+        return data
 
     def parse_querydict(
         self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest

@@ -99,10 +99,23 @@ def _studio_channel(factory: Any) -> Any:
 def install() -> None:
     """Make every daphne server built in this process (and its forks) use the channel."""
     from daphne import server
-    from daphne.http_protocol import HTTPFactory
+    from daphne.http_protocol import HTTPFactory, WebRequest
+
+    class StudioRequest(WebRequest):
+        # Django parses form bodies itself. Twisted's own parse (on by default) would hold a
+        # second, decoded copy of every upload in memory, and answers a form body it cannot
+        # parse with a bare 400 and no body before Django sees it.
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._parsePOSTFormSubmission = False
 
     class StudioHTTPFactory(HTTPFactory):
         protocol = _studio_channel
+
+        def buildProtocol(self, addr: Any) -> Any:  # noqa: N802 - Twisted names it
+            built = super().buildProtocol(addr)
+            built.requestFactory = StudioRequest
+            return built
 
     server.HTTPFactory = StudioHTTPFactory
 
