@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -232,7 +232,7 @@ class TeamOut(Out):
     id: int
     name: str
     slug: str
-    role: str | None = Field(..., json_schema_extra=enum_schema(ROLES))
+    role: Annotated[str, Field(json_schema_extra=enum_schema(ROLES))] | None
 
 
 class TeamListOut(Out):

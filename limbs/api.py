@@ -47,14 +47,11 @@ ACTION_IDS = sorted({action.id for limb in REGISTRY.limbs for action in limb.act
 STATUSES = [str(value) for value in Generation.Status.values]
 OUTPUT_KINDS = sorted({action.output for limb in REGISTRY.limbs for action in limb.actions})
 LimbId = Annotated[str, Field(description="A limb id.", json_schema_extra=enum_schema(LIMB_IDS))]
+ActionId = Annotated[str, Field(json_schema_extra=enum_schema(ACTION_IDS))]
 
 
 class AskIn(Schema):
-    action: str | None = Field(
-        None,
-        description="Action id; the limb's first built action when omitted.",
-        json_schema_extra=enum_schema(ACTION_IDS),
-    )
+    action: ActionId | None = Field(None, description="Action id; the limb's first built action if omitted.")
     intent: str = Field("", description="What you want, in your own words.")
     params: dict[str, Any] = Field(default_factory=dict, description="Parameters from the action's schema.")
     tension: str = Field(

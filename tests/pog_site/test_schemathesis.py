@@ -28,7 +28,7 @@ pytestmark = pytest.mark.schemathesis
 # Cases per operation and phase, and the ceiling on the run; a run stopped by the ceiling
 # still fails on any failure it found.
 MAX_EXAMPLES = int(os.environ.get("POG_SCHEMATHESIS_EXAMPLES", "12"))
-MAX_TIME_S = int(os.environ.get("POG_SCHEMATHESIS_MAX_TIME_S", "150"))
+MAX_TIME_S = int(os.environ.get("POG_SCHEMATHESIS_MAX_TIME_S", "120"))
 SEED = os.environ.get("POG_SCHEMATHESIS_SEED", "20261207")
 
 
