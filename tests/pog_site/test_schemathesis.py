@@ -16,12 +16,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from accounts.models import Tier
+from accounts.models import Tier, User
+from relics import museum
 from tests.pog_site.live import LOGS, ROOT, live_studio
+from tests.relics import synth
 
 pytestmark = pytest.mark.schemathesis
 
@@ -36,12 +37,19 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 @pytest.fixture
-def roomy_guests(jobs_running: Any) -> Tier:
-    """The tier the run's guests get: meters that never stop it."""
+def roomy_guests(settle_jobs: None, tmp_path: Path) -> Tier:
+    """The tier the run's guests get (meters that never stop it), and a published relic
+    cache for the museum's endpoints to find."""
     tier, _ = Tier.objects.get_or_create(
         slug="test-schemathesis",
         defaults={"name": "Schemathesis", "requests_per_period": 1_000_000, "concurrency": 8},
     )
+    folder = tmp_path / "classic"
+    folder.mkdir()
+    for name, data in synth.classic_files().items():
+        (folder / name).write_bytes(data)
+    staff = User.objects.create_user("curator", "curator@example.com", "correct horse battery", is_staff=True)
+    museum.register_folder(folder, staff, check_allowed=False)
     return tier
 
 
