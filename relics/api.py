@@ -317,6 +317,8 @@ def match(
 ) -> dict[str, Any]:
     if era is not None and era not in ERAS:
         raise RequestError(422, "bad_era", f"era must be one of {', '.join(ERAS)}.", "era")
+    if kind is not None and kind not in KIND_LABELS:
+        raise RequestError(422, "bad_kind", f"kind must be one of {', '.join(KIND_LABELS)}.", "kind")
     found = museum.match(_user(request), name, era=era, kind=kind)[:100]
     return {
         "name": name,

@@ -178,3 +178,9 @@ def test_every_integer_the_api_takes_is_bounded_to_64_bits() -> None:
 def test_the_guard_answers_before_anyone_is_asked_who_they_are() -> None:
     response = Client().get(f"/api/assets?offset={TOO_BIG}")
     _refused(response, "offset", "out_of_range")
+
+
+def test_the_match_kind_is_one_of_the_kinds_the_schema_lists(alice_api: Client) -> None:
+    # Found by schemathesis: any kind was accepted although the schema lists the kinds.
+    _refused(alice_api.get("/api/relics/match?name=x&kind=nonsense"), "kind", "bad_kind")
+    assert alice_api.get("/api/relics/match?name=x&kind=items").status_code == 200
