@@ -1,11 +1,11 @@
-# POG Studio. `make run` starts the studio; `make test` runs every test.
+# POG Studio. `make run` starts the studio; `make test` runs every test; `make dev` runs it in debug mode.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint fakes bench clean
+.PHONY: run dev test setup lint fakes bench clean
 
 $(VENV)/.stamp-runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,10 +24,19 @@ node_modules/.stamp: package.json package-lock.json
 setup: $(VENV)/.stamp-runtime
 	$(BIN)/python manage.py migrate --noinput
 
+# Debug off, as in production (tracebacks go to the log, people see a friendly page); plain
+# http on this machine, so cookies are not marked Secure and no HSTS is sent.
 run: setup
 	@echo "POG Studio: http://$(HOST):$(PORT)/"
-	POG_DEBUG=$${POG_DEBUG:-1} POG_ALLOWED_HOSTS=$${POG_ALLOWED_HOSTS:-127.0.0.1,localhost,[::1],$(HOST)} \
-		$(BIN)/daphne -b $(HOST) -p $(PORT) pog_site.asgi:application
+	POG_DEBUG=$${POG_DEBUG:-0} POG_SECURE_COOKIES=$${POG_SECURE_COOKIES:-0} POG_HSTS_SECONDS=$${POG_HSTS_SECONDS:-0} \
+		POG_ALLOWED_HOSTS=$${POG_ALLOWED_HOSTS:-127.0.0.1,localhost,[::1],$(HOST)} \
+		$(BIN)/python -m pog_site.server -b $(HOST) -p $(PORT)
+
+# The same with Django's debug mode on: tracebacks in the browser, static files reloaded.
+dev: setup
+	@echo "POG Studio (debug): http://$(HOST):$(PORT)/"
+	POG_DEBUG=1 POG_ALLOWED_HOSTS=$${POG_ALLOWED_HOSTS:-127.0.0.1,localhost,[::1],$(HOST)} \
+		$(BIN)/python -m pog_site.server -b $(HOST) -p $(PORT)
 
 lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check .

@@ -21,7 +21,6 @@ from typing import IO
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 # Inherited variables that would point the studio somewhere other than the throwaway setup.
 _DROP_PREFIXES = ("POG_",)
 _DROP_NAMES = frozenset({"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"})
@@ -184,9 +183,8 @@ class Studio:
         self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 60.0) -> Studio:
-        daphne = BIN / "daphne"
-        command = [str(daphne)] if daphne.exists() else [sys.executable, "-m", "daphne"]
-        command += ["-b", "127.0.0.1", "-p", str(self.port), self.app]
+        # The studio's one server entry point (daphne with its 414/431 answers).
+        command = [sys.executable, "-m", "pog_site.server", "-b", "127.0.0.1", "-p", str(self.port), self.app]
         self._log = self.log_path.open("wb")
         self._proc = subprocess.Popen(
             command, cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT

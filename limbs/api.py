@@ -7,7 +7,7 @@ import contextlib
 import time
 import uuid
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
+from typing import Annotated, Any
 
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
@@ -22,22 +22,49 @@ from limbs.events import group_for_generation
 from limbs.health import limb_health
 from limbs.models import Asset, Generation
 from limbs.registry import REGISTRY
-from limbs.request import GenerateInput, do_generate, queue_generation, resolve_limb_action
+from limbs.request import (
+    ATTACHMENTS,
+    MAX_SEED,
+    TENSIONS,
+    GenerateInput,
+    do_generate,
+    queue_generation,
+    resolve_limb_action,
+)
 from limbs.runs import run_claimed
 from limbs.spec import CATEGORIES
 from limbs.storage import read_blob
 from pog_site import jobs
+from pog_site.errors import SIGNED_IN, WITH_BODY, errors
+from pog_site.inputs import Int64
+from pog_site.schemas import Out, enum_schema
 
-router = Router(tags=["limbs"])
+router = Router(tags=["limbs"], exclude_unset=True)
+
+# Names the schema lists as enumerations, read from the registry once at import.
+LIMB_IDS = [limb.id for limb in REGISTRY.limbs]
+ACTION_IDS = sorted({action.id for limb in REGISTRY.limbs for action in limb.actions})
+STATUSES = [str(value) for value in Generation.Status.values]
+OUTPUT_KINDS = sorted({action.output for limb in REGISTRY.limbs for action in limb.actions})
+LimbId = Annotated[str, Field(description="A limb id.", json_schema_extra=enum_schema(LIMB_IDS))]
+ActionId = Annotated[str, Field(json_schema_extra=enum_schema(ACTION_IDS))]
 
 
 class AskIn(Schema):
-    action: str | None = Field(None, description="Action id; the limb's first built action when omitted.")
+    action: ActionId | None = Field(None, description="Action id; the limb's first built action if omitted.")
     intent: str = Field("", description="What you want, in your own words.")
     params: dict[str, Any] = Field(default_factory=dict, description="Parameters from the action's schema.")
-    tension: str = Field("medium", description="low | medium | high: effort and quality.")
-    attachment: str = Field("standard", description="secure | standard provenance attachment.")
-    seed: int | None = Field(None, description="Same seed, same request: same bytes.")
+    tension: str = Field(
+        "medium",
+        description="low | medium | high: effort and quality.",
+        json_schema_extra=enum_schema(TENSIONS),
+    )
+    attachment: str = Field(
+        "standard",
+        description="secure | standard provenance attachment.",
+        json_schema_extra=enum_schema(ATTACHMENTS),
+    )
+    seed: int | None = Field(None, ge=0, le=MAX_SEED, description="Same seed, same request: same bytes.")
     project: str | None = Field(None, description="File the work under this project (yours or your team's).")
 
     def to_input(self, limb_id: str) -> GenerateInput:
@@ -57,7 +84,169 @@ class HandleIn(AskIn):
     wait: bool = Field(False, description="Wait for the result (up to the action's deadline).")
 
 
-@router.get("/limbs", auth=None, summary="The 27 limbs with their actions, schemas and health")
+# --- response schemas ----------------------------------------------------------------------
+
+
+class ParamOut(Out):
+    name: str
+    type: str
+    label: str
+    help: str
+    required: bool
+    default: Any = None
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    step: int | float | None = None
+    max_length: int | None = None
+    max_bytes: int | None = None
+    max_items: int | None = None
+    choices: list[Any] | None = None
+    accepts: list[str] | None = None
+
+
+class ActionOut(Out):
+    id: str = Field(..., json_schema_extra=enum_schema(ACTION_IDS))
+    name: str
+    description: str
+    output: str = Field(..., json_schema_extra=enum_schema(OUTPUT_KINDS))
+    built: bool
+    ai_tiers: list[str]
+    needs_intent: bool
+    deadline_s: int | float
+    params: list[ParamOut]
+    examples: list[str]
+    reads: list[str]
+    staff_only: bool
+    uses_tension: bool
+
+
+class TierOut(Out):
+    provider: str
+    configured: bool
+    state: str
+    model: str | None = None
+
+
+class HealthOut(Out):
+    status: str = Field(..., json_schema_extra=enum_schema(["ok", "degraded", "down", "not_built"]))
+    label: str
+    tiers: list[TierOut]
+
+
+class LimbOut(Out):
+    id: str = Field(..., json_schema_extra=enum_schema(LIMB_IDS))
+    name: str
+    category: str = Field(..., json_schema_extra=enum_schema(c for c, _, _ in CATEGORIES))
+    icon: str
+    explanation: str
+    colour: str
+    built: bool
+    keywords: list[str]
+    examples: list[str]
+    actions: list[ActionOut]
+    health: HealthOut
+
+
+class CategoryOut(Out):
+    id: str
+    name: str
+    description: str
+
+
+class LimbListOut(Out):
+    categories: list[CategoryOut]
+    limbs: list[LimbOut]
+
+
+class AssetOut(Out):
+    id: uuid.UUID
+    name: str
+    url: str
+    page: str
+    mime: str
+    kind: str
+    role: str
+    sha256: str
+    bytes: int
+    width: int | None
+    height: int | None
+    meta: dict[str, Any]
+    generation: uuid.UUID | None
+    parents: list[uuid.UUID]
+    created_at: str
+
+
+class AssetListOut(Out):
+    total: int
+    limit: int
+    offset: int
+    assets: list[AssetOut]
+
+
+class AttemptOut(Out):
+    provider: str
+    model: str | None = None
+    outcome: str
+    ms: int | float
+    detail: str | None = None
+
+
+class LinksOut(Out):
+    self: str
+    page: str
+    websocket: str
+
+
+class QueueOut(Out):
+    """Where a waiting request stands: its place in line and a guess at the wait."""
+
+    position: int
+    ahead: int
+    estimate_s: int | float
+
+
+class GenerationOut(Out):
+    generation: uuid.UUID
+    status: str = Field(..., json_schema_extra=enum_schema(STATUSES))
+    limb: str = Field(..., json_schema_extra=enum_schema(LIMB_IDS))
+    action: str = Field(..., json_schema_extra=enum_schema(ACTION_IDS))
+    intent: str
+    params: dict[str, Any]
+    seed: int
+    tension: str = Field(..., json_schema_extra=enum_schema(TENSIONS))
+    attachment: str = Field(..., json_schema_extra=enum_schema(ATTACHMENTS))
+    provider: str
+    model: str
+    cache: str | None
+    attempts: list[AttemptOut]
+    progress: int | float
+    message: str
+    error: str | None
+    assets: list[AssetOut]
+    created_at: str
+    finished_at: str | None
+    links: LinksOut
+    queue: QueueOut | None = None
+
+
+class ProjectOut(Out):
+    id: uuid.UUID
+    name: str
+    team: int | None
+    owner: int | None
+    created_at: str
+
+
+class ProjectListOut(Out):
+    projects: list[ProjectOut]
+
+
+@router.get(
+    "/limbs",
+    auth=None,
+    response={200: LimbListOut, **errors(422)},
+    summary="The 27 limbs with their actions, schemas and health",
+)
 def list_limbs(request: HttpRequest) -> dict[str, Any]:
     health = limb_health()
     return {
@@ -66,8 +255,8 @@ def list_limbs(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/limbs/{limb_id}", auth=None, summary="One limb")
-def get_limb(request: HttpRequest, limb_id: str) -> dict[str, Any]:
+@router.get("/limbs/{limb_id}", auth=None, response={200: LimbOut, **errors(404, 422)}, summary="One limb")
+def get_limb(request: HttpRequest, limb_id: LimbId) -> dict[str, Any]:
     limb = REGISTRY.get(limb_id)
     if limb is None:
         raise Http404(f"There is no limb called '{limb_id}'.")
@@ -121,8 +310,12 @@ def _generation_payload(generation_id: uuid.UUID) -> tuple[dict[str, Any], float
     return generation.as_json(), provider_ms
 
 
-@router.post("/handle/{limb_id}", summary="Ask a limb for an asset")
-def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpResponse:
+@router.post(
+    "/handle/{limb_id}",
+    response={200: GenerationOut, 202: GenerationOut, **errors(SIGNED_IN, WITH_BODY, 404, 409, 429, 501)},
+    summary="Ask a limb for an asset",
+)
+def handle(request: HttpRequest, limb_id: LimbId, payload: HandleIn) -> HttpResponse:
     # A plain (sync) view on purpose: the request's thread stores the request and, with wait,
     # runs the job itself or blocks on its future, with no hop back to the event loop between.
     started = time.perf_counter()
@@ -159,7 +352,11 @@ def handle(request: HttpRequest, limb_id: str, payload: HandleIn) -> HttpRespons
     return response
 
 
-@router.get("/generations/{generation_id}", summary="A generation: status, attempts, assets")
+@router.get(
+    "/generations/{generation_id}",
+    response={200: GenerationOut, **errors(SIGNED_IN, 404)},
+    summary="A generation: status, attempts, assets",
+)
 def get_generation(request: HttpRequest, generation_id: uuid.UUID) -> dict[str, Any]:
     generation = visible(Generation.objects.filter(pk=generation_id), request.auth).first()  # type: ignore[attr-defined]
     if generation is None:
@@ -167,9 +364,9 @@ def get_generation(request: HttpRequest, generation_id: uuid.UUID) -> dict[str, 
     return generation.as_json()
 
 
-@router.get("/assets", summary="Your assets, newest first")
+@router.get("/assets", response={200: AssetListOut, **errors(SIGNED_IN)}, summary="Your assets, newest first")
 def list_assets(
-    request: HttpRequest, kind: str | None = None, limit: int = 50, offset: int = 0
+    request: HttpRequest, kind: str | None = None, limit: Int64 = 50, offset: Int64 = 0
 ) -> dict[str, Any]:
     limit = max(1, min(limit, 200))
     offset = max(0, offset)
@@ -192,12 +389,18 @@ def _own_asset(request: HttpRequest, asset_id: uuid.UUID) -> Asset:
     return asset
 
 
-@router.get("/assets/{asset_id}", summary="One asset's metadata")
+@router.get(
+    "/assets/{asset_id}", response={200: AssetOut, **errors(SIGNED_IN, 404)}, summary="One asset's metadata"
+)
 def get_asset(request: HttpRequest, asset_id: uuid.UUID) -> dict[str, Any]:
     return _own_asset(request, asset_id).as_json()
 
 
-@router.get("/assets/{asset_id}/content", summary="The asset's bytes", response={200: None})
+@router.get(
+    "/assets/{asset_id}/content",
+    summary="The asset's bytes",
+    response={200: None, 304: None, **errors(SIGNED_IN, 404)},
+)
 def get_asset_content(request: HttpRequest, asset_id: uuid.UUID, download: bool = False) -> HttpResponse:
     asset = _own_asset(request, asset_id)
     etag = f'"{asset.sha256}"'
@@ -218,16 +421,26 @@ def get_asset_content(request: HttpRequest, asset_id: uuid.UUID, download: bool 
 
 class ProjectIn(Schema):
     name: str = Field(..., min_length=1, max_length=80)
-    team: int | None = Field(None, description="A team id for a shared project; empty for your own.")
+    team: Int64 | None = Field(None, description="A team id for a shared project; empty for your own.")
 
 
-@router.get("/projects", tags=["settings"], summary="Your projects and your teams' projects")
+@router.get(
+    "/projects",
+    tags=["settings"],
+    response={200: ProjectListOut, **errors(SIGNED_IN)},
+    summary="Your projects and your teams' projects",
+)
 def list_projects(request: HttpRequest) -> dict[str, Any]:
     rows = projects.projects_for(request.auth)  # type: ignore[attr-defined]
     return {"projects": [projects.project_json(p) for p in rows]}
 
 
-@router.post("/projects", tags=["settings"], response={201: dict[str, Any]}, summary="Make a project")
+@router.post(
+    "/projects",
+    tags=["settings"],
+    response={201: ProjectOut, **errors(SIGNED_IN, WITH_BODY, 404)},
+    summary="Make a project",
+)
 def create_project(request: HttpRequest, payload: ProjectIn) -> Status[dict[str, Any]]:
     project = projects.create_project(request.auth, payload.name, payload.team)  # type: ignore[attr-defined]
     return Status(201, projects.project_json(project))

@@ -37,6 +37,7 @@ from limbs.storage import store_blob
 from limbs.studio import StudioView
 from pog_site import jobs
 from pog_site.errors import RequestError
+from pog_site.inputs import check_json, check_text
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +181,9 @@ def do_generate(owner: User, data: GenerateInput, *, queue: bool = True, claim: 
             "action",
         )
     intent = normalise_intent(data.intent or "")
+    # Text no database stores: the API's parser refuses it first, page forms arrive here.
+    check_text(intent, "intent")
+    check_json(data.params, "params")
     if len(intent) > settings.POG_MAX_INTENT_CHARS:
         raise RequestError(
             422,

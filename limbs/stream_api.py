@@ -29,7 +29,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router
 
 from accounts.models import User
-from limbs.api import AskIn
+from limbs.api import AskIn, LimbId
 from limbs.formats import OutputInvalid, validate_outputs
 from limbs.models import Generation
 from limbs.providers.base import ProviderResult
@@ -38,7 +38,7 @@ from limbs.request import GenerateInput, do_generate, resolve_limb_action
 from limbs.router import Attempt, RouteError, RouteResult, check_for
 from limbs.runs import fail_claimed, finish_claimed, prepare_claimed
 from limbs.streaming import aroute_stream, provider_tiers, streams
-from pog_site.errors import RequestError
+from pog_site.errors import SIGNED_IN, WITH_BODY, RequestError, errors
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,9 @@ router = Router(tags=["limbs"])
 @router.post(
     "/stream/{limb_id}",
     summary="Ask a text action and watch the answer being written (server-sent events)",
-    response={200: None},
+    response={200: None, **errors(SIGNED_IN, WITH_BODY, 404, 409, 429, 501)},
 )
-def stream(request: HttpRequest, limb_id: str, payload: AskIn) -> StreamingHttpResponse:
+def stream(request: HttpRequest, limb_id: LimbId, payload: AskIn) -> StreamingHttpResponse:
     return start_stream(request.auth, payload.to_input(limb_id))  # type: ignore[attr-defined]
 
 

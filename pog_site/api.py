@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -15,6 +17,9 @@ from ninja.utils import check_csrf
 from accounts.identity import session_identity, token_from_bearer
 from accounts.killswitch import Identity, blocking
 from pog_site.errors import RequestError
+from pog_site.inputs import StudioParser
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
@@ -64,6 +69,7 @@ api = NinjaAPI(
     description="Tap a limb, say what you want, get a real game asset.",
     auth=studio_auth,
     urls_namespace="api",
+    parser=StudioParser(),
 )
 
 
@@ -115,12 +121,35 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, RequestError):
+        # The parser's refusal, which ninja wraps as "Cannot parse request body".
+        return _request_error(request, exc.__cause__)
     return error_response(request, exc.status_code, "error", str(exc))
 
 
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return error_response(request, 413, "too_large", "The request body is too large.")
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(request, 400, "invalid_form", f"The form body cannot be read: {exc}")
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return error_response(request, 400, "invalid_request", "The request cannot be read.")
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The traceback goes to the log, never to the client (in debug mode too: the JSON shape
+    # is part of the API).
+    log.error("API %s %s failed", request.method, request.path, exc_info=exc)
+    return error_response(
+        request, 500, "server_error", "The studio tripped over its own feet. Please try again."
+    )
 
 
 def _register_routers() -> None:

@@ -122,6 +122,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 12 (inputs): text and numbers no database stores are a 422 before any view.
+    "pog_site.inputs.InputGuardMiddleware",
     "accounts.middleware.GuestMiddleware",
     "accounts.middleware.KillSwitchMiddleware",
     "accounts.threats.AnomalyMiddleware",

@@ -10,18 +10,63 @@ from ninja import Router
 
 from limbs.access import visible
 from limbs.models import Asset
+from pog_site.errors import SIGNED_IN, errors
+from pog_site.schemas import Out
 from provenance import keys
 from provenance.ledger import entry_as_json, verify_entry
 
-router = Router(tags=["provenance"])
+router = Router(tags=["provenance"], exclude_unset=True)
 
 
-@router.get("/key", auth=None, summary="The server's current public signing key")
+class KeyOut(Out):
+    key_id: str
+    algorithm: str
+    public_key_pem: str
+
+
+class LedgerEntryOut(Out):
+    seq: int
+    kind: str
+    subject: str
+    body: dict[str, Any]
+    prev_hash: str
+    entry_hash: str
+    signature: str
+    key_id: str
+    public_key: str
+    created_at: str
+
+
+class VerificationOut(Out):
+    hash_ok: bool
+    signature_ok: bool
+    chain_ok: bool
+    verified: bool
+    problems: list[str]
+
+
+class ProvenanceOut(Out):
+    asset: uuid.UUID
+    sha256: str
+    entry: LedgerEntryOut
+    verification: VerificationOut
+
+
+@router.get(
+    "/key",
+    auth=None,
+    response={200: KeyOut, **errors(422)},
+    summary="The server's current public signing key",
+)
 def public_key(request: HttpRequest) -> dict[str, str]:
     return {"key_id": keys.key_id(), "algorithm": "Ed25519", "public_key_pem": keys.public_key_pem()}
 
 
-@router.get("/{asset_id}", summary="The ledger entry that records an asset, and whether it verifies")
+@router.get(
+    "/{asset_id}",
+    response={200: ProvenanceOut, **errors(SIGNED_IN, 404)},
+    summary="The ledger entry that records an asset, and whether it verifies",
+)
 def asset_provenance(request: HttpRequest, asset_id: uuid.UUID) -> dict[str, Any]:
     asset = visible(Asset.objects.filter(pk=asset_id), request.auth).select_related("ledger_entry").first()  # type: ignore[attr-defined]
     if asset is None:

@@ -10,6 +10,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from pog_site import server
+
+# The live servers (channels' DaphneProcess, forked from here) answer as `make run` does.
+server.install()
+
 CHROMIUM = os.environ.get("POG_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 ARGS = [

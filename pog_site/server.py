@@ -1,0 +1,139 @@
+"""The one way the studio is served: daphne, with HTTP refusals that say what went wrong.
+
+Daphne parses HTTP with Twisted, which drops a connection whose request line or header
+line is longer than 16 KB without a word, and answers a bare ``400`` when all the
+headers together are too large. A person (or a proxy) then cannot tell a long URL from a
+crashed server. Here the same limits answer ``414 URI Too Long`` for the request line and
+``431 Request Header Fields Too Large`` for the headers, with a short plain-text body,
+before the ASGI application ever sees the request.
+
+Run it as daphne is run (the application defaults to the studio's)::
+
+    python -m pog_site.server -b 127.0.0.1 -p 8000 [pog_site.asgi:application]
+
+``make run``, ``make dev``, the benchmarks and the browser tests' live server all serve
+through here; ``install()`` alone swaps the protocol into daphne for code that builds its
+own ``daphne.server.Server`` (channels' live-server test case).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+from twisted.web import http
+
+APPLICATION = "pog_site.asgi:application"
+# A client that goes on sending after it was refused gets this long to read the answer.
+LINGER_S = 5.0
+
+REFUSALS = {
+    414: (b"URI Too Long", b"The address (URL) is too long: the studio reads at most 16 KB of it.\n"),
+    431: (
+        b"Request Header Fields Too Large",
+        b"The request's headers are too large: the studio reads at most 16 KB of them.\n",
+    ),
+}
+
+
+class StudioHTTPChannel(http.HTTPChannel):
+    """Twisted's HTTP channel, answering 414 and 431 where it would hang up or say 400."""
+
+    _refused = False
+
+    @property
+    def _awaiting_request_line(self) -> bool:
+        # Twisted keeps this state in a name-mangled attribute: 1 or 2 until the request
+        # line of the current request has arrived, 0 while its headers are read.
+        return bool(getattr(self, "_HTTPChannel__first_line", 1))
+
+    def dataReceived(self, data: bytes) -> None:  # noqa: N802 - Twisted names it
+        if self._refused:
+            return  # read and drop what the client still sends, so it can read our answer
+        super().dataReceived(data)
+
+    def lineLengthExceeded(self, line: bytes) -> None:  # noqa: N802
+        self.refuse(414 if self._awaiting_request_line else 431)
+
+    def lineReceived(self, line: bytes) -> None:  # noqa: N802
+        if self._refused:
+            return
+        if self._receivedHeaderSize + len(line) > self.totalHeadersSize:
+            self.refuse(414 if self._awaiting_request_line else 431)
+            return
+        super().lineReceived(line)
+
+    def refuse(self, status: int) -> None:
+        """Answer ``status`` with a short body, then close once the client has read it."""
+        if self._refused:
+            return
+        self._refused = True
+        reason, body = REFUSALS[status]
+        head = (
+            b"HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n" % (status, reason, len(body))
+        )
+        transport: Any = self.transport
+        transport.write(head + body)
+        self.setTimeout(None)
+        if hasattr(transport, "loseWriteConnection"):
+            # Closing outright while the client is still sending would reset the
+            # connection and could destroy the answer before it is read: close our side,
+            # keep reading (and dropping) until the client closes, or abort after a while.
+            from twisted.internet import reactor  # daphne installs the asyncio reactor first
+
+            self._networkProducer.unregisterProducer()
+            transport.loseWriteConnection()
+            clock: Any = reactor
+            self._abortingCall = clock.callLater(LINGER_S, self.forceAbortClient)
+        else:
+            self.loseConnection()
+
+
+def _studio_channel(factory: Any) -> Any:
+    # Twisted's factory wraps each channel in the proxy that negotiates HTTP/2 too.
+    return http._GenericHTTPChannelProtocol(StudioHTTPChannel())
+
+
+def install() -> None:
+    """Make every daphne server built in this process (and its forks) use the channel."""
+    from daphne import server
+    from daphne.http_protocol import HTTPFactory, WebRequest
+
+    class StudioRequest(WebRequest):
+        # Django parses form bodies itself. Twisted's own parse (on by default) would hold a
+        # second, decoded copy of every upload in memory, and answers a form body it cannot
+        # parse with a bare 400 and no body before Django sees it.
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._parsePOSTFormSubmission = False
+
+    class StudioHTTPFactory(HTTPFactory):
+        protocol = _studio_channel
+
+        def buildProtocol(self, addr: Any) -> Any:  # noqa: N802 - Twisted names it
+            built = super().buildProtocol(addr)
+            built.requestFactory = StudioRequest
+            return built
+
+    server.HTTPFactory = StudioHTTPFactory
+
+
+def _looks_like_application(arg: str) -> bool:
+    return re.fullmatch(r"[\w.]+:[\w.]+", arg) is not None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run daphne's command line with the studio's channel (and application by default)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or not _looks_like_application(args[-1]):
+        args.append(APPLICATION)
+    install()
+    from daphne.cli import CommandLineInterface
+
+    CommandLineInterface().run(args)
+
+
+if __name__ == "__main__":
+    main()
