@@ -196,10 +196,12 @@ def upload(request: HttpRequest) -> HttpResponse:
     return redirect("relics:upload_status", upload_id=sent.pk)
 
 
-@login_required
 @require_GET
 def upload_status(request: HttpRequest, upload_id: str) -> HttpResponse:
-    """Where an upload is: waiting, decoding, registered, or refused (and why)."""
+    """Where an upload is: waiting, decoding, registered, or refused (and why). Someone else's
+    upload, or any upload to a visitor with no identity yet, is as unknown as one never sent."""
+    if not request.user.is_authenticated:
+        raise Http404("No upload of yours has that id.")
     try:
         sent = museum.get_upload(_me(request), upload_id)
     except RequestError as exc:
