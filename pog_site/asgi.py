@@ -15,16 +15,19 @@ from django.conf import settings  # noqa: E402
 
 from pog_site.request_threads import PooledThreadsASGIHandler, RequestThreads  # noqa: E402
 
-django_asgi_app = PooledThreadsASGIHandler(RequestThreads(keep=settings.POG_REQUEST_THREADS))
+django_asgi_app = PooledThreadsASGIHandler(
+    RequestThreads(keep=settings.POG_REQUEST_THREADS, limit=settings.POG_REQUEST_THREADS_MAX)
+)
 
-from asgiref.sync import sync_to_async  # noqa: E402
+import threading  # noqa: E402
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from accounts.ws import IdentityMiddlewareStack  # noqa: E402
 from limbs.routing import websocket_urlpatterns  # noqa: E402
 from limbs.runs import resubmit_unfinished  # noqa: E402
-from pog_site import jobs  # noqa: E402
+from pog_site import jobs, procs  # noqa: E402
 
 _router = ProtocolTypeRouter(
     {
@@ -35,11 +38,23 @@ _router = ProtocolTypeRouter(
 _booted = False
 
 
+def _start() -> None:
+    """What the server does once it starts, before any request: start the generator
+    processes, and (embedded mode) queue again the generations a crash or restart left
+    behind, so they finish even if nobody asks."""
+    procs.warm()
+    jobs.ensure_started(resubmit_unfinished)
+
+
+if settings.POG_RESUME_AT_START:
+    # On a thread of its own: the server answers at once, and the queries of the
+    # resubmission never run on the event loop.
+    threading.Thread(target=_start, name="pog-start", daemon=True).start()
+
+
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     global _booted
     if not _booted:
         _booted = True
         jobs.register_loop(asyncio.get_running_loop())
-        # Embedded mode: generations a crash or restart left behind run again.
-        await sync_to_async(jobs.ensure_started, thread_sensitive=False)(resubmit_unfinished)
     await _router(scope, receive, send)
