@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from pog_site.celery import app as celery_app
+from pog_site.state import shared_state
 
 log = logging.getLogger(__name__)
 
@@ -245,11 +246,25 @@ def submit(task: Any, *args: Any, owner: str = "", job_id: str | None = None) ->
     if isinstance(task, str):
         task = celery_app.tasks[task]
     if settings.POG_JOB_BACKEND == "celery":
-        task.apply_async(args=args)
+        task.apply_async(args=args, priority=_celery_priority(owner))
         return None
     job = _Job(task, args, owner, job_id)
     _get_scheduler().submit(job)
     return job.future
+
+
+def _celery_priority(owner: str) -> int:
+    """Scale mode's fairness: the broker serves priority 0 first (Redis), and an owner's jobs
+    of the last minute take one step down each, so a burst of one person sinks below the next
+    person's first job. A meter that cannot be read gives the first step, never an error."""
+    if not owner:
+        return 0
+    try:
+        count, _ = shared_state().hit(f"jobs:{owner}", settings.POG_FAIR_WINDOW_S)
+    except Exception:
+        log.warning("could not count the jobs of %s", owner, exc_info=True)
+        return 0
+    return max(0, min(9, count - 1))
 
 
 def owner_key(user_id: int | str) -> str:

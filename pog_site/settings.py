@@ -274,6 +274,8 @@ POG_PROCS_TASKS_PER_CHILD = _env_int("POG_PROCS_TASKS_PER_CHILD", 2000, minimum=
 POG_PROCS_PRELOAD = ["limbs.procedural_child"]
 # At most this many requests run on threads at once; more wait for a thread (bounded memory).
 POG_REQUEST_THREADS_MAX = _env_int("POG_REQUEST_THREADS_MAX", 32, minimum=1)
+# Scale mode's fairness: an owner's jobs of this window each sink one priority step (of 10).
+POG_FAIR_WINDOW_S = _env_int("POG_FAIR_WINDOW_S", 60, minimum=1)
 # Embedded mode: resubmit unfinished jobs when the server process starts (pog_site.asgi).
 POG_RESUME_AT_START = _env_bool("POG_RESUME_AT_START", True)
 
@@ -284,7 +286,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = _env_str("POG_CELERY_QUEUE", "pog")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "global_keyprefix": f"{POG_REDIS_PREFIX}:"}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "global_keyprefix": f"{POG_REDIS_PREFIX}:",
+    # Ten priority steps, 0 served first: pog_site.jobs sinks a busy owner's jobs (issue #12).
+    "priority_steps": list(range(10)),
+    "sep": ":",
+    "queue_order_strategy": "priority",
+}
 
 # --- providers and the fallback chain -----------------------------------
 # An unset provider is skipped at zero cost and shown as "not configured".
