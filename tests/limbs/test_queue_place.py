@@ -96,3 +96,22 @@ def test_a_queued_row_no_worker_here_holds_counts_the_rows_queued_before_it(alic
     rows[0].refresh_from_db()
     assert rows[0].as_json()["queue"] is None
     assert rows[2].as_json()["queue"]["position"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_page_shows_a_waiting_generation_its_place_and_estimate(alice: User, bob: User) -> None:
+    def queued(owner: User) -> Generation:
+        return Generation.objects.create(
+            owner=owner, limb="image", action="sprite", intent="a frog", params={"size": 16}, seed=1
+        )
+
+    queued(bob)
+    queued(bob)
+    mine = queued(alice)
+    browser = Client()
+    browser.force_login(alice)
+    html = browser.get(f"/generations/{mine.pk}/fragment").content.decode()
+    assert 'data-queue-position="3"' in html
+    assert "<strong>2</strong> things are ahead of yours" in html
+    Generation.objects.filter(pk=mine.pk).update(status="running")
+    assert "progress-queue" not in browser.get(f"/generations/{mine.pk}/fragment").content.decode()
