@@ -13,6 +13,12 @@ django.setup(set_prefix=False)  # what django.core.asgi.get_asgi_application doe
 
 from django.conf import settings  # noqa: E402
 
+from pog_site import memory  # noqa: E402
+
+# Before any thread starts: a few heaps for all the request and job threads, not one each,
+# so the memory of a burst can be handed back (pog_site.memory).
+memory.limit_arenas(settings.POG_MALLOC_ARENAS)
+
 from pog_site.request_threads import PooledThreadsASGIHandler, RequestThreads  # noqa: E402
 
 django_asgi_app = PooledThreadsASGIHandler(

@@ -29,6 +29,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import close_old_connections
 
+from pog_site import memory
 from pog_site.celery import app as celery_app
 from pog_site.state import shared_state
 
@@ -111,6 +112,11 @@ class _FairScheduler:
 
     def _work(self) -> None:
         while True:
+            with self._cond:
+                idle = not self._queues and not self._busy
+            if idle:
+                # The line is empty: what the burst allocated can go back to the system.
+                memory.trim_soon()
             with self._cond:
                 while not self._queues and not self._closing:
                     self._cond.wait()

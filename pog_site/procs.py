@@ -31,6 +31,8 @@ from typing import Any
 
 from django.conf import settings
 
+from pog_site import memory
+
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
@@ -54,6 +56,7 @@ def size() -> int:
 def _child_init(events: Any, preload: tuple[str, ...]) -> None:
     global _child_events
     _child_events = events
+    memory.limit_arenas(1)  # one thread computes here
     for name in preload:
         __import__(name)
 
@@ -131,6 +134,10 @@ def _in_child(token: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         except Exception:
             raise _UnpicklableError(f"{type(exc).__name__}: {exc}") from None
         raise
+    finally:
+        # A big picture's buffers are freed by now: hand their pages back, so an idle child
+        # holds what it started with, not its largest job.
+        memory.trim(every_s=1.0)
 
 
 def call(fn: Callable[..., Any], *args: Any, progress: Progress | None = None) -> Any:

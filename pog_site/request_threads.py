@@ -32,6 +32,8 @@ from django.http import FileResponse
 from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
 
+from pog_site import memory
+
 
 class RequestThreads:
     """Lends one-thread executors to requests; keeps up to ``keep`` idle ones for the next.
@@ -89,7 +91,10 @@ class RequestThreads:
             kept = len(self._idle) < self.keep
             if kept:
                 self._idle.append(executor)
+            quiet = self._lent == 0
         self._wake_one()
+        if quiet:
+            memory.trim_soon()  # the last request of a burst: hand its memory back
         if not kept:
             # Too many idle threads: this one closes its connections and ends.
             executor.submit(connections.close_all)

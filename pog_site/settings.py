@@ -276,6 +276,8 @@ POG_PROCS_PRELOAD = ["limbs.procedural_child"]
 POG_REQUEST_THREADS_MAX = _env_int("POG_REQUEST_THREADS_MAX", 32, minimum=1)
 # Scale mode's fairness: an owner's jobs of this window each sink one priority step (of 10).
 POG_FAIR_WINDOW_S = _env_int("POG_FAIR_WINDOW_S", 60, minimum=1)
+# Heaps the C allocator keeps in the server process (0: its own default, one per thread).
+POG_MALLOC_ARENAS = _env_int("POG_MALLOC_ARENAS", 2, minimum=0)
 # Embedded mode: resubmit unfinished jobs when the server process starts (pog_site.asgi).
 POG_RESUME_AT_START = _env_bool("POG_RESUME_AT_START", True)
 
