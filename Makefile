@@ -47,6 +47,7 @@ bench: $(VENV)/.stamp-dev
 	$(BIN)/python bench/router.py
 	$(BIN)/python bench/limbs.py
 	$(BIN)/python bench/relics.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf var/test .pytest_cache .mypy_cache .ruff_cache test-artifacts
