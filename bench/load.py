@@ -268,6 +268,8 @@ def main() -> int:
     alone_s = 5.0 if args.quick else 12.0
     started = time.monotonic()
     info = machine()
+    # Other work on the machine shares its cores with the studio and the clients: say how much.
+    info["load average at start (1, 5 min)"] = "{:.1f}, {:.1f}".format(*os.getloadavg()[:2])
     var_dir = Path(tempfile.mkdtemp(prefix="pog-bench-load-"))
     log_dir = var_dir / "logs"
     log_dir.mkdir()
