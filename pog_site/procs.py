@@ -188,6 +188,17 @@ def pids() -> list[int]:
     return list(processes)
 
 
+def _forget_in_fork() -> None:
+    """A forked process (a test's live server) gets the parent's pool object without its
+    threads or children: it must start its own, never wait on the parent's."""
+    global _pool, _events, _relay
+    _pool, _events, _relay = None, None, None
+    _listeners.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_fork)
+
+
 def shutdown() -> None:
     """Stop the children and the relay (tests, and the end of the process)."""
     global _pool, _events, _relay

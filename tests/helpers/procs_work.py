@@ -4,6 +4,7 @@ can import it as a generator process imports ``limbs.procedural_child``."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 
 from limbs.spec import GeneratorInputError
@@ -18,6 +19,9 @@ def child_pid(*, progress: Progress) -> int:
 def reports(steps: int, *, progress: Progress) -> int:
     for step in range(steps):
         progress(step / steps, f"step {step}")
+    # Progress is best effort and travels apart from the answer: give it a moment to arrive
+    # first, as a real generator's early reports do.
+    time.sleep(0.3)
     return steps
 
 

@@ -3,7 +3,8 @@ to 1 GB under load and never came back)."""
 
 from __future__ import annotations
 
-import re
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -14,34 +15,42 @@ from pog_site import memory
 glibc = pytest.mark.skipif(memory._glibc() is None, reason="trimming is glibc's")
 
 
-def _rss_mb() -> float:
-    found = re.search(r"^VmRSS:\s*(\d+)", Path("/proc/self/status").read_text(), re.MULTILINE)
-    assert found
-    return int(found.group(1)) / 1024
+BURST = """
+import re, threading
+from pathlib import Path
+from pog_site import memory
+
+def rss():
+    return int(re.search(r"VmRSS:\\s*(\\d+)", Path("/proc/self/status").read_text()).group(1)) / 1024
+
+kept = []
+
+def burst():
+    # Middle-sized buffers come from the C allocator's heap; a small block that outlives the
+    # burst after each one leaves the freed ones as holes the heap cannot shrink past.
+    held = []
+    for _ in range(3000):
+        block = bytearray(64 * 1024)
+        block[::4096] = b"x" * len(block[::4096])
+        held.append(block)
+        kept.append(bytearray(200))
+    del held
+
+worker = threading.Thread(target=burst)
+worker.start()
+worker.join()
+before = rss()
+memory.trim()
+print(before, rss())
+"""
 
 
 @glibc
 def test_a_trim_hands_back_what_a_thread_allocated_and_freed() -> None:
-    kept: list[bytearray] = []
-
-    def burst() -> None:
-        # Middle-sized buffers come from the C allocator's heap; a small block that outlives
-        # the burst after each one leaves the freed ones as holes the heap cannot shrink past,
-        # as the long-lived objects a request leaves behind do.
-        held = []
-        for _ in range(3000):
-            block = bytearray(64 * 1024)
-            block[::4096] = b"x" * len(block[::4096])  # touch every page
-            held.append(block)
-            kept.append(bytearray(200))
-        del held
-
-    worker = threading.Thread(target=burst)
-    worker.start()
-    worker.join()
-    before = _rss_mb()
-    memory.trim()
-    after = _rss_mb()
+    # A fresh interpreter: a long test session's heap is in no known state.
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", BURST], cwd=root, capture_output=True, text=True, check=True)
+    before, after = (float(x) for x in out.stdout.split())
     assert before - after > 50, (before, after)
 
 
