@@ -56,6 +56,7 @@ bench: $(VENV)/.stamp-dev
 	$(BIN)/python bench/router.py
 	$(BIN)/python bench/limbs.py
 	$(BIN)/python bench/relics.py
+	$(BIN)/python bench/load.py
 	$(BIN)/python bench/hostile.py
 
 clean:

@@ -202,6 +202,11 @@ class Studio:
         self.stop()
         raise RuntimeError(f"daphne ({self.label}) did not answer within {timeout_s:.0f} s")
 
+    @property
+    def pid(self) -> int | None:
+        """The daphne process's id while it runs."""
+        return self._proc.pid if self._proc is not None else None
+
     def stop(self) -> None:
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:
@@ -220,6 +225,46 @@ class Studio:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process under it (read from ``/proc``; Linux only)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name, in parentheses, may hold spaces: the fields after it are plain.
+        ppid = int(stat.rpartition(")")[2].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def _status_field(pid: int, name: str) -> int:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    found = re.search(rf"^{name}:\s*(\d+)", text, re.MULTILINE)
+    return int(found.group(1)) if found else 0
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory in bytes of ``pid`` and every process under it (a pool's children)."""
+    return sum(_status_field(p, "VmRSS") for p in _descendants(pid)) * 1024
+
+
+def tree_threads(pid: int) -> int:
+    """Threads of ``pid`` and every process under it."""
+    return sum(_status_field(p, "Threads") for p in _descendants(pid))
 
 
 # --- the doc ---------------------------------------------------------------------

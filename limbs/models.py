@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from limbs.registry import get_limb
 from limbs.spec import ActionSpec, LimbSpec
+from pog_site import jobs
 
 
 class Project(models.Model):
@@ -127,6 +128,29 @@ class Generation(models.Model):
     def output_list(self) -> list[Asset]:
         return list(self.outputs.order_by("created_at", "id"))
 
+    def queue_place(self) -> dict[str, Any]:
+        """Where this queued generation stands: ``{"position", "ahead", "estimate_s"}``.
+
+        The scheduler of this process knows exactly (embedded mode); otherwise (Celery, or a
+        row another process queued) it is told from the database: the queued rows made
+        before this one, at the pace of recent jobs over the job workers."""
+        place = jobs.place(str(self.id))
+        if place is not None:
+            return place
+        queued = Generation.objects.filter(status=self.Status.QUEUED)
+        ahead = queued.filter(created_at__lt=self.created_at).count()
+        recent = (
+            Generation.objects.filter(status=self.Status.SUCCEEDED, started_at__isnull=False)
+            .order_by("-finished_at")
+            .values_list("started_at", "finished_at")[:20]
+        )
+        took = [
+            (done - began).total_seconds() for began, done in recent if done is not None and began is not None
+        ]
+        own = sum(took) / len(took) if took else 0.0
+        estimate = ahead * own / max(1, int(settings.POG_WORKERS)) + own
+        return {"position": ahead + 1, "ahead": ahead, "estimate_s": round(estimate, 1)}
+
     def as_json(self, outputs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """The API's view of the row; ``outputs`` (assets as JSON) saves the queries when
         the caller has them in hand."""
@@ -149,6 +173,7 @@ class Generation(models.Model):
             "progress": round(self.progress, 3),
             "message": self.message,
             "error": self.error or None,
+            "queue": self.queue_place() if self.status == self.Status.QUEUED else None,
             "assets": outputs,
             "created_at": self.created_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,

@@ -321,6 +321,11 @@ def _store(
 def queue_generation(generation: Generation) -> Future[Any] | None:
     """Hand a stored generation to the job runner. In embedded mode the returned future
     resolves to the finished generation's JSON (see ``run_generation``)."""
-    future = jobs.submit(RUN_GENERATION, str(generation.pk))
+    future = jobs.submit(
+        RUN_GENERATION,
+        str(generation.pk),
+        owner=jobs.owner_key(generation.owner_id),
+        job_id=str(generation.pk),
+    )
     publish_update(generation.pk, generation.owner_id, row_of(generation))
     return future

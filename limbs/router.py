@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.killswitch import stopped_providers
-from limbs import breakers
+from limbs import breakers, procedural_child
 from limbs.formats import OutputInvalid, main_confidence, validate_output, validate_outputs
 from limbs.models import CacheEntry
 from limbs.providers.base import Provider, ProviderResult
@@ -31,6 +31,7 @@ from limbs.providers.procedural import ProceduralProvider
 from limbs.registry import REGISTRY
 from limbs.spec import Check, Effect, GeneratorInputError, GenRequest, Output
 from limbs.storage import read_blob
+from pog_site import procs
 from provenance.canonical import canonical_json
 
 PROCEDURAL = ProceduralProvider()
@@ -270,7 +271,7 @@ def _hop(
         return Attempt(provider.name, model, outcome, (time.perf_counter() - started) * 1000, detail[:300])
 
     try:
-        result = provider.run(limb, action, request, hop_s, model=model or None)
+        result = _run(provider, limb, action, request, hop_s, model)
         validate_outputs(result.outputs, check_for(limb, action))
     except GeneratorInputError:
         raise
@@ -296,6 +297,22 @@ def _hop(
                 return Attempt(provider.name, result.model or model, "invalid", ms, detail), None
     ms = (time.perf_counter() - started) * 1000
     return Attempt(provider.name, result.model or model, "ok", ms), result
+
+
+def _run(
+    provider: Provider, limb: str, action: str, request: GenRequest, hop_s: float, model: str
+) -> ProviderResult:
+    """Ask one tier. The procedural tier's ``make`` is CPU-bound: it runs in a generator
+    process (``pog_site.procs``) when there are any, so every core works and this thread only
+    waits; its progress comes back to this thread."""
+    if provider is PROCEDURAL and procs.size() > 0:
+        # The callbacks stay here: the child gets the plain request and reports progress back.
+        plain = replace(request, progress=procedural_child.quiet, studio=None)
+        result: ProviderResult = procs.call(
+            procedural_child.make, limb, action, plain, hop_s, progress=request.progress
+        )
+        return result
+    return provider.run(limb, action, request, hop_s, model=model or None)
 
 
 _probes: ThreadPoolExecutor | None = None

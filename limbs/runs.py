@@ -60,30 +60,40 @@ def _claim(generation_id: str, takeover: bool) -> bool:
 
 
 class _Progress:
-    """Writes progress to the row and publishes it, at most every 80 ms."""
+    """Publishes progress at most every 80 ms, and writes it to the row at most every half
+    second, the first time half a second into the job: a short job (most are) adds no write
+    to the database, whose one writer lock every job and request shares."""
+
+    PUBLISH_S = 0.08
+    WRITE_S = 0.5
 
     def __init__(self, generation: Generation) -> None:
         self.generation = generation
         self.last = 0.0
+        self.started = time.monotonic()
+        self.written = self.started
 
     def __call__(self, fraction: float, message: str) -> None:
         now = time.monotonic()
-        if now - self.last < 0.08 and fraction < 1.0:
+        if now - self.last < self.PUBLISH_S and fraction < 1.0:
             return
         self.last = now
         fraction = max(0.0, min(0.95, float(fraction)))
-        updated = Generation.objects.filter(pk=self.generation.pk, claimed_by=WORKER_ID).update(
-            progress=fraction, message=message[:200]
-        )
-        if updated:
-            row = {
-                "status": Generation.Status.RUNNING,
-                "progress": fraction,
-                "message": message[:200],
-                "owner_id": self.generation.owner_id,
-                "team_id": self.generation.team_id,
-            }
-            publish_update(self.generation.pk, self.generation.owner_id, row)
+        if now - self.written >= self.WRITE_S:
+            self.written = now
+            updated = Generation.objects.filter(pk=self.generation.pk, claimed_by=WORKER_ID).update(
+                progress=fraction, message=message[:200]
+            )
+            if not updated:
+                return  # the claim was lost: this job's progress is no one's news
+        row = {
+            "status": Generation.Status.RUNNING,
+            "progress": fraction,
+            "message": message[:200],
+            "owner_id": self.generation.owner_id,
+            "team_id": self.generation.team_id,
+        }
+        publish_update(self.generation.pk, self.generation.owner_id, row)
 
 
 def _key_params(generation: Generation, inputs: dict[str, Asset], reads: dict[str, str]) -> dict[str, Any]:
@@ -226,14 +236,16 @@ def friendly_error(exc: Exception) -> str:
 def resubmit_unfinished() -> int:
     """Queue again every generation a crash or restart left behind (embedded mode)."""
     count = 0
-    pending = Generation.objects.filter(
-        status__in=[Generation.Status.QUEUED, Generation.Status.RUNNING]
-    ).values_list("pk", "status", "claimed_by")
-    for pk, status, claimed_by in pending:
+    pending = (
+        Generation.objects.filter(status__in=[Generation.Status.QUEUED, Generation.Status.RUNNING])
+        .order_by("created_at")
+        .values_list("pk", "status", "claimed_by", "owner_id")
+    )
+    for pk, status, claimed_by, owner_id in pending:
         takeover = status == Generation.Status.RUNNING and not _holder_alive(claimed_by)
         if status == Generation.Status.RUNNING and not takeover:
             continue
-        jobs.submit(RUN_GENERATION, str(pk), takeover)
+        jobs.submit(RUN_GENERATION, str(pk), takeover, owner=jobs.owner_key(owner_id), job_id=str(pk))
         count += 1
     return count
 

@@ -124,6 +124,10 @@ class GeneratorInputError(ValueError):
         self.field = field
         self.message = message
 
+    def __reduce__(self) -> tuple[type[GeneratorInputError], tuple[str, str]]:
+        # Crosses back from a generator process (pog_site.procs) as itself.
+        return (type(self), (self.field, self.message))
+
 
 Make = Callable[[GenRequest], GenResult]
 # Checks that need several outputs of one result together (a tile's seams, an atlas).

@@ -13,11 +13,20 @@ django.setup(set_prefix=False)  # what django.core.asgi.get_asgi_application doe
 
 from django.conf import settings  # noqa: E402
 
+from pog_site import memory  # noqa: E402
+
+# Before any thread starts: a few heaps for all the request and job threads, not one each,
+# so the memory of a burst can be handed back (pog_site.memory).
+memory.limit_arenas(settings.POG_MALLOC_ARENAS)
+
 from pog_site.request_threads import PooledThreadsASGIHandler, RequestThreads  # noqa: E402
 
-django_asgi_app = PooledThreadsASGIHandler(RequestThreads(keep=settings.POG_REQUEST_THREADS))
+django_asgi_app = PooledThreadsASGIHandler(
+    RequestThreads(keep=settings.POG_REQUEST_THREADS, limit=settings.POG_REQUEST_THREADS_MAX)
+)
 
-from asgiref.sync import sync_to_async  # noqa: E402
+import threading  # noqa: E402
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
@@ -25,7 +34,8 @@ from accounts.guests import start_sweeper  # noqa: E402
 from accounts.ws import IdentityMiddlewareStack  # noqa: E402
 from limbs.routing import websocket_urlpatterns  # noqa: E402
 from limbs.runs import resubmit_unfinished  # noqa: E402
-from pog_site import jobs  # noqa: E402
+from pog_site import jobs, procs  # noqa: E402
+from relics.museum import resubmit_unfinished_uploads  # noqa: E402
 
 _router = ProtocolTypeRouter(
     {
@@ -38,11 +48,23 @@ _booted = False
 start_sweeper()
 
 
+def _start() -> None:
+    """What the server does once it starts, before any request: start the generator
+    processes, and (embedded mode) queue again the generations a crash or restart left
+    behind, and the relic uploads it left undecoded, so they finish even if nobody asks."""
+    procs.warm()
+    jobs.ensure_started(lambda: resubmit_unfinished() + resubmit_unfinished_uploads())
+
+
+if settings.POG_RESUME_AT_START:
+    # On a thread of its own: the server answers at once, and the queries of the
+    # resubmission never run on the event loop.
+    threading.Thread(target=_start, name="pog-start", daemon=True).start()
+
+
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     global _booted
     if not _booted:
         _booted = True
         jobs.register_loop(asyncio.get_running_loop())
-        # Embedded mode: generations a crash or restart left behind run again.
-        await sync_to_async(jobs.ensure_started, thread_sensitive=False)(resubmit_unfinished)
     await _router(scope, receive, send)

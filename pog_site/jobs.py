@@ -1,7 +1,8 @@
 """Submitting background jobs and publishing progress events.
 
-Embedded mode runs jobs on a thread pool inside the daphne process; scale mode
-hands them to Celery. Either way the job body is the same plain function (the
+Embedded mode runs jobs on POG_WORKERS threads inside the daphne process, served from one
+queue per owner in turn (round robin), so one person's burst never starves the others;
+scale mode hands them to Celery. Either way the job body is the same plain function (the
 Celery task is a thin wrapper), and progress goes through ``publish`` to the
 channel layer.
 
@@ -16,8 +17,11 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -25,14 +29,16 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import close_old_connections
 
+from pog_site import memory
 from pog_site.celery import app as celery_app
+from pog_site.state import shared_state
 
 log = logging.getLogger(__name__)
 
 
-_pool: ThreadPoolExecutor | None = None
+_scheduler: _FairScheduler | None = None
 _pool_lock = threading.Lock()
-# At most POG_WORKERS job bodies run at once in this process: the pool's, and those a
+# At most POG_WORKERS job bodies run at once in this process: the scheduler's, and those a
 # waiting request runs on its own thread (``slot_if_free``).
 _slots: threading.BoundedSemaphore | None = None
 _main_loop: asyncio.AbstractEventLoop | None = None
@@ -49,12 +55,145 @@ def register_loop(loop: asyncio.AbstractEventLoop) -> None:
     _main_loop = loop
 
 
-def _get_pool() -> ThreadPoolExecutor:
-    global _pool
+@dataclass
+class _Job:
+    task: Any
+    args: tuple[Any, ...]
+    owner: str
+    job_id: str | None
+    future: Future[Any] = field(default_factory=Future)
+
+
+class _FairScheduler:
+    """POG_WORKERS threads serving one queue per owner, round robin: each turn takes the
+    oldest job of the next owner in line, so one person's burst waits behind its own jobs
+    and everyone else gets a turn between them."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._cond = threading.Condition()
+        self._queues: OrderedDict[str, deque[_Job]] = OrderedDict()
+        self._queued: dict[str, _Job] = {}  # job id -> its queued job
+        self._threads: list[threading.Thread] = []
+        self._busy = 0
+        self._closing = False
+        # (finished at, seconds it ran) of recent jobs, for the waiting estimate.
+        self._recent: deque[tuple[float, float]] = deque(maxlen=200)
+
+    def submit(self, job: _Job) -> None:
+        with self._cond:
+            if self._closing:
+                raise RuntimeError("the job scheduler is shutting down")
+            self._queues.setdefault(job.owner, deque()).append(job)
+            if job.job_id is not None:
+                self._queued[job.job_id] = job
+            while len(self._threads) < self.workers:
+                thread = threading.Thread(
+                    target=self._work, name=f"pog-job-{len(self._threads) + 1}", daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
+            self._cond.notify()
+
+    def waiting(self) -> int:
+        """How many jobs wait for a worker thread."""
+        with self._cond:
+            return sum(len(waiting) for waiting in self._queues.values())
+
+    def _take(self) -> _Job:
+        owner, waiting = next(iter(self._queues.items()))
+        job = waiting.popleft()
+        del self._queues[owner]
+        if waiting:
+            self._queues[owner] = waiting  # back of the line
+        if job.job_id is not None and self._queued.get(job.job_id) is job:
+            del self._queued[job.job_id]
+        return job
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                idle = not self._queues and not self._busy
+            if idle:
+                # The line is empty: what the burst allocated can go back to the system.
+                memory.trim_soon()
+            with self._cond:
+                while not self._queues and not self._closing:
+                    self._cond.wait()
+                if not self._queues:
+                    return
+                job = self._take()
+                self._busy += 1
+            started = time.monotonic()
+            try:
+                if job.future.set_running_or_notify_cancel():
+                    try:
+                        job.future.set_result(_run_local(job.task, job.args))
+                    except BaseException as exc:  # _run_local logs and swallows; this is belt and braces
+                        job.future.set_exception(exc)
+            finally:
+                ended = time.monotonic()
+                with self._cond:
+                    self._busy -= 1
+                    self._recent.append((ended, ended - started))
+
+    def place(self, job_id: str) -> dict[str, Any] | None:
+        """Where a queued job stands: its 1-based position, the jobs before it, and an
+        estimate in seconds until it is done. None when it is not queued here."""
+        with self._cond:
+            job = self._queued.get(job_id)
+            if job is None:
+                return None
+            owners = list(self._queues)
+            mine = owners.index(job.owner)
+            index = self._queues[job.owner].index(job)
+            ahead = index
+            for turn, owner in enumerate(owners):
+                if owner != job.owner:
+                    # Served before this job: one per turn, and this turn too for owners ahead in line.
+                    ahead += min(len(self._queues[owner]), index + (1 if turn < mine else 0))
+            recent = list(self._recent)
+        return {"position": ahead + 1, "ahead": ahead, "estimate_s": _estimate(ahead, recent, self.workers)}
+
+    def close(self, wait: bool) -> None:
+        with self._cond:
+            self._closing = True
+            if not wait:
+                for waiting in self._queues.values():
+                    for job in waiting:
+                        job.future.cancel()
+                self._queues.clear()
+                self._queued.clear()
+            self._cond.notify_all()
+            threads = list(self._threads)
+        if wait:
+            for thread in threads:
+                thread.join()
+
+
+def _estimate(ahead: int, recent: list[tuple[float, float]], workers: int) -> float:
+    """Seconds until a job with ``ahead`` jobs before it is done, from recent jobs: the jobs
+    ahead at the rate jobs finished lately, plus one job's own time."""
+    if not recent:
+        return 0.0
+    durations = [took for _, took in recent[-50:]]
+    own = sum(durations) / len(durations)
+    now = time.monotonic()
+    lately = [ended for ended, _ in recent if now - ended <= 60.0]
+    if len(lately) >= 2 and lately[-1] > lately[0]:
+        rate = (len(lately) - 1) / (lately[-1] - lately[0])
+    else:
+        rate = workers / own if own > 0 else 0.0
+    wait = ahead / rate if rate > 0 else ahead * own
+    return round(wait + own, 1)
+
+
+def _get_scheduler() -> _FairScheduler:
+    global _scheduler
     with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=settings.POG_WORKERS, thread_name_prefix="pog-job")
-        return _pool
+        if _scheduler is None:
+            _scheduler = _FairScheduler(settings.POG_WORKERS)
+        return _scheduler
 
 
 def _get_slots() -> threading.BoundedSemaphore:
@@ -80,12 +219,15 @@ def _run_local(task: Any, args: tuple[Any, ...]) -> Any:
 
 @contextlib.contextmanager
 def slot_if_free(wanted: bool = True) -> Iterator[bool]:
-    """Embedded mode: hold one of the POG_WORKERS job slots, if one is free, for a job the
-    caller runs on its own thread (a request that waits for its answer anyway saves
-    handing the job to a pool thread and back). Yields False, holding nothing, when not
-    ``wanted``, when every slot is busy or when jobs go to Celery; the caller then
-    ``submit``s as usual."""
+    """Embedded mode: hold one of the POG_WORKERS job slots, if one is free and nobody is
+    queued, for a job the caller runs on its own thread (a request that waits for its answer
+    anyway saves handing the job to a worker thread and back). Yields False, holding
+    nothing, when not ``wanted``, when every slot is busy, when jobs wait in the queue (they
+    go first) or when jobs go to Celery; the caller then ``submit``s as usual."""
     if not wanted or settings.POG_JOB_BACKEND == "celery":
+        yield False
+        return
+    if _get_scheduler().waiting():
         yield False
         return
     slots = _get_slots()
@@ -98,19 +240,49 @@ def slot_if_free(wanted: bool = True) -> Iterator[bool]:
         slots.release()
 
 
-def submit(task: Any, *args: Any) -> Future[Any] | None:
+def submit(task: Any, *args: Any, owner: str = "", job_id: str | None = None) -> Future[Any] | None:
     """Run a Celery ``task`` in the background: on a Celery worker in scale mode, or its body
-    (``task.run``) on the in-process pool otherwise, where the returned future carries
+    (``task.run``) on the in-process scheduler otherwise, where the returned future carries
     the body's return value (so a caller in this process can wait on it directly).
 
+    ``owner`` names whose job it is (an identity, "user:12"): the scheduler serves owners
+    round robin. ``job_id`` (a generation's id) lets ``place`` say where the job stands.
     ``task`` may be the task's registered name: its app's ``tasks`` module, imported by the
     app's ``ready()``, registered it with Celery."""
     if isinstance(task, str):
         task = celery_app.tasks[task]
     if settings.POG_JOB_BACKEND == "celery":
-        task.apply_async(args=args)
+        task.apply_async(args=args, priority=_celery_priority(owner))
         return None
-    return _get_pool().submit(_run_local, task, args)
+    job = _Job(task, args, owner, job_id)
+    _get_scheduler().submit(job)
+    return job.future
+
+
+def _celery_priority(owner: str) -> int:
+    """Scale mode's fairness: the broker serves priority 0 first (Redis), and an owner's jobs
+    of the last minute take one step down each, so a burst of one person sinks below the next
+    person's first job. A meter that cannot be read gives the first step, never an error."""
+    if not owner:
+        return 0
+    try:
+        count, _ = shared_state().hit(f"jobs:{owner}", settings.POG_FAIR_WINDOW_S)
+    except Exception:
+        log.warning("could not count the jobs of %s", owner, exc_info=True)
+        return 0
+    return max(0, min(9, count - 1))
+
+
+def owner_key(user_id: int | str) -> str:
+    """The scheduler's key for an identity's jobs: each identity is served in turn."""
+    return f"user:{user_id}"
+
+
+def place(job_id: str) -> dict[str, Any] | None:
+    """Where a queued job of this process stands (``{"position", "ahead", "estimate_s"}``),
+    or None when it is not waiting in this process's queue (running, finished, or Celery's)."""
+    scheduler = _scheduler
+    return scheduler.place(job_id) if scheduler is not None else None
 
 
 def ensure_started(resubmit: Callable[[], int]) -> None:
@@ -171,11 +343,11 @@ def _log_failed_send(future: Future[None]) -> None:
 
 
 def shutdown(wait: bool = True) -> None:
-    """Stop the in-process pool (tests use it to finish background work)."""
-    global _pool, _slots
+    """Stop the in-process scheduler (tests use it to finish background work)."""
+    global _scheduler, _slots
     with _pool_lock:
-        pool, _pool = _pool, None
-        if pool is None or wait:
-            _slots = None  # read the setting again with the next pool
-    if pool is not None:
-        pool.shutdown(wait=wait)
+        scheduler, _scheduler = _scheduler, None
+        if scheduler is None or wait:
+            _slots = None  # read the setting again with the next scheduler
+    if scheduler is not None:
+        scheduler.close(wait=wait)

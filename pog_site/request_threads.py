@@ -15,9 +15,12 @@ the documented way to supply that thread.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import tempfile
 import threading
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
@@ -31,18 +34,46 @@ from django.http import FileResponse, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
 
+from pog_site import memory
+
 
 class RequestThreads:
-    """Lends one-thread executors to requests; keeps up to ``keep`` idle ones for the next."""
+    """Lends one-thread executors to requests; keeps up to ``keep`` idle ones for the next.
 
-    def __init__(self, keep: int) -> None:
+    At most ``limit`` are lent at once (each holds a thread and a database connection, and
+    a request waiting for its job holds its thread): a request beyond that waits, off any
+    thread, in ``borrow`` until one comes back, first come first served."""
+
+    def __init__(self, keep: int, limit: int | None = None) -> None:
         self.keep = keep
+        self.limit = limit
         self._idle: list[ThreadPoolExecutor] = []
+        self._lent = 0
+        self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
         self._lock = threading.Lock()
         self._numbers = itertools.count(1)
 
+    async def borrow(self) -> ThreadPoolExecutor:
+        """An executor for a request, once fewer than ``limit`` are lent."""
+        while True:
+            with self._lock:
+                if self.limit is None or self._lent < self.limit:
+                    break
+                waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                self._waiters.append((asyncio.get_running_loop(), waiter))
+            try:
+                await waiter
+            except BaseException:
+                with self._lock, contextlib.suppress(ValueError):
+                    self._waiters.remove((asyncio.get_running_loop(), waiter))
+                if waiter.done() and not waiter.cancelled():
+                    self._wake_one()  # it was woken for a thread it no longer takes: pass it on
+                raise
+        return self.lend()
+
     def lend(self) -> ThreadPoolExecutor:
         with self._lock:
+            self._lent += 1
             if self._idle:
                 return self._idle.pop()  # the most recently used: its thread is warm
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"pog-request-{next(self._numbers)}")
@@ -58,16 +89,35 @@ class RequestThreads:
 
     def _settle(self, executor: ThreadPoolExecutor) -> None:
         with self._lock:
-            if len(self._idle) < self.keep:
+            self._lent -= 1
+            kept = len(self._idle) < self.keep
+            if kept:
                 self._idle.append(executor)
+            quiet = self._lent == 0
+        self._wake_one()
+        if quiet:
+            memory.trim_soon()  # the last request of a burst: hand its memory back
+        if not kept:
+            # Too many idle threads: this one closes its connections and ends.
+            executor.submit(connections.close_all)
+            executor.shutdown(wait=False)
+
+    def _wake_one(self) -> None:
+        with self._lock:
+            while self._waiters:
+                loop, waiter = self._waiters.popleft()
+                if waiter.done() or loop.is_closed():
+                    continue
+                loop.call_soon_threadsafe(_set_done, waiter)
                 return
-        # Too many idle threads: this one closes its connections and ends.
-        executor.submit(connections.close_all)
-        executor.shutdown(wait=False)
 
     def idle(self) -> int:
         with self._lock:
             return len(self._idle)
+
+    def lent(self) -> int:
+        with self._lock:
+            return self._lent
 
     def close(self) -> None:
         with self._lock:
@@ -75,6 +125,11 @@ class RequestThreads:
         for executor in idle:
             executor.submit(connections.close_all)
             executor.shutdown(wait=True)
+
+
+def _set_done(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 def _nothing() -> None:
@@ -159,7 +214,7 @@ class PooledThreadsASGIHandler(ASGIHandler):
         except BodyTooLargeError as exc:
             await self.send_response(too_large_response(scope, exc), send)
             return
-        executor = self.threads.lend()
+        executor = await self.threads.borrow()
         try:
             async with ThreadSensitiveContext(executor=executor):
                 response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)

@@ -260,12 +260,30 @@ if POG_JOB_BACKEND not in {"thread", "celery"}:
     raise ImproperlyConfigured(f"POG_JOB_BACKEND={POG_JOB_BACKEND!r}: use 'thread' or 'celery'.")
 if POG_JOB_BACKEND == "celery" and not REDIS_URL:
     raise ImproperlyConfigured("POG_JOB_BACKEND=celery needs REDIS_URL for the broker.")
-POG_WORKERS = _env_int("POG_WORKERS", 2, minimum=1)
+# Job threads; twice the cores by default, so one waits on the database while another's
+# generator computes in a child process (POG_PROCS, below).
+POG_WORKERS = _env_int("POG_WORKERS", max(2, 2 * (os.cpu_count() or 1)), minimum=1)
 # A claimed job whose worker vanished is taken over after this many seconds.
 POG_JOB_STALE_S = _env_int("POG_JOB_STALE_S", 300, minimum=5)
 # Idle request threads kept between HTTP requests, each with its database connection
 # (pog_site.request_threads); a burst beyond this opens new ones and closes them after.
 POG_REQUEST_THREADS = _env_int("POG_REQUEST_THREADS", 16, minimum=1)
+
+# --- capacity (issue #12, point 2 and 6) -----------------------------------
+# Child processes that run generators out of the GIL's way (pog_site.procs): one per core in
+# embedded mode; none in scale mode, where Celery's worker processes already use every core.
+POG_PROCS = _env_int("POG_PROCS", (os.cpu_count() or 1) if POG_JOB_BACKEND == "thread" else 0, minimum=0)
+# A child is replaced after this many jobs (0: never), so memory a generator kept is returned.
+POG_PROCS_TASKS_PER_CHILD = _env_int("POG_PROCS_TASKS_PER_CHILD", 2000, minimum=0)
+POG_PROCS_PRELOAD = ["limbs.procedural_child"]
+# At most this many requests run on threads at once; more wait for a thread (bounded memory).
+POG_REQUEST_THREADS_MAX = _env_int("POG_REQUEST_THREADS_MAX", 32, minimum=1)
+# Scale mode's fairness: an owner's jobs of this window each sink one priority step (of 10).
+POG_FAIR_WINDOW_S = _env_int("POG_FAIR_WINDOW_S", 60, minimum=1)
+# Heaps the C allocator keeps in the server process (0: its own default, one per thread).
+POG_MALLOC_ARENAS = _env_int("POG_MALLOC_ARENAS", 2, minimum=0)
+# Embedded mode: resubmit unfinished jobs when the server process starts (pog_site.asgi).
+POG_RESUME_AT_START = _env_bool("POG_RESUME_AT_START", True)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ACKS_LATE = True
@@ -274,7 +292,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = _env_str("POG_CELERY_QUEUE", "pog")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "global_keyprefix": f"{POG_REDIS_PREFIX}:"}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "global_keyprefix": f"{POG_REDIS_PREFIX}:",
+    # Ten priority steps, 0 served first: pog_site.jobs sinks a busy owner's jobs (issue #12).
+    "priority_steps": list(range(10)),
+    "sep": ":",
+    "queue_order_strategy": "priority",
+}
 
 # --- providers and the fallback chain -----------------------------------
 # An unset provider is skipped at zero cost and shown as "not configured".

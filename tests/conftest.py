@@ -33,6 +33,9 @@ settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Hashing a password the production way takes a quarter of a second, and most tests make a
 # person or two; what a test checks of passwords holds for any hasher.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Test modules import pog_site.asgi: the server's start (resubmitting unfinished jobs) is
+# for a real server, which tests/pog_site/test_resume_at_start.py starts.
+settings.POG_RESUME_AT_START = False
 
 
 @pytest.fixture(autouse=True)

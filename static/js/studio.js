@@ -305,8 +305,27 @@
     }
   }
 
+  /* While a generation waits in line its place changes as other people's jobs finish, with
+     no event of its own: read the partial again now and then and update only the place. */
+  function refreshPlace(wrapper) {
+    window.setTimeout(function () {
+      if (!document.body.contains(wrapper) || wrapper.getAttribute("data-status") !== "queued") return;
+      var url = wrapper.getAttribute("data-fragment-url");
+      fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".progress-queue");
+          var shown = wrapper.querySelector(".progress-queue");
+          if (fresh && shown) shown.innerHTML = fresh.innerHTML;
+          refreshPlace(wrapper);
+        })
+        .catch(function () { refreshPlace(wrapper); });
+    }, 3000);
+  }
+
   function watch(wrapper) {
     if (live.has(wrapper)) return;
+    refreshPlace(wrapper);
     var state = { finished: isDone(wrapper), lastMessage: "", lastAnnounced: 0, open: false, polling: false, failures: 0 };
     live.set(wrapper, state);
     if (state.finished) return;

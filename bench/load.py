@@ -1,0 +1,339 @@
+"""Capacity under load (issue #12, point 2), written to ``docs/benchmarks.md``.
+
+Run from the repository root::
+
+    .venv/bin/python bench/load.py            # the real thing (about three minutes)
+    .venv/bin/python bench/load.py --quick    # shorter phases, a smoke test
+
+One throwaway studio (a temporary ``POG_VAR_DIR``, embedded mode, a real ``daphne``
+subprocess) serves every phase of one run. For each of ``image.sprite`` and
+``image.generate``: one client alone, then 100 concurrent clients, each client a guest of
+its own on the roomy ``bench`` tier, every request uncached (a fresh seed) and sent with
+``wait: true``. Figures: completed generations a second in each phase and their ratio, the
+wait (request to answer) at p50 and p95 with 100 clients, the studio's memory (the server
+and every process under it, resident) before, at its peak and some seconds after the load,
+and its threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import secrets
+import signal
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx
+
+from bench._common import (
+    BENCH_TIER,
+    REPO,
+    Studio,
+    Summary,
+    clean_env,
+    machine,
+    migrate,
+    ms,
+    remove_tree,
+    tree_rss,
+    tree_threads,
+    verdict,
+    write_section,
+)
+
+DOC = REPO / "docs" / "benchmarks.md"
+ACTIONS = ("sprite", "generate")
+INTENTS = ("a tiny green robot", "a red dragon sleeping on gold", "a cosy cabin in the snow", "a blue slime")
+# Targets of issue #12, point 2.
+SPEEDUP_TARGET = 1.5
+P95_TARGET_S = 5.0
+PEAK_TARGET_MB = 400.0
+# "Close to the start": the memory after the load is within this of the memory before it.
+RETURN_TARGET_MB = 60.0
+
+
+@dataclass
+class Phase:
+    action: str
+    clients: int
+    seconds: float
+    done: int = 0
+    failed: int = 0
+    accepted: int = 0  # 202: still queued or running when the wait ended
+    errors: int = 0  # 5xx, refusals and transport errors
+    waits: list[float] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)  # queue positions seen in 202 answers
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.seconds if self.seconds else 0.0
+
+
+class Memory:
+    """Samples the studio's resident memory (server and children) and threads in a thread."""
+
+    def __init__(self, pid: int, every_s: float = 0.2) -> None:
+        self.pid = pid
+        self.every_s = every_s
+        self.peak = 0
+        self.peak_threads = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def now(self) -> int:
+        return tree_rss(self.pid)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            self.peak_threads = max(self.peak_threads, tree_threads(self.pid))
+            self._stop.wait(self.every_s)
+
+    def __enter__(self) -> Memory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def _client(
+    http: httpx.AsyncClient, token: str, phase: Phase, until: float, rng: random.Random
+) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    loop = asyncio.get_running_loop()
+    while loop.time() < until:
+        body = {
+            "action": phase.action,
+            "intent": rng.choice(INTENTS),
+            "seed": rng.randrange(1, 2**31),  # a fresh seed: never a cache hit
+            "wait": True,
+        }
+        started = loop.time()
+        try:
+            response = await http.post("/api/handle/image", json=body, headers=headers)
+        except httpx.HTTPError:
+            phase.errors += 1
+            continue
+        ended = loop.time()
+        if response.status_code == 200:
+            status = response.json()["status"]
+            if ended > until:
+                continue  # finished after the phase: not counted in its rate
+            phase.waits.append(ended - started)
+            if status == "succeeded":
+                phase.done += 1
+            else:
+                phase.failed += 1
+        elif response.status_code == 202:
+            phase.accepted += 1
+            queue = response.json().get("queue") or {}
+            if isinstance(queue.get("position"), int):
+                phase.positions.append(queue["position"])
+        else:
+            phase.errors += 1
+            await asyncio.sleep(0.05)
+
+
+async def _run_phase(url: str, tokens: list[str], phase: Phase) -> Phase:
+    limits = httpx.Limits(max_connections=phase.clients + 5, max_keepalive_connections=phase.clients + 5)
+    async with httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(120.0), limits=limits) as http:
+        until = asyncio.get_running_loop().time() + phase.seconds
+        await asyncio.gather(
+            *(
+                _client(http, tokens[i], phase, until, random.Random(f"{phase.action}-{phase.clients}-{i}"))
+                for i in range(phase.clients)
+            )
+        )
+    return phase
+
+
+def _guests(url: str, count: int) -> list[str]:
+    with httpx.Client(base_url=url, timeout=30.0) as http:
+        tokens = []
+        for _ in range(count):
+            response = http.post("/api/auth/guest")
+            response.raise_for_status()
+            tokens.append(response.json()["token"])
+        return tokens
+
+
+def _warm(url: str, token: str) -> None:
+    """One request of each action, so imports and the job workers are warm before measuring."""
+    with httpx.Client(base_url=url, timeout=60.0, headers={"Authorization": f"Bearer {token}"}) as http:
+        for action in ACTIONS:
+            for seed in (1, 2):
+                http.post("/api/handle/image", json={"action": action, "seed": seed, "wait": True})
+
+
+def _settle_rss(memory: Memory, seconds: float) -> int:
+    """The studio's memory after it has been idle for ``seconds`` (the lowest of the last samples)."""
+    time.sleep(max(0.0, seconds - 2.0))
+    samples = []
+    for _ in range(10):
+        samples.append(memory.now())
+        time.sleep(0.2)
+    return min(samples)
+
+
+def render(
+    args: argparse.Namespace,
+    info: dict[str, str],
+    phases: list[Phase],
+    start_rss: int,
+    memory: Memory,
+    after_rss: int,
+    after_threads: int,
+    workers: str,
+    elapsed: float,
+) -> str:
+    mb = 1024 * 1024
+    lines = [
+        "## Capacity under load (issue #12, point 2)",
+        "",
+        "`bench/load.py`: one throwaway studio in embedded mode (SQLite, a real `daphne`, "
+        f"`POG_WORKERS={workers}`), guests on the roomy `bench` tier, every request uncached "
+        "(a fresh seed) with `wait: true`. The clients run on the same machine as the studio "
+        "and share its cores, so the figures are a floor.",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in info.items()),
+        f"| run | {'quick' if args.quick else 'full'}, {elapsed:.0f} s |",
+        "",
+        "| action | clients | seconds | done | failed | 202 | errors | done/s "
+        "| wait p50 (ms) | wait p95 (ms) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for phase in phases:
+        waits = Summary.of([w * 1000 for w in phase.waits])
+        lines.append(
+            f"| image.{phase.action} | {phase.clients} | {phase.seconds:.0f} | {phase.done} | {phase.failed} "
+            f"| {phase.accepted} | {phase.errors} | {phase.rate:.1f} | {ms(waits.p50)} | {ms(waits.p95)} |"
+        )
+    lines += ["", "| target | measured | verdict |", "|---|---|---|"]
+    worst_p95 = 0.0
+    for action in ACTIONS:
+        alone = next(p for p in phases if p.action == action and p.clients == 1)
+        crowd = next(p for p in phases if p.action == action and p.clients > 1)
+        ratio = crowd.rate / alone.rate if alone.rate else 0.0
+        lines.append(
+            f"| image.{action}: {crowd.clients} clients ≥ {SPEEDUP_TARGET} times one client's done/s "
+            f"| {ratio:.2f} times ({crowd.rate:.1f} against {alone.rate:.1f}) "
+            f"| {verdict(ratio >= SPEEDUP_TARGET)} |"
+        )
+        p95 = Summary.of(crowd.waits).p95
+        worst_p95 = max(worst_p95, p95 if p95 == p95 else float("inf"))
+    lines += [
+        f"| p95 wait with 100 clients < {P95_TARGET_S:g} s | {worst_p95:.2f} s (the worse action) "
+        f"| {verdict(worst_p95 < P95_TARGET_S)} |",
+        f"| peak memory (server + children) < {PEAK_TARGET_MB:g} MB | {memory.peak / mb:.0f} MB "
+        f"(start {start_rss / mb:.0f} MB) | {verdict(memory.peak / mb < PEAK_TARGET_MB)} |",
+        f"| memory {args.settle_s:g} s after the load within {RETURN_TARGET_MB:g} MB of the start "
+        f"| {after_rss / mb:.0f} MB ({(after_rss - start_rss) / mb:+.0f} MB) "
+        f"| {verdict((after_rss - start_rss) / mb <= RETURN_TARGET_MB)} |",
+        f"| threads (server + children) | peak {memory.peak_threads}, after the load {after_threads} | |",
+    ]
+    positions = [p for phase in phases for p in phase.positions]
+    if positions:
+        lines.append(f"| 202 answers carried a queue position | {len(positions)} (max {max(positions)}) | |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="shorter phases, a smoke test")
+    parser.add_argument("--clients", type=int, default=100, help="concurrent clients in the crowded phase")
+    parser.add_argument("--seconds", type=float, default=None, help="length of each crowded phase")
+    parser.add_argument("--settle-s", type=float, default=15.0, help="idle time before 'after the load'")
+    parser.add_argument("--workers", default="", help="POG_WORKERS for the studio (default: its own)")
+    parser.add_argument("--doc", type=Path, default=DOC, help="where to write the results")
+    parser.add_argument("--no-doc", action="store_true", help="print only, do not write the doc")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    crowd_s = args.seconds or (8.0 if args.quick else 25.0)
+    alone_s = 5.0 if args.quick else 12.0
+    started = time.monotonic()
+    info = machine()
+    # Other work on the machine shares its cores with the studio and the clients: say how much.
+    info["load average at start (1, 5 min)"] = "{:.1f}, {:.1f}".format(*os.getloadavg()[:2])
+    var_dir = Path(tempfile.mkdtemp(prefix="pog-bench-load-"))
+    log_dir = var_dir / "logs"
+    log_dir.mkdir()
+    extra = {
+        "POG_VAR_DIR": str(var_dir),
+        "POG_SECRET_KEY": secrets.token_urlsafe(40),
+        "POG_LOG_LEVEL": "WARNING",
+        "POG_OLLAMA_URL": "",
+        "POG_GUESTS_PER_MINUTE": "100000",
+        "POG_DEFAULT_TIER": BENCH_TIER,
+        "PYTHONUNBUFFERED": "1",
+    }
+    if args.workers:
+        extra["POG_WORKERS"] = args.workers
+    env = clean_env(extra)
+    keep = False
+    try:
+        print(f"var dir {var_dir}; migrating", flush=True)
+        migrate(env)
+        with Studio(env, log_dir, "load") as studio:
+            assert studio.pid is not None
+            print(f"daphne pid {studio.pid}", flush=True)
+            tokens = _guests(studio.url, args.clients)
+            _warm(studio.url, tokens[0])
+            time.sleep(1.0)
+            with Memory(studio.pid) as memory:
+                start_rss = memory.now()
+                phases = []
+                for action in ACTIONS:
+                    for clients, seconds in ((1, alone_s), (args.clients, crowd_s)):
+                        phase = asyncio.run(_run_phase(studio.url, tokens, Phase(action, clients, seconds)))
+                        print(
+                            f"image.{action} x{clients}: {phase.rate:.1f}/s, {phase.accepted} x 202, "
+                            f"{phase.errors} errors, peak {memory.peak / 2**20:.0f} MB",
+                            flush=True,
+                        )
+                        phases.append(phase)
+                        time.sleep(1.0)  # let the last jobs drain before the next phase
+                after_rss = _settle_rss(memory, args.settle_s)
+                after_threads = tree_threads(studio.pid)
+        workers = args.workers or f"default ({os.cpu_count()} cores)"
+        body = render(
+            args,
+            info,
+            phases,
+            start_rss,
+            memory,
+            after_rss,
+            after_threads,
+            workers,
+            time.monotonic() - started,
+        )
+        if not args.no_doc:
+            write_section(args.doc, "load", body)
+        print(body)
+    except BaseException:
+        keep = True
+        print(f"failed; daphne logs kept in {log_dir}", file=sys.stderr)
+        raise
+    finally:
+        if not keep:
+            remove_tree(var_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
