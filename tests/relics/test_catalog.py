@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 import wave
 from pathlib import Path
 
@@ -157,17 +156,14 @@ def real(rsc_cache_dir: Path) -> ClassicCatalog:
     return catalog
 
 
-def test_the_real_cache_lists_everything_quickly(real: ClassicCatalog) -> None:
-    started = time.monotonic()
+def test_the_real_cache_lists_everything(real: ClassicCatalog) -> None:
     entries = list(real.entries())
-    elapsed = time.monotonic() - started
     counts: dict[str, int] = {}
     for e in entries:
         counts[e.kind] = counts.get(e.kind, 0) + 1
     assert counts["items"] == 1290 and counts["npcs"] == 794 and counts["sounds"] == 37
     assert counts["models"] >= 409 and counts["sectors"] > 300
     assert entries[0].name == "Iron Mace"
-    assert elapsed < 5.0
 
 
 def test_real_npcs_wear_their_own_layers(real: ClassicCatalog) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -295,15 +294,13 @@ def real_entries(rsc_cache_dir: Path) -> dict[str, bytes]:
     return found
 
 
-def test_every_real_sector_entry_decodes_consuming_it_exactly_and_quickly(
+def test_every_real_sector_entry_decodes_consuming_it_exactly(
     real_entries: dict[str, bytes],
 ) -> None:
     decoders = {"hei": decode_hei, "dat": decode_dat, "loc": decode_loc}
     assert len(real_entries) > 500
-    started = time.perf_counter()
+    # How fast is bench/relics.py's business (docs/benchmarks.md), never a test's.
     decoded = {name: decoders[name[-3:]](data, name) for name, data in real_entries.items()}
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"decoding {len(decoded)} sector entries took {elapsed:.3f}s"
     # Exact consumption is enforced by the decoders; re-encoding even reproduces Jagex's bytes.
     encoders = {"hei": encode_hei, "dat": encode_dat, "loc": encode_loc}
     for name, value in decoded.items():

@@ -7,7 +7,6 @@ import json
 import shutil
 import struct
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -363,10 +362,8 @@ def test_every_model_in_the_real_cache_decodes_and_re_encodes_byte_for_byte(
     real_models: dict[int, bytes],
 ) -> None:
     assert len(real_models) > 400
-    started = time.perf_counter()
+    # How fast is bench/relics.py's business (docs/benchmarks.md), never a test's.
     decoded = {h: decode_ob3(data, f"model {h:#010x}") for h, data in real_models.items()}
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2.0, f"decoding {len(decoded)} models took {elapsed:.2f}s"
     assert all(m.visible_sides > 0 for m in decoded.values())
     for h, model in decoded.items():
         assert encode_ob3(model) == real_models[h]
