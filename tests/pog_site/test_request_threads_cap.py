@@ -24,6 +24,7 @@ async def _until(condition: Any, timeout: float = 10.0) -> None:
 
 async def test_a_burst_waits_for_the_capped_threads_and_every_request_is_answered(settings: Any) -> None:
     settings.ROOT_URLCONF = "tests.pog_site.slow_urls"
+    settings.POG_READS_EXEMPT = ["/api/"]  # no database here, and metering a read looks up flags
     slow_urls.RELEASE.clear()
     slow_urls.THREADS.clear()
     slow_urls.PEAK[0] = 0
