@@ -108,7 +108,19 @@ class Memory:
         self._thread.join()
 
 
-async def _client(
+def _address(index: int) -> str:
+    """Client ``index``'s own source address on loopback, in a /24 of its own: the studio meters
+    addresses and networks as well as identities, and 100 people are not one address."""
+    return f"127.{20 + index // 200}.{index % 200}.1"
+
+
+async def _client(url: str, index: int, token: str, phase: Phase, until: float, rng: random.Random) -> None:
+    transport = httpx.AsyncHTTPTransport(local_address=_address(index), retries=0)
+    async with httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(120.0), transport=transport) as http:
+        await _ask_until(http, token, phase, until, rng)
+
+
+async def _ask_until(
     http: httpx.AsyncClient, token: str, phase: Phase, until: float, rng: random.Random
 ) -> None:
     headers = {"Authorization": f"Bearer {token}"}
@@ -147,26 +159,25 @@ async def _client(
 
 
 async def _run_phase(url: str, tokens: list[str], phase: Phase) -> Phase:
-    limits = httpx.Limits(max_connections=phase.clients + 5, max_keepalive_connections=phase.clients + 5)
-    async with httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(120.0), limits=limits) as http:
-        until = asyncio.get_running_loop().time() + phase.seconds
-        await asyncio.gather(
-            *(
-                _client(http, tokens[i], phase, until, random.Random(f"{phase.action}-{phase.clients}-{i}"))
-                for i in range(phase.clients)
-            )
+    until = asyncio.get_running_loop().time() + phase.seconds
+    await asyncio.gather(
+        *(
+            _client(url, i, tokens[i], phase, until, random.Random(f"{phase.action}-{phase.clients}-{i}"))
+            for i in range(phase.clients)
         )
+    )
     return phase
 
 
 def _guests(url: str, count: int) -> list[str]:
-    with httpx.Client(base_url=url, timeout=30.0) as http:
-        tokens = []
-        for _ in range(count):
+    tokens = []
+    for index in range(count):
+        transport = httpx.HTTPTransport(local_address=_address(index))
+        with httpx.Client(base_url=url, timeout=30.0, transport=transport) as http:
             response = http.post("/api/auth/guest")
             response.raise_for_status()
             tokens.append(response.json()["token"])
-        return tokens
+    return tokens
 
 
 def _warm(url: str, token: str) -> None:
