@@ -531,9 +531,27 @@ class Ordinary(Client):
         files = {"files": ("rsc204.zip", zipped, "application/zip")}
         label = "POST /api/relics/caches"
         resp = await self.step("POST", "/api/relics/caches", label, expect=(200, 201, 202), files=files)
-        sha = str(resp.json()["sha256"])
+        answer = resp.json()
+        if resp.status_code == 202:
+            # A cache new to the museum is decoded in the background: poll the upload until it is
+            # registered (its ``cache`` is then the sha256) or refused.
+            while answer.get("status") not in ("ready", "failed"):
+                await asyncio.sleep(POLL_S)
+                polled = await self.send("GET", str(answer["links"]["self"]), "relic upload wait")
+                if polled is not None and polled.status_code == 200:
+                    answer = polled.json()
+                elif polled is None or polled.status_code != 429:
+                    got = status_class(None if polled is None else polled.status_code)
+                    raise StepFailedError(label, f"the upload could not be followed ({got})")
+            if answer["status"] != "ready" or not answer.get("cache"):
+                raise StepFailedError(
+                    label, f"the upload was refused: {(answer.get('error') or {}).get('message')}"
+                )
+            sha = str(answer["cache"])
+        else:
+            sha = str(answer["sha256"])
         self.caches.add(sha)
-        # An upload may be decoded in the background (202): its entries come when it is done.
+        # Entries of a freshly registered cache may take a moment to be readable.
         while True:
             entries = await self.send(
                 "GET", f"/api/relics/caches/{sha}/entries?kind=items&per_page=5", "relic wait"
