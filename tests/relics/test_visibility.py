@@ -85,7 +85,7 @@ def upload(client: Client, **form: str) -> Any:
 
 def registered(client: Client, **form: str) -> str:
     response = upload(client, **form)
-    assert response.status_code == 201, response.content
+    assert response.status_code == 201, response.json()
     sha: str = response.json()["sha256"]
     return sha
 

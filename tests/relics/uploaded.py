@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.test import Client
 
 from pog_site import jobs
 from relics import museum
+from relics.models import RelicUpload
 
 
 @dataclass
@@ -25,9 +27,15 @@ class Settled:
 
 def finish(upload_id: str) -> None:
     """Run the upload's job to its end: the in-process pool's, or here when no worker could
-    see the row (a test's open transaction hides it from other connections)."""
+    see the row (a test's open transaction hides it from other connections). In scale mode a
+    Celery worker may have claimed it first: then wait for that worker to finish it."""
     jobs.shutdown(wait=True)
     museum.run_upload(upload_id)
+    until = time.monotonic() + 60
+    finished = (RelicUpload.Status.READY, RelicUpload.Status.FAILED)
+    while not RelicUpload.objects.filter(pk=upload_id, status__in=finished).exists():
+        assert time.monotonic() < until, f"upload {upload_id} did not finish"
+        time.sleep(0.05)
 
 
 def settle(client: Client, response: Any) -> Any:
