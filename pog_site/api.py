@@ -17,7 +17,7 @@ from ninja.utils import check_csrf
 from accounts.identity import session_identity, token_from_bearer
 from accounts.killswitch import Identity, blocking
 from pog_site.errors import RequestError
-from pog_site.inputs import StudioParser
+from pog_site.inputs import INT64_MAX, INT64_MIN, StudioParser, out_of_range
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,11 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     first: dict[str, Any] = exc.errors[0] if exc.errors else {}
     loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "payload", "query", "path")]
     field = ".".join(loc) or None
+    limit = (first.get("ctx") or {}).get("le", (first.get("ctx") or {}).get("ge"))
+    if first.get("type") in ("less_than_equal", "greater_than_equal") and limit in (INT64_MAX, INT64_MIN):
+        # A whole number past what the database stores (an ``Int64`` field): said as such.
+        problem = out_of_range(field)
+        return error_response(request, 422, problem.code, problem.message, field)
     message = first.get("msg", "Invalid request.")
     if field:
         message = f"{field}: {message}"

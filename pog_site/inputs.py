@@ -135,7 +135,9 @@ class StudioParser(Parser):
         for key in data:
             for value in data.getlist(key):
                 if isinstance(value, str):
-                    problem = text_problem(value, key) or _whole_number_problem(value, key)
+                    # Only the text is checked here: the API's whole-number parameters are typed
+                    # ``Int64`` (a 422 past 64 bits), and a text parameter may hold many digits.
+                    problem = text_problem(value, key)
                     if problem is not None:
                         raise problem
         return super().parse_querydict(data, list_fields, request)
@@ -163,11 +165,14 @@ def request_problem(request: HttpRequest) -> InputError | None:
         kwargs = resolve(request.path_info).kwargs
     except Resolver404:
         kwargs = {}
+    api = request.path_info.startswith("/api/")
     for name, value in kwargs.items():
         if isinstance(value, int) and not isinstance(value, bool):
             problem = int_problem(value, name)
-        elif isinstance(value, str):  # the API's path parameters arrive as text
-            problem = text_problem(value, name) or _whole_number_problem(value, name)
+        elif isinstance(value, str):
+            # The API's path and query parameters arrive as text and are typed by its schemas
+            # (whole numbers as ``Int64``): there a long run of digits may be a name or an id.
+            problem = text_problem(value, name) or (None if api else _whole_number_problem(value, name))
         if problem is not None:
             return problem
     sources: list[MultiValueDict[str, Any]] = [request.GET]
@@ -182,7 +187,7 @@ def request_problem(request: HttpRequest) -> InputError | None:
             if key_problem is not None:
                 return key_problem
             for value in source.getlist(key):
-                problem = text_problem(value, key) or _whole_number_problem(value, key)
+                problem = text_problem(value, key) or (None if api else _whole_number_problem(value, key))
                 if problem is not None:
                     return problem
     return None
