@@ -68,17 +68,23 @@ def store_original_file(source: Path, digest: str) -> str:
     try:
         with os.fdopen(fd, "wb") as out, source.open("rb") as fh:
             shutil.copyfileobj(fh, out, _CHUNK)
-        tmp.chmod(READ_ONLY)
-        if path.exists():
-            tmp.replace(path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                pass
+        _publish(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return name
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    """Put a finished, read-only temporary file at ``path``: replace damaged bytes there, or
+    link it in; link() fails if another writer got there first, and theirs holds the same bytes."""
+    tmp.chmod(READ_ONLY)
+    if path.exists():
+        tmp.replace(path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
 
 
 def _write_once(path: Path, data: bytes, digest: str) -> None:
@@ -92,15 +98,7 @@ def _write_once(path: Path, data: bytes, digest: str) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        tmp.chmod(READ_ONLY)
-        if path.exists():
-            tmp.replace(path)
-        else:
-            try:
-                # link() fails if another writer got there first; theirs holds the same bytes.
-                os.link(tmp, path)
-            except FileExistsError:
-                pass
+        _publish(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
