@@ -16,9 +16,9 @@ from accounts.addresses import client_of
 from accounts.guests import limit_new_guests
 from accounts.metabolism import MetabolismInvalid, VersionConflict, update_metabolism
 from accounts.models import SCOPES, ApiToken, Membership, Metabolism, Team, User
-from pog_site.errors import SIGNED_IN, WITH_BODY, ErrorDetail, RequestError, errors
+from pog_site.errors import PUBLIC, SIGNED_IN, WITH_BODY, ErrorDetail, RequestError, errors
 from pog_site.inputs import Int64
-from pog_site.schemas import Out, enum_schema
+from pog_site.schemas import In, Out, enum_schema
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class GuestOut(Schema):
 @router.post(
     "/guest",
     auth=None,
-    response={201: GuestOut, **errors(422, 429)},
+    response={201: GuestOut, **errors(PUBLIC)},
     summary="Create a guest identity and its token",
 )
 def create_guest(request: HttpRequest) -> Status[dict[str, object]]:
@@ -50,7 +50,7 @@ def create_guest(request: HttpRequest) -> Status[dict[str, object]]:
 settings_router = Router(tags=["settings"], exclude_unset=True)
 
 
-class MetabolismPatch(Schema):
+class MetabolismPatch(In):
     version: Int64 = Field(..., description="The version your change is based on (409 if it is stale).")
     # Each may be left out (unchanged), never sent as null.
     preferred_models: dict[str, Any] = Field(
@@ -118,7 +118,7 @@ def patch_metabolism(request: HttpRequest, payload: MetabolismPatch) -> HttpResp
     return updated.as_json()
 
 
-class TokenIn(Schema):
+class TokenIn(In):
     name: str = Field("api", max_length=60)
     scopes: list[str] = Field(
         default_factory=lambda: list(SCOPES), min_length=1, json_schema_extra={"items": enum_schema(SCOPES)}
@@ -206,17 +206,17 @@ def issue_token(
 # --- teams --------------------------------------------------------------------------------
 
 
-class TeamIn(Schema):
+class TeamIn(In):
     name: str = Field(..., min_length=1, max_length=80)
 
 
-class InviteIn(Schema):
+class InviteIn(In):
     role: str = Field("editor", description="owner | editor | viewer", json_schema_extra=enum_schema(ROLES))
     days: int = Field(7, ge=1, le=90)
     max_uses: int = Field(10, ge=1, le=1000)
 
 
-class RoleIn(Schema):
+class RoleIn(In):
     role: str = Field(..., description="owner | editor | viewer", json_schema_extra=enum_schema(ROLES))
 
 

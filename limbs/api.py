@@ -13,7 +13,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 from ninja.responses import Status
 
 from limbs import projects
@@ -35,9 +35,9 @@ from limbs.runs import run_claimed
 from limbs.spec import CATEGORIES
 from limbs.storage import read_blob
 from pog_site import jobs
-from pog_site.errors import SIGNED_IN, WITH_BODY, errors
+from pog_site.errors import PUBLIC, SIGNED_IN, WITH_BODY, errors
 from pog_site.inputs import Int64
-from pog_site.schemas import Out, enum_schema
+from pog_site.schemas import In, Out, enum_schema
 
 router = Router(tags=["limbs"], exclude_unset=True)
 
@@ -50,7 +50,7 @@ LimbId = Annotated[str, Field(description="A limb id.", json_schema_extra=enum_s
 ActionId = Annotated[str, Field(json_schema_extra=enum_schema(ACTION_IDS))]
 
 
-class AskIn(Schema):
+class AskIn(In):
     action: ActionId | None = Field(None, description="Action id; the limb's first built action if omitted.")
     intent: str = Field("", description="What you want, in your own words.")
     params: dict[str, Any] = Field(default_factory=dict, description="Parameters from the action's schema.")
@@ -244,7 +244,7 @@ class ProjectListOut(Out):
 @router.get(
     "/limbs",
     auth=None,
-    response={200: LimbListOut, **errors(422)},
+    response={200: LimbListOut, **errors(PUBLIC)},
     summary="The 27 limbs with their actions, schemas and health",
 )
 def list_limbs(request: HttpRequest) -> dict[str, Any]:
@@ -255,7 +255,7 @@ def list_limbs(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/limbs/{limb_id}", auth=None, response={200: LimbOut, **errors(404, 422)}, summary="One limb")
+@router.get("/limbs/{limb_id}", auth=None, response={200: LimbOut, **errors(PUBLIC, 404)}, summary="One limb")
 def get_limb(request: HttpRequest, limb_id: LimbId) -> dict[str, Any]:
     limb = REGISTRY.get(limb_id)
     if limb is None:
@@ -419,7 +419,7 @@ def get_asset_content(request: HttpRequest, asset_id: uuid.UUID, download: bool 
 # --- projects (in the API docs with the settings, next to teams) ---------------------------
 
 
-class ProjectIn(Schema):
+class ProjectIn(In):
     name: str = Field(..., min_length=1, max_length=80)
     team: Int64 | None = Field(None, description="A team id for a shared project; empty for your own.")
 

@@ -42,6 +42,8 @@ class ErrorOut(Schema):
 # Who may ask (401), with what rights (403: scope, CSRF), the meters (429) and the kill
 # switches (503); any URL or query string can carry text or a number the studio refuses (422).
 SIGNED_IN = (401, 403, 422, 429, 503)
+# Anyone may ask, unsigned: still metered per address (429), and still refused bad text (422).
+PUBLIC = (422, 429)
 # A JSON body: malformed (400), too large (413).
 WITH_BODY = (400, 413)
 

@@ -10,7 +10,7 @@ from ninja import Router
 
 from limbs.access import visible
 from limbs.models import Asset
-from pog_site.errors import SIGNED_IN, errors
+from pog_site.errors import PUBLIC, SIGNED_IN, errors
 from pog_site.schemas import Out
 from provenance import keys
 from provenance.ledger import entry_as_json, verify_entry
@@ -55,7 +55,7 @@ class ProvenanceOut(Out):
 @router.get(
     "/key",
     auth=None,
-    response={200: KeyOut, **errors(422)},
+    response={200: KeyOut, **errors(PUBLIC)},
     summary="The server's current public signing key",
 )
 def public_key(request: HttpRequest) -> dict[str, str]:

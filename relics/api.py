@@ -11,7 +11,7 @@ from typing import IO, Annotated, Any, cast
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -19,7 +19,7 @@ from accounts.models import User
 from limbs.api import AssetOut
 from pog_site.errors import SIGNED_IN, WITH_BODY, RequestError, errors
 from pog_site.inputs import Int64
-from pog_site.schemas import Out, enum_schema
+from pog_site.schemas import In, Out, enum_schema
 from relics import forks, museum
 from relics.catalog import ERAS, KIND_LABELS
 from relics.models import RelicCache, RelicUpload
@@ -30,15 +30,15 @@ Era = Annotated[str, Field(json_schema_extra=enum_schema(ERAS))]
 Kind = Annotated[str, Field(json_schema_extra=enum_schema(KIND_LABELS))]
 
 
-class FolderIn(Schema):
+class FolderIn(In):
     path: str | None = None
 
 
-class ForkIn(Schema):
+class ForkIn(In):
     name: str | None = None
 
 
-class PublishIn(Schema):
+class PublishIn(In):
     public: bool
 
 
