@@ -39,7 +39,7 @@ class In(Schema):
         field = cls.model_fields.get(info.field_name or "")
         if field is None:
             return value
-        admits = _scalar_types(field.annotation)
+        admits = _scalar_types(field.annotation)  # type: ignore[arg-type]
         if isinstance(value, bool):
             if bool not in admits and admits & {int, float}:
                 raise ValueError("expected a number, not true or false")
