@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +15,11 @@ from django.db import models
 from django.utils import timezone
 
 TOKEN_PREFIX_LEN = 8
+
+
+# Tier.default() per process: slug -> (kept until, on time.monotonic(), the tier).
+_default_tier: dict[str, tuple[float, Tier]] = {}
+DEFAULT_TIER_KEEP_S = 2.0
 
 
 class Tier(models.Model):
@@ -72,10 +79,22 @@ class Tier(models.Model):
         The free tier is put back with its shipped limits if staff deleted it: an identity
         must always have some tier, and free is the safe one.
         """
-        tier = cls.objects.filter(slug=settings.POG_DEFAULT_TIER).first()
-        if tier is not None:
-            return tier
-        return cls.ensure_shipped()["free"]
+        slug = settings.POG_DEFAULT_TIER
+        now = time.monotonic()
+        kept = _default_tier.get(slug)
+        if kept is not None and kept[0] > now:
+            return copy.copy(kept[1])
+        tier: Tier | None = cls.objects.filter(slug=slug).first()
+        if tier is None:
+            tier = cls.ensure_shipped()["free"]
+        # Every guest's requests ask for it (guests have no tier of their own): kept a
+        # moment per process, and forgotten at once when a tier is saved or deleted here.
+        _default_tier[slug] = (now + DEFAULT_TIER_KEEP_S, copy.copy(tier))
+        return tier
+
+    @staticmethod
+    def forget_default() -> None:
+        _default_tier.clear()
 
     @classmethod
     def ensure_shipped(cls) -> dict[str, Tier]:

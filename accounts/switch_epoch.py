@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from pog_site.state import ProcessDefault
 
@@ -110,7 +110,7 @@ def default_epoch() -> Epoch | None:
 def _choose() -> Epoch | None:
     if settings.REDIS_URL:
         return RedisEpoch(settings.REDIS_URL, settings.POG_REDIS_PREFIX)
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         return FileEpoch(Path(settings.POG_VAR_DIR) / "killswitch.epoch")
     return None
 

@@ -12,10 +12,13 @@ five). A subject with any uncleared flag is throttled: ``is_throttled`` (an iden
 limit that applies into a much stricter one, until staff read the evidence and
 ``clear_flag``.
 
-Staleness. ``is_throttled`` sits on the admission path, so its answer is cached in
-process memory for ``POG_ANOMALY_CACHE_S`` (2 s) per subject. A flag created or cleared
-in *this* process takes effect at once (the entry is dropped); one created or cleared
-in another process is seen here at most that long later.
+Staleness. ``is_throttled`` sits on the admission path of every request, so the studio's
+uncleared flags (few, usually none) are kept in process memory for ``POG_ANOMALY_CACHE_S``
+(2 s): one query then answers every identity, address and prefix asked about meanwhile.
+With more uncleared flags than ``_CACHE_MAX``, each subject is asked about on its own
+(and cached as long). A flag created or cleared in *this* process takes effect at once
+(what was kept is dropped); one created or cleared in another process is seen here at
+most that long later.
 
 Failing open. When the detector's store (Redis) is down, ``note_request`` logs and
 counts nothing: a monitoring outage must not take requests down with it.
@@ -58,15 +61,48 @@ def _cache_s() -> float:
     return float(getattr(settings, "POG_ANOMALY_CACHE_S", 2.0))
 
 
+# Every uncleared flag's subject and user, kept until a moment on _monotonic(); None: not
+# known (or more flags than _CACHE_MAX, when _cache answers per subject instead).
+_flags: tuple[float, frozenset[str], frozenset[int]] | None = None
+
+
 def _forget(subject: str) -> None:
+    global _flags
     with _cache_lock:
         _cache.pop(subject, None)
+        _flags = None
 
 
 def clear_cache() -> None:
     """Drop every cached answer (tests, or after a bulk change in the admin)."""
+    global _flags
     with _cache_lock:
         _cache.clear()
+        _flags = None
+
+
+def _all_flags(now: float) -> tuple[float, frozenset[str], frozenset[int]] | None:
+    """The uncleared flags, from memory while fresh; None when there are too many to keep."""
+    global _flags
+    with _cache_lock:
+        kept = _flags
+    if kept is not None and kept[0] > now:
+        return kept
+    rows = list(
+        AnomalyFlag.objects.filter(cleared_at__isnull=True).values_list("subject", "user_id")[
+            : _CACHE_MAX + 1
+        ]
+    )
+    if len(rows) > _CACHE_MAX:
+        return None
+    fresh = (
+        now + _cache_s(),
+        frozenset(subject for subject, _ in rows),
+        frozenset(user_id for _, user_id in rows if user_id is not None),
+    )
+    with _cache_lock:
+        _flags = fresh
+    return fresh
 
 
 def note_request(user_id: int | None, status: int, client: Client | None = None) -> None:
@@ -152,6 +188,11 @@ def throttled_subjects(client: Client) -> tuple[bool, bool]:
 
 def _throttled(subject: str) -> bool:
     now = _monotonic()
+    flags = _all_flags(now)
+    if flags is not None:
+        _, subjects, users = flags
+        kind, _, value = subject.partition(":")
+        return subject in subjects or (kind == "user" and int(value) in users)
     with _cache_lock:
         hit = _cache.get(subject)
         if hit is not None and hit[0] > now:

@@ -34,7 +34,7 @@ from limbs.request import (
 from limbs.runs import run_claimed
 from limbs.spec import CATEGORIES
 from limbs.storage import read_blob
-from pog_site import jobs
+from pog_site import jobs, turns
 from pog_site.errors import PUBLIC, SIGNED_IN, WITH_BODY, errors
 from pog_site.inputs import Int64
 from pog_site.schemas import In, Out, enum_schema
@@ -335,10 +335,11 @@ def handle(request: HttpRequest, limb_id: LimbId, payload: HandleIn) -> HttpResp
     if payload.wait and not ran_here:
         if future is not None:
             # Embedded mode: the job runs in this process and its future carries the answer.
-            with contextlib.suppress(FutureTimeout):
+            with contextlib.suppress(FutureTimeout), turns.waiting():
                 finished = future.result(timeout=deadline)
         else:
-            async_to_sync(_wait_for)(generation, deadline)
+            with turns.waiting():
+                async_to_sync(_wait_for)(generation, deadline)
     if finished is not None:
         body = finished
         provider_ms = sum(float(a.get("ms", 0)) for a in body["attempts"] if a.get("provider") != "cache")

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, TextField
+from django.db.models import Q, Sum, TextField
 from django.db.models.functions import Cast
 
 from accounts.hooks import StorageUsage
@@ -30,8 +30,8 @@ MB = 1024 * 1024
 
 def used_bytes(owner_id: int) -> int:
     """The bytes of the files ``owner_id``'s assets hold, each distinct file once."""
-    rows = Asset.objects.filter(owner_id=owner_id).values_list("sha256", "size").distinct()
-    return sum(dict(rows).values())
+    files = Asset.objects.filter(owner_id=owner_id).values("sha256", "size").distinct()
+    return int(files.aggregate(total=Sum("size"))["total"] or 0)
 
 
 def quota_bytes(owner: User) -> int:
@@ -63,16 +63,20 @@ def check_room(owner: User, incoming: int = 0) -> None:
         raise RequestError(413, "storage_full", _full_message(used, quota, incoming), None)
 
 
-def check_outputs(owner_id: int, outputs: Iterable[tuple[str, int]]) -> str | None:
-    """Why a result of (sha256, size) files cannot be kept by ``owner_id``, or None when it fits.
+def check_outputs(owner: User, outputs: Iterable[tuple[str, int]]) -> str | None:
+    """Why a result of (sha256, size) files cannot be kept by ``owner``, or None when it fits.
 
     Files the owner keeps already cost nothing more; the rest must fit in what is left.
     """
-    owner = User.objects.select_related("tier").get(pk=owner_id)
+    files = dict(outputs)
     quota = quota_bytes(owner)
-    have = dict(Asset.objects.filter(owner_id=owner_id).values_list("sha256", "size").distinct())
-    used = sum(have.values())
-    adding = sum(size for sha, size in dict(outputs).items() if sha not in have)
+    used = used_bytes(owner.pk)
+    if used + sum(files.values()) <= quota:
+        return None  # fits even if every file is new (the usual case: one query)
+    have = set(
+        Asset.objects.filter(owner_id=owner.pk, sha256__in=list(files)).values_list("sha256", flat=True)
+    )
+    adding = sum(size for sha, size in files.items() if sha not in have)
     if adding and used + adding > quota:
         return _full_message(used, quota, adding)
     return None

@@ -225,7 +225,7 @@ def _over_budget(generation: Generation, result: RouteResult) -> str | None:
             f"This made {total / MB:.1f} MB of files, more than the {settings.POG_MAX_OUTPUT_MB} MB "
             "one request may keep. Ask for fewer or smaller things at once."
         )
-    return check_outputs(generation.owner_id, files.items())
+    return check_outputs(generation.owner, files.items())
 
 
 def _named(generation: Generation) -> bool:

@@ -31,7 +31,7 @@ from limbs.providers.procedural import ProceduralProvider
 from limbs.registry import REGISTRY
 from limbs.spec import Check, Effect, GeneratorInputError, GenRequest, Output
 from limbs.storage import read_blob
-from pog_site import procs
+from pog_site import procs, turns
 from provenance.canonical import canonical_json
 
 PROCEDURAL = ProceduralProvider()
@@ -272,7 +272,6 @@ def _hop(
 
     try:
         result = _run(provider, limb, action, request, hop_s, model)
-        validate_outputs(result.outputs, check_for(limb, action))
     except GeneratorInputError:
         raise
     except OutputInvalid as exc:
@@ -302,9 +301,10 @@ def _hop(
 def _run(
     provider: Provider, limb: str, action: str, request: GenRequest, hop_s: float, model: str
 ) -> ProviderResult:
-    """Ask one tier. The procedural tier's ``make`` is CPU-bound: it runs in a generator
-    process (``pog_site.procs``) when there are any, so every core works and this thread only
-    waits; its progress comes back to this thread."""
+    """Ask one tier and validate its answer (``OutputInvalid`` when an output or the set of
+    them fails). The procedural tier's ``make`` is CPU-bound: it runs, and its answer is
+    validated, in a generator process (``pog_site.procs``) when there are any, so every core
+    works and this thread only waits; its progress comes back to this thread."""
     if provider is PROCEDURAL and procs.size() > 0:
         # The callbacks stay here: the child gets the plain request and reports progress back.
         plain = replace(request, progress=procedural_child.quiet, studio=None)
@@ -312,7 +312,13 @@ def _run(
             procedural_child.make, limb, action, plain, hop_s, progress=request.progress
         )
         return result
-    return provider.run(limb, action, request, hop_s, model=model or None)
+    if provider is PROCEDURAL:
+        result = provider.run(limb, action, request, hop_s, model=model or None)
+    else:
+        with turns.waiting():  # a cloud or local model answers over the network meanwhile
+            result = provider.run(limb, action, request, hop_s, model=model or None)
+    validate_outputs(result.outputs, check_for(limb, action))
+    return result
 
 
 _probes: ThreadPoolExecutor | None = None

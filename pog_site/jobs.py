@@ -29,7 +29,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import close_old_connections
 
-from pog_site import memory
+from pog_site import memory, turns
 from pog_site.celery import app as celery_app
 from pog_site.state import shared_state
 
@@ -205,7 +205,7 @@ def _get_slots() -> threading.BoundedSemaphore:
 
 
 def _run_local(task: Any, args: tuple[Any, ...]) -> Any:
-    with _get_slots():
+    with _get_slots(), turns.working():
         # Like a request: drop a connection that broke or outlived CONN_MAX_AGE, keep the rest.
         close_old_connections()
         try:

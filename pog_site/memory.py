@@ -56,19 +56,30 @@ def trim(every_s: float = 0.0) -> bool:
     return bool(libc.malloc_trim(0))
 
 
-_pending: threading.Timer | None = None
+_pending: threading.Thread | None = None
+_quiet_at = 0.0  # on time.monotonic(): when the planned trim is due
 
 
 def trim_soon(delay_s: float = 2.0) -> None:
-    """Trim once, ``delay_s`` from now (a quiet moment after a burst); a trim already
-    planned covers this call too."""
-    global _pending
+    """Trim once things have been quiet for ``delay_s``: each call moves the planned trim to
+    ``delay_s`` from now, so a burst's last call decides (a trim planned earlier in the burst
+    would run before the burst's last work freed its memory). Many calls, one trim."""
+    global _pending, _quiet_at
     if _glibc() is None:
         return
     with _lock:
+        _quiet_at = time.monotonic() + delay_s
         if _pending is not None and _pending.is_alive():
             return
-        _pending = threading.Timer(delay_s, trim)
-        _pending.daemon = True
-        _pending.name = "pog-memory-trim"
+        _pending = threading.Thread(target=_trim_when_quiet, name="pog-memory-trim", daemon=True)
         _pending.start()
+
+
+def _trim_when_quiet() -> None:
+    while True:
+        with _lock:
+            left = _quiet_at - time.monotonic()
+        if left <= 0:
+            break
+        time.sleep(left)
+    trim()

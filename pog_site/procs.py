@@ -31,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 
-from pog_site import memory
+from pog_site import memory, turns
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +136,10 @@ def _in_child(token: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         raise
     finally:
         # A big picture's buffers are freed by now: hand their pages back, so an idle child
-        # holds what it started with, not its largest job.
+        # holds what it started with, not its largest job (at most once a second under load,
+        # and once more when the child has had nothing to do for a second).
         memory.trim(every_s=1.0)
+        memory.trim_soon(1.0)
 
 
 def call(fn: Callable[..., Any], *args: Any, progress: Progress | None = None) -> Any:
@@ -156,7 +158,11 @@ def call(fn: Callable[..., Any], *args: Any, progress: Progress | None = None) -
         pool = _get_pool()
         future: Future[Any] = pool.submit(_in_child, token, fn, args)
         future.add_done_callback(lambda _: inbox.put(None))
-        while (item := inbox.get()) is not None:
+        while True:
+            with turns.waiting():  # the child computes; this thread only waits
+                item = inbox.get()
+            if item is None:
+                break
             with contextlib.suppress(Exception):
                 report(*item)
         try:

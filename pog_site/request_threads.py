@@ -34,7 +34,7 @@ from django.http import FileResponse, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
 
-from pog_site import memory
+from pog_site import memory, turns
 
 
 class RequestThreads:
@@ -265,7 +265,8 @@ class PooledThreadsASGIHandler(ASGIHandler):
             assert error_response is not None  # create_request gives one or the other
             response = error_response
         else:
-            response = self.get_response(request)
+            with turns.working():
+                response = self.get_response(request)
         response._handler_class = self.__class__  # type: ignore[attr-defined]
         if isinstance(response, FileResponse):
             response.block_size = self.chunk_size  # the server does the low-level chunking

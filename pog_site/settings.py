@@ -166,7 +166,7 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "pog_site.sqlite",
             "NAME": POG_VAR_DIR / "pog.sqlite3",
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write
@@ -276,6 +276,10 @@ POG_PROCS = _env_int("POG_PROCS", (os.cpu_count() or 1) if POG_JOB_BACKEND == "t
 # A child is replaced after this many jobs (0: never), so memory a generator kept is returned.
 POG_PROCS_TASKS_PER_CHILD = _env_int("POG_PROCS_TASKS_PER_CHILD", 2000, minimum=0)
 POG_PROCS_PRELOAD = ["limbs.procedural_child"]
+# Threads that compute at once in a server process (pog_site/turns.py); the rest wait for a
+# turn without churning the interpreter lock. Waiting for a job, a generator process or a
+# provider gives the turn back.
+POG_BUSY_THREADS = _env_int("POG_BUSY_THREADS", max(2, os.cpu_count() or 1), minimum=1)
 # At most this many requests run on threads at once; more wait for a thread (bounded memory).
 POG_REQUEST_THREADS_MAX = _env_int("POG_REQUEST_THREADS_MAX", 32, minimum=1)
 # Scale mode's fairness: an owner's jobs of this window each sink one priority step (of 10).

@@ -70,6 +70,7 @@ def _reset_limits() -> None:
         limits.use_limits(limits.MemoryLimits())
         anomaly.use_anomalies(anomaly.MemoryAnomalies())
     threats.clear_cache()
+    Tier.forget_default()
 
 
 def _test_database_url() -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from channels.testing import HttpCommunicator
 
+from pog_site import turns
 from pog_site.request_threads import PooledThreadsASGIHandler, RequestThreads
 from tests.pog_site import slow_urls
 
@@ -25,6 +26,9 @@ async def _until(condition: Any, timeout: float = 10.0) -> None:
 async def test_a_burst_waits_for_the_capped_threads_and_every_request_is_answered(settings: Any) -> None:
     settings.ROOT_URLCONF = "tests.pog_site.slow_urls"
     settings.POG_READS_EXEMPT = ["/api/"]  # no database here, and metering a read looks up flags
+    # These views block without computing (as no real view does): more turns than requests,
+    # so that only the thread cap holds them back.
+    turns.use(16)
     slow_urls.RELEASE.clear()
     slow_urls.THREADS.clear()
     slow_urls.PEAK[0] = 0
@@ -47,6 +51,7 @@ async def test_a_burst_waits_for_the_capped_threads_and_every_request_is_answere
     finally:
         slow_urls.RELEASE.set()
         threads.close()
+        turns.use(None)
 
 
 async def test_a_waiting_request_whose_client_leaves_gives_its_turn_to_the_next() -> None:

@@ -1,0 +1,1 @@
+"""The SQLite database backend of embedded mode (``ENGINE = "pog_site.sqlite"``): see ``base``."""

@@ -1,0 +1,162 @@
+"""Django's SQLite backend, with the one write lock queued in this process instead of in SQLite.
+
+SQLite lets one connection write at a time. A connection that finds the write lock taken
+retries on SQLite's busy handler, which sleeps between tries for up to 100 ms at a time
+and does not wake when the lock is freed. Under load (dozens of request and job threads,
+each with its own connection, each storing a generation) most of a writer's time went to
+those sleeps: the profile of ``bench/load.py`` showed the job threads waiting in
+``BEGIN IMMEDIATE`` far longer than they wrote, while the generator processes sat idle.
+
+Here every connection of this process to the same database file takes a Python lock
+before it writes: at ``BEGIN`` for a transaction (held until its ``COMMIT`` or
+``ROLLBACK``), and around the statement for a lone write in autocommit. A thread waiting
+for the lock blocks without the interpreter lock and wakes the moment it is released,
+first come first served. Other processes (a ``manage.py`` command, a test's live server)
+still meet SQLite's busy handler as before, and so does a writer that waited longer than
+the connection's ``timeout`` for the lock here: it then goes ahead and lets SQLite decide,
+as if the lock did not exist, so no wait here is ever longer than SQLite's own would be.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+from django.db.backends.sqlite3 import base
+
+from pog_site import turns
+
+log = logging.getLogger(__name__)
+
+# One lock per database file: its writers in this process queue on it.
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+
+
+def _lock_for(name: str) -> threading.Lock:
+    with _locks_guard:
+        lock = _locks.get(name)
+        if lock is None:
+            lock = _locks[name] = threading.Lock()
+        return lock
+
+
+def _forget_locks() -> None:
+    """A forked child (a test's live server) must not inherit a lock another thread held."""
+    global _locks_guard
+    _locks_guard = threading.Lock()
+    _locks.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks)
+
+
+def is_write(sql: str) -> bool:
+    return sql.lstrip()[:7].upper().startswith(_WRITES)
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    """Takes this process's write lock for the database file before SQLite's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._writing: threading.Lock | None = None  # the lock this connection holds
+
+    # --- the lock ------------------------------------------------------------------------
+
+    def _write_lock(self) -> threading.Lock | None:
+        """The lock for this database file; None for an in-memory database (one connection)."""
+        if self.is_in_memory_db():
+            return None
+        return _lock_for(str(self.settings_dict["NAME"]))
+
+    def _take(self) -> None:
+        lock = self._write_lock()
+        if lock is None or self._writing is not None:
+            return
+        timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
+        if lock.acquire(blocking=False):
+            self._writing = lock
+            return
+        # Someone else writes: wait without holding a turn at the interpreter (the writer may
+        # need one to finish its transaction).
+        with turns.waiting():
+            taken = lock.acquire(timeout=timeout)
+        if taken:
+            self._writing = lock
+        else:
+            log.warning("waited %.0f s for the database's write lock in this process; going ahead", timeout)
+
+    def _give_back(self) -> None:
+        lock, self._writing = self._writing, None
+        if lock is not None:
+            lock.release()
+
+    def _settle(self) -> None:
+        """Give the lock back once the connection is out of its transaction."""
+        if self.connection is None or not self.connection.in_transaction:
+            self._give_back()
+
+    # --- transactions ----------------------------------------------------------------------
+
+    def _start_transaction_under_autocommit(self) -> None:
+        self._take()
+        try:
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
+        except BaseException:
+            self._settle()
+            raise
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()  # type: ignore[misc]
+        finally:
+            self._settle()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()  # type: ignore[misc]
+        finally:
+            self._settle()
+
+    def _close(self) -> None:
+        try:
+            super()._close()  # type: ignore[misc]
+        finally:
+            self._give_back()
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        cursor = self.connection.cursor(factory=_LockingCursor)
+        cursor.owner = self
+        return cursor
+
+
+class _LockingCursor(base.SQLiteCursorWrapper):
+    """A lone write in autocommit takes the write lock for its one statement."""
+
+    owner: DatabaseWrapper
+
+    def _alone(self, sql: str) -> bool:
+        owner = self.owner
+        return owner._writing is None and not self.connection.in_transaction and is_write(sql)
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if not self._alone(query):
+            return super().execute(query, params)
+        self.owner._take()
+        try:
+            return super().execute(query, params)
+        finally:
+            self.owner._settle()
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        if not self._alone(query):
+            return super().executemany(query, param_list)
+        self.owner._take()
+        try:
+            return super().executemany(query, param_list)
+        finally:
+            self.owner._settle()
