@@ -327,7 +327,8 @@ def handle(request: HttpRequest, limb_id: LimbId, payload: HandleIn) -> HttpResp
     # Waiting anyway, and long enough for the whole job: while a worker slot is free
     # (embedded mode), store the request already claimed and run it on this thread,
     # rather than hand it to a pool thread and wait for it.
-    with jobs.slot_if_free(payload.wait and spec.deadline_s <= settings.POG_MAX_WAIT_S) as ran_here:
+    inline = payload.wait and spec.deadline_s <= settings.POG_MAX_WAIT_S
+    with jobs.slot_if_free(inline, owner=jobs.owner_key(owner.pk)) as ran_here:
         generation = do_generate(owner, data, queue=False, claim=ran_here)
         if ran_here:
             finished = run_claimed(generation)

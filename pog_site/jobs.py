@@ -1,7 +1,8 @@
 """Submitting background jobs and publishing progress events.
 
 Embedded mode runs jobs on POG_WORKERS threads inside the daphne process, served from one
-queue per owner in turn (round robin), so one person's burst never starves the others;
+queue per owner in turn (round robin, weighted by the time each owner's jobs took lately),
+so one person's burst of big jobs never starves the others;
 scale mode hands them to Celery. Either way the job body is the same plain function (the
 Celery task is a thin wrapper), and progress goes through ``publish`` to the
 channel layer.
@@ -64,10 +65,28 @@ class _Job:
     future: Future[Any] = field(default_factory=Future)
 
 
+# Weighted turns: an owner's recent job time, halved every USE_HALF_LIFE_S; owners within
+# one USE_STEP_S of each other count as equal, so short jobs keep plain round robin.
+USE_HALF_LIFE_S = 30.0
+USE_STEP_S = 0.25
+
+
+@dataclass
+class _Turns:
+    """An owner in ``place``'s playing out of the turns to come."""
+
+    used: float
+    order: int
+    owner: str
+    left: int
+
+
 class _FairScheduler:
-    """POG_WORKERS threads serving one queue per owner, round robin: each turn takes the
-    oldest job of the next owner in line, so one person's burst waits behind its own jobs
-    and everyone else gets a turn between them."""
+    """POG_WORKERS threads serving one queue per owner: each turn takes the oldest job of the
+    owner who used the workers least lately (in steps of ``USE_STEP_S`` seconds, fading with
+    a half-life of ``USE_HALF_LIFE_S``), the first in line among equals. So one person's
+    burst waits behind its own jobs, everyone else gets a turn between them, and a person
+    whose jobs are four times bigger gets a quarter of the turns while others wait."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -79,6 +98,25 @@ class _FairScheduler:
         self._closing = False
         # (finished at, seconds it ran) of recent jobs, for the waiting estimate.
         self._recent: deque[tuple[float, float]] = deque(maxlen=200)
+        # owner -> (seconds of job time, faded to the moment on time.monotonic() beside it)
+        self._used: dict[str, tuple[float, float]] = {}
+
+    def _use_of(self, owner: str, now: float) -> float:
+        used, at = self._used.get(owner, (0.0, now))
+        return float(used * 0.5 ** ((now - at) / USE_HALF_LIFE_S))
+
+    def charge(self, owner: str, seconds: float) -> None:
+        """Count ``seconds`` of job time against ``owner`` (a job run outside the queue too)."""
+        now = time.monotonic()
+        with self._cond:
+            self._used[owner] = (self._use_of(owner, now) + seconds, now)
+            if len(self._used) > 10_000:
+                # Forget owners whose use has faded to nothing.
+                for key in [k for k in self._used if self._use_of(k, now) < USE_STEP_S / 100]:
+                    del self._used[key]
+
+    def _step(self, owner: str, now: float) -> int:
+        return int(self._use_of(owner, now) / USE_STEP_S)
 
     def submit(self, job: _Job) -> None:
         with self._cond:
@@ -101,7 +139,9 @@ class _FairScheduler:
             return sum(len(waiting) for waiting in self._queues.values())
 
     def _take(self) -> _Job:
-        owner, waiting = next(iter(self._queues.items()))
+        now = time.monotonic()
+        owner = min(self._queues, key=lambda o: self._step(o, now))  # the first in line among equals
+        waiting = self._queues[owner]
         job = waiting.popleft()
         del self._queues[owner]
         if waiting:
@@ -133,6 +173,7 @@ class _FairScheduler:
                         job.future.set_exception(exc)
             finally:
                 ended = time.monotonic()
+                self.charge(job.owner, ended - started)
                 with self._cond:
                     self._busy -= 1
                     self._recent.append((ended, ended - started))
@@ -144,15 +185,28 @@ class _FairScheduler:
             job = self._queued.get(job_id)
             if job is None:
                 return None
-            owners = list(self._queues)
-            mine = owners.index(job.owner)
-            index = self._queues[job.owner].index(job)
-            ahead = index
-            for turn, owner in enumerate(owners):
-                if owner != job.owner:
-                    # Served before this job: one per turn, and this turn too for owners ahead in line.
-                    ahead += min(len(self._queues[owner]), index + (1 if turn < mine else 0))
+            now = time.monotonic()
             recent = list(self._recent)
+            index = self._queues[job.owner].index(job)
+            # The turns to come, played out: each owner's use grows by a typical job's time.
+            typical = sum(took for _, took in recent[-50:]) / len(recent[-50:]) if recent else 0.0
+            line = [
+                _Turns(self._use_of(owner, now), order, owner, len(waiting))
+                for order, (owner, waiting) in enumerate(self._queues.items())
+            ]
+            ahead = 0
+            order = len(line)
+            while True:
+                turn = min((t for t in line if t.left > 0), key=lambda t: (int(t.used / USE_STEP_S), t.order))
+                if turn.owner == job.owner:
+                    if index == 0:
+                        break
+                    index -= 1  # one of this owner's earlier jobs
+                ahead += 1
+                turn.used += typical
+                turn.left -= 1
+                turn.order = order  # back of the line
+                order += 1
         return {"position": ahead + 1, "ahead": ahead, "estimate_s": _estimate(ahead, recent, self.workers)}
 
     def close(self, wait: bool) -> None:
@@ -218,12 +272,13 @@ def _run_local(task: Any, args: tuple[Any, ...]) -> Any:
 
 
 @contextlib.contextmanager
-def slot_if_free(wanted: bool = True) -> Iterator[bool]:
+def slot_if_free(wanted: bool = True, owner: str = "") -> Iterator[bool]:
     """Embedded mode: hold one of the POG_WORKERS job slots, if one is free and nobody is
     queued, for a job the caller runs on its own thread (a request that waits for its answer
     anyway saves handing the job to a worker thread and back). Yields False, holding
     nothing, when not ``wanted``, when every slot is busy, when jobs wait in the queue (they
-    go first) or when jobs go to Celery; the caller then ``submit``s as usual."""
+    go first) or when jobs go to Celery; the caller then ``submit``s as usual. The time the
+    caller holds the slot counts against ``owner`` as its queued jobs' time does."""
     if not wanted or settings.POG_JOB_BACKEND == "celery":
         yield False
         return
@@ -234,10 +289,14 @@ def slot_if_free(wanted: bool = True) -> Iterator[bool]:
     if not slots.acquire(blocking=False):
         yield False
         return
+    started = time.monotonic()
     try:
         yield True
     finally:
         slots.release()
+        if owner:
+            # Counted like a queued job's time, for the weighted turns.
+            _get_scheduler().charge(owner, time.monotonic() - started)
 
 
 def submit(task: Any, *args: Any, owner: str = "", job_id: str | None = None) -> Future[Any] | None:

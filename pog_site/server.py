@@ -11,6 +11,13 @@ Run it as daphne is run (the application defaults to the studio's)::
 
     python -m pog_site.server -b 127.0.0.1 -p 8000 [pog_site.asgi:application]
 
+An address that keeps sending what is refused here (``POG_REFUSALS_PER_ADDRESS_MINUTE``
+oversized requests within a minute) is answered ``429`` at once on each new connection for
+the rest of that minute, before a byte of its request is read: a flood of 60 KB headers
+then costs the server a few microseconds a connection instead of parsing each one. Only
+the connection's own peer address is counted, and never an address in
+``POG_TRUSTED_PROXIES`` (behind a proxy every client shares its address).
+
 ``make run``, ``make dev``, the benchmarks and the browser tests' live server all serve
 through here; ``install()`` alone swaps the protocol into daphne for code that builds its
 own ``daphne.server.Server`` (channels' live-server test case).
@@ -18,8 +25,11 @@ own ``daphne.server.Server`` (channels' live-server test case).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import sys
+import threading
+import time
 from typing import Any
 
 from twisted.web import http
@@ -35,6 +45,87 @@ REFUSALS = {
         b"The request's headers are too large: the studio reads at most 16 KB of them.\n",
     ),
 }
+
+
+_BLOCKED_BODY = b"Too many oversized requests from your address; try again in a minute.\n"
+BLOCKED = (
+    b"HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Retry-After: 60\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
+    % (len(_BLOCKED_BODY), _BLOCKED_BODY)
+)
+
+
+class Refusals:
+    """Oversized requests refused per peer address, in fixed one-minute windows."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._window = 0
+        self._counts: dict[str, int] = {}
+
+    def _limit(self) -> int:
+        from django.conf import settings
+
+        return int(getattr(settings, "POG_REFUSALS_PER_ADDRESS_MINUTE", 60))
+
+    def _roll(self) -> None:
+        window = int(time.monotonic() // 60)
+        if window != self._window:
+            self._window, self._counts = window, {}
+
+    def note(self, address: str | None) -> None:
+        if not address or _trusted(address):
+            return
+        with self._lock:
+            self._roll()
+            self._counts[address] = self._counts.get(address, 0) + 1
+
+    def blocked(self, address: str | None) -> bool:
+        if not address:
+            return False
+        with self._lock:
+            self._roll()
+            return self._counts.get(address, 0) >= self._limit()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts = {}
+
+
+REFUSED = Refusals()
+
+
+def _trusted(address: str) -> bool:
+    from django.conf import settings
+
+    try:
+        peer = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in getattr(settings, "POG_TRUSTED_PROXIES", ()):
+        network = ipaddress.ip_network(entry, strict=False)
+        if peer.version == network.version and peer in network:
+            return True
+    return False
+
+
+def _peer(transport: Any) -> str | None:
+    try:
+        return str(transport.getPeer().host)
+    except Exception:
+        return None
+
+
+class _Blocked(http.HTTPChannel):
+    """The whole conversation with an address refused too often this minute: one 429, closed."""
+
+    def connectionMade(self) -> None:  # noqa: N802 - Twisted names it
+        transport: Any = self.transport
+        transport.write(BLOCKED)
+        transport.loseConnection()
+
+    def dataReceived(self, data: bytes) -> None:  # noqa: N802
+        return None
 
 
 class StudioHTTPChannel(http.HTTPChannel):
@@ -69,6 +160,7 @@ class StudioHTTPChannel(http.HTTPChannel):
         if self._refused:
             return
         self._refused = True
+        REFUSED.note(_peer(self.transport))
         reason, body = REFUSALS[status]
         head = (
             b"HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
@@ -113,6 +205,10 @@ def install() -> None:
         protocol = _studio_channel
 
         def buildProtocol(self, addr: Any) -> Any:  # noqa: N802 - Twisted names it
+            if REFUSED.blocked(getattr(addr, "host", None)):
+                blocked = _Blocked()
+                blocked.factory = self
+                return blocked
             built = super().buildProtocol(addr)
             built.requestFactory = StudioRequest
             return built

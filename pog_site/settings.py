@@ -275,7 +275,7 @@ POG_REQUEST_THREADS = _env_int("POG_REQUEST_THREADS", 16, minimum=1)
 POG_PROCS = _env_int("POG_PROCS", (os.cpu_count() or 1) if POG_JOB_BACKEND == "thread" else 0, minimum=0)
 # A child is replaced after this many jobs (0: never), so memory a generator kept is returned.
 POG_PROCS_TASKS_PER_CHILD = _env_int("POG_PROCS_TASKS_PER_CHILD", 2000, minimum=0)
-POG_PROCS_PRELOAD = ["limbs.procedural_child"]
+POG_PROCS_PRELOAD = ["limbs.procedural_child", "relics.decoding"]
 # Threads that compute at once in a server process (pog_site/turns.py); the rest wait for a
 # turn without churning the interpreter lock. Waiting for a job, a generator process or a
 # provider gives the turn back.
@@ -351,6 +351,9 @@ for _proxy in POG_TRUSTED_PROXIES:
         raise ImproperlyConfigured(
             f"POG_TRUSTED_PROXIES: {_proxy!r} is not an address or network (e.g. 127.0.0.1, 10.0.0.0/8)."
         ) from None
+# An address whose requests were refused as oversized (414/431) this often within a minute is
+# answered 429 on every new connection for the rest of that minute (pog_site/server.py).
+POG_REFUSALS_PER_ADDRESS_MINUTE = _env_int("POG_REFUSALS_PER_ADDRESS_MINUTE", 60, minimum=1)
 # Clients are also counted by network: IPv4 /24, IPv6 /56 (one ISP customer; see accounts/addresses.py).
 POG_LIMIT_PREFIX_V4 = _env_int("POG_LIMIT_PREFIX_V4", 24, minimum=8)
 POG_LIMIT_PREFIX_V6 = _env_int("POG_LIMIT_PREFIX_V6", 56, minimum=16)

@@ -36,6 +36,7 @@ from limbs.effects import EffectError
 from limbs.models import Generation, Project
 from limbs.projects import projects_for
 from limbs.storage import read_blob, store_blob
+from pog_site import procs
 from pog_site.errors import RequestError
 from relics.catalog import (
     ClassicCatalog,
@@ -46,6 +47,7 @@ from relics.catalog import (
     normalise_name,
     open_catalog,
 )
+from relics.decoding import decode_files
 from relics.formats.errors import RelicFormatError
 from relics.models import RelicCache, RelicEntry, RelicRender, RelicShelf, RelicUpload
 from relics.storage import original_path, read_original, store_original, store_original_file
@@ -157,11 +159,17 @@ def _store_cache(
     existing = RelicCache.objects.filter(sha256=sha).first()
     if existing is not None:
         return existing
+    catalog: ClassicCatalog | ModernCatalog | None = None
     try:
-        for name in files:
-            check_structure(name, files.path(name) if isinstance(files, DiskFiles) else files[name])
-        catalog = open_catalog(files)
-        entries = list(catalog.entries())
+        if isinstance(files, DiskFiles):
+            # Staged on disk (an upload, a folder): decoded in a generator process.
+            paths = {name: str(files.path(name)) for name in files}
+            era, entries = procs.call(decode_files, paths)
+        else:
+            for name in files:
+                check_structure(name, files[name])
+            catalog = open_catalog(files)
+            era, entries = catalog.era, list(catalog.entries())
     except UploadError as exc:
         raise upload_error(exc) from exc  # the cause names the file and offset (run_upload)
     except RelicFormatError as exc:
@@ -180,8 +188,8 @@ def _store_cache(
         with transaction.atomic():
             cache = RelicCache.objects.create(
                 sha256=sha,
-                era=catalog.era,
-                label=(label or f"{catalog.era.title()} cache {sha[:8]}")[:160],
+                era=era,
+                label=(label or f"{era.title()} cache {sha[:8]}")[:160],
                 files=stored,
                 source=source,
                 source_path=source_path[:500],
@@ -192,7 +200,7 @@ def _store_cache(
     except IntegrityError:
         # Registered by someone else in the meantime: theirs is the same cache.
         return RelicCache.objects.get(sha256=sha)
-    if not isinstance(files, DiskFiles):
+    if catalog is not None:
         # A catalogue over staged files would outlive them; catalog_for opens the originals.
         with _catalog_lock:
             _catalogs[sha] = catalog

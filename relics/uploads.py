@@ -54,6 +54,10 @@ class UploadError(ValueError):
         self.filename = filename
         self.offset = offset
 
+    def __reduce__(self) -> tuple[type[UploadError], tuple[int, str, str, str | None, int | None]]:
+        # Crosses back from the decoding process as itself (the default pickles only the message).
+        return (type(self), (self.status, self.code, self.message, self.filename, self.offset))
+
 
 @dataclass(frozen=True)
 class Limits:

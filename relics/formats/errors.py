@@ -23,6 +23,10 @@ class RelicFormatError(ValueError):
             detail += f", found {found}"
         super().__init__(detail)
 
+    def __reduce__(self) -> tuple[type[RelicFormatError], tuple[str, int, str, str]]:
+        # Crosses back from the decoding process as itself (the default pickles only the message).
+        return (type(self), (self.what, self.offset, self.expected, self.found))
+
 
 _S16 = struct.Struct(">h")
 _U16 = struct.Struct(">H")

@@ -5,6 +5,7 @@ and a waiting job is told its place and an estimate."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +29,8 @@ class _Task:
         if label == "gate":
             self.started.set()
             self.gate.wait(10)
+        if label.startswith("big"):
+            time.sleep(0.3)  # more than one step (USE_STEP_S) of job time
         self.order.append(label)
         return label
 
@@ -126,3 +129,19 @@ def test_scale_mode_sinks_a_busy_owners_jobs_below_the_next_persons_first(settin
     assert [priorities[f"b{i}"] for i in range(12)] == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9]
     assert priorities["o0"] == 0
     assert jobs.place("o0") is None  # the broker holds it: no place in this process
+
+
+def test_an_owner_whose_jobs_are_bigger_gets_fewer_turns_while_others_wait(one_worker: _Task) -> None:
+    # Round robin by count would go big-0, small-0, big-1, small-1, big-2: the big jobs' owner
+    # would take most of the worker's time. Weighted by the time taken, once big-0 has run
+    # the small owner goes first until it has used as much.
+    for i in range(3):
+        jobs.submit(one_worker, f"big-{i}", owner="user:big")
+    last = None
+    for i in range(2):
+        last = jobs.submit(one_worker, f"small-{i}", owner="user:small")
+    one_worker.gate.set()
+    assert last is not None
+    last.result(timeout=10)
+    jobs.shutdown(wait=True)
+    assert one_worker.order == ["gate", "big-0", "small-0", "small-1", "big-1", "big-2"]

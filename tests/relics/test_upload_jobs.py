@@ -372,3 +372,45 @@ def test_uploads_a_stopped_server_left_undecoded_are_queued_again(
     assert museum.resubmit_unfinished_uploads() == 1 and queued == [sent["id"]]
     museum.run_upload(sent["id"])
     assert alice_api.get(sent["links"]["self"]).json()["status"] == "ready"
+
+
+def test_decoding_errors_cross_back_from_the_generator_process_as_themselves() -> None:
+    # Uploads are decoded in a generator process: its refusals must arrive with their
+    # file, offset and code, not as a bare message.
+    import pickle
+
+    from relics.catalog import RelicCatalogError
+    from relics.formats.errors import RelicFormatError
+    from relics.uploads import UploadError
+
+    upload = pickle.loads(pickle.dumps(UploadError(422, "bad_cache", "no JS5 tables", "js5-3.jcache", 12)))
+    assert (upload.status, upload.code, upload.message, upload.filename, upload.offset) == (
+        422,
+        "bad_cache",
+        "no JS5 tables",
+        "js5-3.jcache",
+        12,
+    )
+    for error in (RelicFormatError("config85.jag", 812, "a string", "the end"), RelicCatalogError("x", 0, "y")):
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error)
+        assert (back.what, back.offset, back.expected, back.found, str(back)) == (
+            error.what,
+            error.offset,
+            error.expected,
+            error.found,
+            str(error),
+        )
+
+
+def test_a_damaged_upload_is_decoded_in_a_generator_process(tmp_path: Path) -> None:
+    from pog_site import procs
+    from relics.decoding import decode_files
+    from relics.uploads import UploadError
+
+    bad = tmp_path / "js5-3.jcache"
+    bad.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 64)
+    with pytest.raises(UploadError) as caught:
+        procs.call(decode_files, {"js5-3.jcache": str(bad)})
+    assert caught.value.filename == "js5-3.jcache"
+    assert procs.size() == 0 or procs.pids()  # the pool exists when there are generator processes
