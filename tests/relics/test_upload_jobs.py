@@ -391,7 +391,8 @@ def test_decoding_errors_cross_back_from_the_generator_process_as_themselves() -
         "js5-3.jcache",
         12,
     )
-    for error in (RelicFormatError("config85.jag", 812, "a string", "the end"), RelicCatalogError("x", 0, "y")):
+    errors = (RelicFormatError("config85.jag", 812, "a string", "the end"), RelicCatalogError("x", 0, "y"))
+    for error in errors:
         back = pickle.loads(pickle.dumps(error))
         assert type(back) is type(error)
         assert (back.what, back.offset, back.expected, back.found, str(back)) == (
