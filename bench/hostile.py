@@ -17,6 +17,9 @@ Two phases, each against a fresh studio (a real ``daphne`` on loopback, a tempor
 
 Every user is a client of its own with a source address of its own in 127.0.0.0/8 (each
 in a /16 of its own), so per-address limits see 140 people, as they would on the internet.
+The hostile users run in a client process of their own, so that their own work (thousands of
+refused requests, upload bytes) does not slow the ordinary users' event loop; they still
+share this machine's processor with the studio and the ordinary users.
 An ordinary user gets an identity (a bearer token from ``POST /api/auth/guest``, or, for one
 in five, a browser session: ``GET /`` and then the session cookie and CSRF token), then runs
 flows until the phase ends: list the limbs, ask a limb for an asset with ``wait`` (a 202 is
@@ -43,7 +46,9 @@ import email.utils
 import hashlib
 import io
 import math
+import multiprocessing
 import os
+import queue
 import random
 import secrets
 import signal
@@ -257,16 +262,31 @@ class Known:
     assets: list[str] = field(default_factory=list)
     generations: list[str] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
+    # The hostile users' process, told of every id as it is learnt (None: none runs).
+    outbox: Any = None
 
     def add_asset(self, asset_id: str) -> None:
         if asset_id not in self.ids:
             self.ids.add(asset_id)
             self.assets.append(asset_id)
+            if self.outbox is not None:
+                self.outbox.put(("asset", asset_id))
 
     def add_generation(self, generation_id: str) -> None:
         if generation_id not in self.ids:
             self.ids.add(generation_id)
             self.generations.append(generation_id)
+            if self.outbox is not None:
+                self.outbox.put(("generation", generation_id))
+
+    def take_news(self, inbox: Any) -> None:
+        """Learn the ids the ordinary users' process sent (in the hostile users' process)."""
+        while True:
+            try:
+                kind, value = inbox.get_nowait()
+            except queue.Empty:
+                return
+            (self.add_asset if kind == "asset" else self.add_generation)(value)
 
 
 @dataclass(frozen=True)
@@ -1160,12 +1180,26 @@ def start_worker(env: Mapping[str, str], log_dir: Path, name: str) -> subprocess
 
 
 async def drive(phase: Phase, with_hostile: bool) -> tuple[int, int]:
+    """The ordinary users in this process; the hostile ones, if any, in a process of their own.
+
+    A hostile user's client work (building and reading thousands of refused requests, random
+    upload bytes) must not slow the ordinary users' own event loop: on the internet they are
+    other people's machines. Only the processor of this one machine is shared."""
     args = phase.args
     ordinary = [Ordinary(phase, i) for i in range(args.ordinary)]
-    hostile = [Hostile(phase, j, KINDS[j % len(KINDS)]) for j in range(args.hostile)] if with_hostile else []
-    phase.large_uploads = asyncio.Semaphore(max(1, args.large_uploads))
     phase.ends_at = time.monotonic() + args.duration
-    tasks = [asyncio.create_task(u.run()) for u in ordinary] + [asyncio.create_task(h.run()) for h in hostile]
+    hostile_proc = None
+    if with_hostile:
+        context = multiprocessing.get_context("spawn")
+        phase.known.outbox = context.Queue()
+        results = context.Queue()
+        hostile_proc = context.Process(
+            target=_hostile_process,
+            args=(phase.url, phase.payloads, args, time.time() + args.duration, phase.known.outbox, results),
+            name="hostile-users",
+        )
+        hostile_proc.start()
+    tasks = [asyncio.create_task(u.run()) for u in ordinary]
     progress = asyncio.create_task(report_progress(phase))
     while phase.left_s() > 0 and not phase.over_cap.is_set():
         await asyncio.sleep(min(0.5, max(0.0, phase.left_s())))
@@ -1175,13 +1209,70 @@ async def drive(phase: Phase, with_hostile: bool) -> tuple[int, int]:
         phase.stats.facts[note] += 1
     for task in (*tasks, progress):
         task.cancel()
-    results = await asyncio.gather(*tasks, progress, return_exceptions=True)
-    for result in results:
+    gathered = await asyncio.gather(*tasks, progress, return_exceptions=True)
+    for result in gathered:
         if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
             print(f"  a user stopped with {type(result).__name__}: {result}", file=sys.stderr, flush=True)
             phase.stats.facts[f"client crashed: {type(result).__name__}"] += 1
-    await asyncio.gather(*(u.close() for u in (*ordinary, *hostile)), return_exceptions=True)
-    return len(ordinary), len(hostile)
+    await asyncio.gather(*(u.close() for u in ordinary), return_exceptions=True)
+    if hostile_proc is not None:
+        if phase.over_cap.is_set():
+            hostile_proc.terminate()
+        try:
+            _merge_hostile(phase.stats, await asyncio.to_thread(results.get, True, 120))
+        except queue.Empty:
+            phase.stats.facts["the hostile users' process sent no results"] += 1
+        hostile_proc.join(30)
+        if hostile_proc.is_alive():
+            hostile_proc.kill()
+    return len(ordinary), (args.hostile if with_hostile else 0)
+
+
+def _hostile_process(
+    url: str, payloads: Payloads, args: argparse.Namespace, ends_at_wall: float, inbox: Any, results: Any
+) -> None:
+    """The hostile users, in their own process and event loop, until ``ends_at_wall``; what they
+    counted goes back on ``results``."""
+    stats = Stats()
+    phase = Phase(url, stats, Known(), payloads, args)
+    phase.ends_at = time.monotonic() + max(0.0, ends_at_wall - time.time())
+
+    async def run() -> None:
+        phase.large_uploads = asyncio.Semaphore(max(1, args.large_uploads))
+        hostile = [Hostile(phase, j, KINDS[j % len(KINDS)]) for j in range(args.hostile)]
+        tasks = [asyncio.create_task(h.run()) for h in hostile]
+        while phase.left_s() > 0:
+            phase.known.take_news(inbox)
+            await asyncio.sleep(min(0.2, max(0.0, phase.left_s())))
+        for task in tasks:
+            task.cancel()
+        for result in await asyncio.gather(*tasks, return_exceptions=True):
+            if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+                stats.facts[f"client crashed: {type(result).__name__}"] += 1
+        await asyncio.gather(*(h.close() for h in hostile), return_exceptions=True)
+
+    asyncio.run(run())
+    results.put(
+        {
+            "server_errors": dict(stats.server_errors),
+            "no_answer": dict(stats.no_answer),
+            "hostile": {kind: dict(counts) for kind, counts in stats.hostile.items()},
+            "facts": dict(stats.facts),
+            "leaks": list(stats.leaks),
+            "hostile_s": {key: list(values) for key, values in stats.hostile_s.items()},
+        }
+    )
+
+
+def _merge_hostile(stats: Stats, part: Mapping[str, Any]) -> None:
+    stats.server_errors.update(part["server_errors"])
+    stats.no_answer.update(part["no_answer"])
+    for kind, counts in part["hostile"].items():
+        stats.hostile[kind].update(counts)
+    stats.facts.update(part["facts"])
+    stats.leaks.extend(part["leaks"])
+    for key, values in part["hostile_s"].items():
+        stats.hostile_s[key].extend(values)
 
 
 async def report_progress(phase: Phase) -> None:
@@ -1290,7 +1381,8 @@ def _statuses(counter: Counter[str]) -> str:
 
 
 FLOW_TEXT = (
-    "Every user has a source address of its own in 127.0.0.0/8. An ordinary flow: list the limbs; "
+    "Every user has a source address of its own in 127.0.0.0/8; the hostile users run in a client "
+    "process of their own. An ordinary flow: list the limbs; "
     "ask (`image.sprite`, `image.generate` 256x256, `audio.sfx` or `divine.names` in turn, with "
     "`wait`; a 202 is polled); read the generation; download the asset (sha256 checked); list "
     "one's assets (leak check); check the provenance. One user in ten registers the real "

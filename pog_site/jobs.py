@@ -19,7 +19,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -84,7 +84,8 @@ class _Turns:
 class _FairScheduler:
     """POG_WORKERS threads serving one queue per owner: each turn takes the oldest job of the
     owner who used the workers least lately (in steps of ``USE_STEP_S`` seconds, fading with
-    a half-life of ``USE_HALF_LIFE_S``), the first in line among equals. So one person's
+    a half-life of ``USE_HALF_LIFE_S``, and a step more for each job of theirs running now),
+    the first in line among equals. So one person's
     burst waits behind its own jobs, everyone else gets a turn between them, and a person
     whose jobs are four times bigger gets a quarter of the turns while others wait."""
 
@@ -100,6 +101,7 @@ class _FairScheduler:
         self._recent: deque[tuple[float, float]] = deque(maxlen=200)
         # owner -> (seconds of job time, faded to the moment on time.monotonic() beside it)
         self._used: dict[str, tuple[float, float]] = {}
+        self._running: Counter[str] = Counter()  # owner -> jobs of theirs running now
 
     def _use_of(self, owner: str, now: float) -> float:
         used, at = self._used.get(owner, (0.0, now))
@@ -116,7 +118,9 @@ class _FairScheduler:
                     del self._used[key]
 
     def _step(self, owner: str, now: float) -> int:
-        return int(self._use_of(owner, now) / USE_STEP_S)
+        # A job of theirs running now counts as a step already: someone with nothing running
+        # goes first, so no one holds every worker while others wait.
+        return int(self._use_of(owner, now) / USE_STEP_S) + self._running[owner]
 
     def submit(self, job: _Job) -> None:
         with self._cond:
@@ -164,6 +168,7 @@ class _FairScheduler:
                     return
                 job = self._take()
                 self._busy += 1
+                self._running[job.owner] += 1
             started = time.monotonic()
             try:
                 if job.future.set_running_or_notify_cancel():
@@ -176,6 +181,9 @@ class _FairScheduler:
                 self.charge(job.owner, ended - started)
                 with self._cond:
                     self._busy -= 1
+                    self._running[job.owner] -= 1
+                    if not self._running[job.owner]:
+                        del self._running[job.owner]
                     self._recent.append((ended, ended - started))
 
     def place(self, job_id: str) -> dict[str, Any] | None:

@@ -145,3 +145,38 @@ def test_an_owner_whose_jobs_are_bigger_gets_fewer_turns_while_others_wait(one_w
     last.result(timeout=10)
     jobs.shutdown(wait=True)
     assert one_worker.order == ["gate", "big-0", "small-0", "small-1", "big-1", "big-2"]
+
+
+def test_someone_with_nothing_running_goes_before_someone_with_a_job_running(settings: Any) -> None:
+    settings.POG_JOB_BACKEND = "thread"
+    settings.POG_WORKERS = 2
+    jobs.shutdown(wait=True)
+    order: list[str] = []
+    gates = {"gate-a": threading.Event(), "gate-x": threading.Event()}
+    started = {name: threading.Event() for name in gates}
+
+    class Gated:
+        name = "tests.gated"
+
+        def run(self, label: str) -> str:
+            if label in gates:
+                started[label].set()
+                gates[label].wait(10)
+            order.append(label)
+            return label
+
+    task = Gated()
+    try:
+        jobs.submit(task, "gate-a", owner="user:a")
+        jobs.submit(task, "gate-x", owner="user:x")
+        assert started["gate-a"].wait(10) and started["gate-x"].wait(10)
+        jobs.submit(task, "a1", owner="user:a")  # first in line, but a has a job running
+        last = jobs.submit(task, "b0", owner="user:b")
+        gates["gate-x"].set()  # one worker frees up
+        assert last is not None
+        last.result(timeout=10)
+        assert order[:2] == ["gate-x", "b0"]
+    finally:
+        for gate in gates.values():
+            gate.set()
+        jobs.shutdown(wait=True)
