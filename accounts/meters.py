@@ -77,7 +77,7 @@ def read_meters(user_id: int | None, client: Client | None) -> list[Meter]:
     period = 60.0
     meters: list[Meter] = []
     if user_id is not None:
-        per_identity = RateLimit(int(_setting("POG_READS_PER_MINUTE", 600)), period)
+        per_identity = RateLimit(int(_setting("POG_READS_PER_MINUTE", 300)), period)
         flagged = threats.is_throttled(user_id)
         meters.append(
             Meter(
@@ -103,6 +103,21 @@ def read_meters(user_id: int | None, client: Client | None) -> list[Meter]:
             )
         )
     return meters
+
+
+def page_meters(client: Client) -> list[Meter]:
+    """The meter a page view is charged to: its address's page allowance."""
+    limit = RateLimit(int(_setting("POG_PAGES_PER_ADDRESS_MINUTE", 120)), 60.0)
+    address_flagged, _ = threats.throttled_subjects(client)
+    return [
+        Meter(
+            f"pages:{client.address_key}",
+            threats.throttled_limit(limit) if address_flagged else limit,
+            "address_pages_rate_limited",
+            f"everyone at your address {client.address} may open together",
+            address_flagged,
+        )
+    ]
 
 
 def _meters(bucket: str, base: RateLimit, owner: User, tier_name: str, client: Client | None) -> list[Meter]:

@@ -5,9 +5,12 @@ the client (``accounts.addresses``) and makes it the current one for the request
 ``limbs.admission`` can charge a generation to its address and network), then charges each
 ``GET``/``HEAD`` under ``/api/`` to the read meters (``accounts.meters.read_meters``). The
 allowances are generous (reads are cheap), but a scraper hammering ``/api/assets`` is
-answered 429 with ``Retry-After``. Pages, static files (served by WhiteNoise before this
-runs) and the paths in ``POG_READS_EXEMPT`` (health checks, the API's own docs) are never
-metered, so a page's own loads cannot starve.
+answered 429 with ``Retry-After``. A page opened by someone unknown (no session, no token)
+is charged to its address's page allowance (``POG_PAGES_PER_ADDRESS_MINUTE``, 120): a
+person opens a page every few seconds at most, a cookie-less flood of ``GET /`` gets a
+small 429 page. A page's parts (previews, pictures, fragments it polls) are not pages. Static files
+(served by WhiteNoise before this runs) and the paths in ``POG_READS_EXEMPT`` (health
+checks, the API's own docs) are never metered.
 
 Identity. A session's user, or the user whose API token the ``Authorization`` header
 names (one indexed lookup; whether the token is usable is the API's to say). A request
@@ -27,6 +30,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 
 from accounts import addresses, limits, meters
 from accounts.addresses import Client
@@ -97,7 +101,47 @@ class ReadMeterMiddleware:
                 refused = charge_read(reader_id(request), client)
                 if refused is not None:
                     return error_json(refused)
+            elif request.method in _READ_METHODS and _metered_page(request):
+                refused = charge_page(client)
+                if refused is not None:
+                    return page_refusal(refused)
             return self.get_response(request)
+
+
+# A page's own parts (pictures, previews, fragments a page polls) are not pages of their own.
+_PAGE_PARTS = ("/preview", "/fragment", "/recent", "/stream", ".png")
+
+
+def _metered_page(request: HttpRequest) -> bool:
+    """A page opened by someone the studio does not know (no session, no token): what a
+    cookie-less flood sends. Known people's page views are theirs to make."""
+    if _exempt(request.path) or request.path.endswith(_PAGE_PARTS) or "Authorization" in request.headers:
+        return False
+    user: Any = getattr(request, "user", None)
+    return user is None or not user.is_authenticated
+
+
+def charge_page(client: Client) -> RequestError | None:
+    """Charge one page view to its address; the 429 to answer when the meter is empty."""
+    pages = meters.page_meters(client)
+    try:
+        decision = limits.take_all([(m.key, m.limit) for m in pages])
+    except LimitsUnavailable:
+        log.warning("page limits unavailable; serving the page unmetered", exc_info=True)
+        return None
+    if decision.allowed:
+        return None
+    return meters.refusal(pages, decision, what="pages")
+
+
+def page_refusal(error: RequestError) -> HttpResponse:
+    """A small page for a page view refused by its meter: cheap to make, as a flood gets it."""
+    response = HttpResponse(
+        render_to_string("429.html", {"message": error.message}), status=429, content_type="text/html"
+    )
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _take_connect(client: Client) -> limits.MultiDecision | None:

@@ -366,8 +366,11 @@ POG_NEWCOMER_DIVISOR = _env_int("POG_NEWCOMER_DIVISOR", 3, minimum=2)
 # Guests one network may make a minute (POG_GUESTS_PER_MINUTE is per address).
 POG_GUESTS_PER_PREFIX_MINUTE = _env_int("POG_GUESTS_PER_PREFIX_MINUTE", 90, minimum=1)
 # API reads (GET/HEAD under /api/) a minute per identity and per address; paths never metered.
-POG_READS_PER_MINUTE = _env_int("POG_READS_PER_MINUTE", 600, minimum=1)
+POG_READS_PER_MINUTE = _env_int("POG_READS_PER_MINUTE", 300, minimum=1)
 POG_READS_PER_ADDRESS_MINUTE = _env_int("POG_READS_PER_ADDRESS_MINUTE", 3000, minimum=1)
+# Pages opened a minute per address by people the studio does not know (no session, no token):
+# a person opens one every few seconds at most, and a page costs far more than an API read.
+POG_PAGES_PER_ADDRESS_MINUTE = _env_int("POG_PAGES_PER_ADDRESS_MINUTE", 120, minimum=1)
 POG_READS_EXEMPT = _env_list("POG_READS_EXEMPT", "/api/health,/api/docs,/api/openapi.json")
 POG_WS_CONNECTS_PER_ADDRESS_MINUTE = _env_int("POG_WS_CONNECTS_PER_ADDRESS_MINUTE", 120, minimum=1)
 # Bursts flagged within a minute (accounts/bursts.py): counts over POG_BURST_WINDOW_S in slots of

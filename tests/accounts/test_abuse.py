@@ -260,3 +260,24 @@ async def test_websocket_connects_are_metered_per_address(clock: FakeClock, sett
     elsewhere = WebsocketCommunicator(at("192.0.2.81"), "/ws/studio/")
     assert await elsewhere.connect() == (True, None)
     await elsewhere.disconnect()
+
+
+def test_a_cookie_less_page_flood_gets_a_small_429_page_and_known_people_are_served(
+    clock: FakeClock, alice: User, settings: Any
+) -> None:
+    settings.POG_PAGES_PER_ADDRESS_MINUTE = 5
+    flood = Client(REMOTE_ADDR="192.0.2.70")
+    statuses = [flood.get("/").status_code for _ in range(7)]
+    assert statuses == [200] * 5 + [429] * 2  # before: pages were not metered at all
+    refused = flood.get("/")
+    assert refused["Content-Type"].startswith("text/html")
+    assert refused["Retry-After"] == "12"
+    assert b"A little too fast" in refused.content
+    assert b"5 pages in a minute" in refused.content
+    # Someone signed in at the same address opens pages as usual, and so does a stranger elsewhere.
+    browser = Client(REMOTE_ADDR="192.0.2.70")
+    browser.force_login(alice)
+    assert browser.get("/").status_code == 200
+    assert Client(REMOTE_ADDR="192.0.2.71").get("/").status_code == 200
+    clock.advance(12)
+    assert flood.get("/").status_code == 200
