@@ -80,16 +80,19 @@ class Tier(models.Model):
         must always have some tier, and free is the safe one.
         """
         slug = settings.POG_DEFAULT_TIER
+        # Every guest's requests ask for it (guests have no tier of their own). Embedded
+        # mode is one process: there it is kept a moment, and forgotten at once when a tier
+        # is saved or deleted. Scale mode's processes (web, Celery workers) each ask.
+        keep = settings.POG_MODE == "embedded"
         now = time.monotonic()
-        kept = _default_tier.get(slug)
+        kept = _default_tier.get(slug) if keep else None
         if kept is not None and kept[0] > now:
             return copy.copy(kept[1])
         tier: Tier | None = cls.objects.filter(slug=slug).first()
         if tier is None:
             tier = cls.ensure_shipped()["free"]
-        # Every guest's requests ask for it (guests have no tier of their own): kept a
-        # moment per process, and forgotten at once when a tier is saved or deleted here.
-        _default_tier[slug] = (now + DEFAULT_TIER_KEEP_S, copy.copy(tier))
+        if keep:
+            _default_tier[slug] = (now + DEFAULT_TIER_KEEP_S, copy.copy(tier))
         return tier
 
     @staticmethod
