@@ -5,8 +5,8 @@ the client (``accounts.addresses``) and makes it the current one for the request
 ``limbs.admission`` can charge a generation to its address and network), then charges each
 ``GET``/``HEAD`` under ``/api/`` to the read meters (``accounts.meters.read_meters``). The
 allowances are generous (reads are cheap), but a scraper hammering ``/api/assets`` is
-answered 429 with ``Retry-After``. A page opened by someone unknown (no session, no token)
-is charged to its address's page allowance (``POG_PAGES_PER_ADDRESS_MINUTE``, 120): a
+answered 429 with ``Retry-After``. A page opened by someone unknown (no session; pages take
+no API token) is charged to its address's page allowance (``POG_PAGES_PER_ADDRESS_MINUTE``, 120): a
 person opens a page every few seconds at most, a cookie-less flood of ``GET /`` gets a
 small 429 page. A page's parts (previews, pictures, fragments it polls) are not pages. Static files
 (served by WhiteNoise before this runs) and the paths in ``POG_READS_EXEMPT`` (health
@@ -113,9 +113,10 @@ _PAGE_PARTS = ("/preview", "/fragment", "/recent", "/stream", ".png")
 
 
 def _metered_page(request: HttpRequest) -> bool:
-    """A page opened by someone the studio does not know (no session, no token): what a
-    cookie-less flood sends. Known people's page views are theirs to make."""
-    if _exempt(request.path) or request.path.endswith(_PAGE_PARTS) or "Authorization" in request.headers:
+    """A page opened by someone the studio does not know (no session): what a cookie-less
+    flood sends. Known people's page views are theirs to make. Pages do not take API
+    tokens, so a bearer token does not make a page view known."""
+    if _exempt(request.path) or request.path.endswith(_PAGE_PARTS):
         return False
     user: Any = getattr(request, "user", None)
     return user is None or not user.is_authenticated

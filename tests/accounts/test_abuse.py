@@ -279,5 +279,8 @@ def test_a_cookie_less_page_flood_gets_a_small_429_page_and_known_people_are_ser
     browser.force_login(alice)
     assert browser.get("/").status_code == 200
     assert Client(REMOTE_ADDR="192.0.2.71").get("/").status_code == 200
+    # A bearer token does not make a page view known (pages take none): still metered.
+    _, raw = ApiToken.issue(alice)
+    assert api(raw, "192.0.2.70").get("/").status_code == 429
     clock.advance(12)
     assert flood.get("/").status_code == 200
