@@ -27,6 +27,7 @@ from limbs.request import (
     MAX_SEED,
     TENSIONS,
     GenerateInput,
+    client_groups,
     do_generate,
     queue_generation,
     resolve_limb_action,
@@ -328,7 +329,7 @@ def handle(request: HttpRequest, limb_id: LimbId, payload: HandleIn) -> HttpResp
     # (embedded mode), store the request already claimed and run it on this thread,
     # rather than hand it to a pool thread and wait for it.
     inline = payload.wait and spec.deadline_s <= settings.POG_MAX_WAIT_S
-    with jobs.slot_if_free(inline, owner=jobs.owner_key(owner.pk)) as ran_here:
+    with jobs.slot_if_free(inline, owner=jobs.owner_key(owner.pk), groups=client_groups()) as ran_here:
         generation = do_generate(owner, data, queue=False, claim=ran_here)
         if ran_here:
             finished = run_claimed(generation)

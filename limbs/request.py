@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts import addresses
 from accounts.killswitch import Identity, blocking
 from accounts.limits import Lease
 from accounts.models import User
@@ -318,6 +319,13 @@ def _store(
     return generation
 
 
+def client_groups() -> tuple[str, ...]:
+    """What a job asked for in this request also counts against in the scheduler: the
+    client's address (none outside a request, e.g. work resubmitted at start)."""
+    client = addresses.current()
+    return (client.address_key,) if client is not None else ()
+
+
 def queue_generation(generation: Generation) -> Future[Any] | None:
     """Hand a stored generation to the job runner. In embedded mode the returned future
     resolves to the finished generation's JSON (see ``run_generation``)."""
@@ -326,6 +334,7 @@ def queue_generation(generation: Generation) -> Future[Any] | None:
         str(generation.pk),
         owner=jobs.owner_key(generation.owner_id),
         job_id=str(generation.pk),
+        groups=client_groups(),
     )
     publish_update(generation.pk, generation.owner_id, row_of(generation))
     return future

@@ -63,6 +63,9 @@ class _Job:
     owner: str
     job_id: str | None
     future: Future[Any] = field(default_factory=Future)
+    # Whose use this job's time also counts against (the client's address): identities made
+    # afresh from one address share its use, so rotating them wins no turns.
+    groups: tuple[str, ...] = ()
 
 
 # Weighted turns: an owner's recent job time, halved every USE_HALF_LIFE_S; owners within
@@ -107,11 +110,13 @@ class _FairScheduler:
         used, at = self._used.get(owner, (0.0, now))
         return float(used * 0.5 ** ((now - at) / USE_HALF_LIFE_S))
 
-    def charge(self, owner: str, seconds: float) -> None:
-        """Count ``seconds`` of job time against ``owner`` (a job run outside the queue too)."""
+    def charge(self, owner: str, seconds: float, groups: tuple[str, ...] = ()) -> None:
+        """Count ``seconds`` of job time against ``owner`` and its ``groups`` (a job run
+        outside the queue too)."""
         now = time.monotonic()
         with self._cond:
-            self._used[owner] = (self._use_of(owner, now) + seconds, now)
+            for key in (owner, *groups):
+                self._used[key] = (self._use_of(key, now) + seconds, now)
             if len(self._used) > 10_000:
                 # Forget owners whose use has faded to nothing.
                 for key in [k for k in self._used if self._use_of(k, now) < USE_STEP_S / 100]:
@@ -120,7 +125,10 @@ class _FairScheduler:
     def _step(self, owner: str, now: float) -> int:
         # A job of theirs running now counts as a step already: someone with nothing running
         # goes first, so no one holds every worker while others wait.
-        return int(self._use_of(owner, now) / USE_STEP_S) + self._running[owner]
+        waiting = self._queues.get(owner)
+        groups = waiting[0].groups if waiting else ()
+        used = max([self._use_of(owner, now), *(self._use_of(group, now) for group in groups)])
+        return int(used / USE_STEP_S) + self._running[owner]
 
     def submit(self, job: _Job) -> None:
         with self._cond:
@@ -178,7 +186,7 @@ class _FairScheduler:
                         job.future.set_exception(exc)
             finally:
                 ended = time.monotonic()
-                self.charge(job.owner, ended - started)
+                self.charge(job.owner, ended - started, job.groups)
                 with self._cond:
                     self._busy -= 1
                     self._running[job.owner] -= 1
@@ -280,7 +288,7 @@ def _run_local(task: Any, args: tuple[Any, ...]) -> Any:
 
 
 @contextlib.contextmanager
-def slot_if_free(wanted: bool = True, owner: str = "") -> Iterator[bool]:
+def slot_if_free(wanted: bool = True, owner: str = "", groups: tuple[str, ...] = ()) -> Iterator[bool]:
     """Embedded mode: hold one of the POG_WORKERS job slots, if one is free and nobody is
     queued, for a job the caller runs on its own thread (a request that waits for its answer
     anyway saves handing the job to a worker thread and back). Yields False, holding
@@ -304,16 +312,19 @@ def slot_if_free(wanted: bool = True, owner: str = "") -> Iterator[bool]:
         slots.release()
         if owner:
             # Counted like a queued job's time, for the weighted turns.
-            _get_scheduler().charge(owner, time.monotonic() - started)
+            _get_scheduler().charge(owner, time.monotonic() - started, groups)
 
 
-def submit(task: Any, *args: Any, owner: str = "", job_id: str | None = None) -> Future[Any] | None:
+def submit(
+    task: Any, *args: Any, owner: str = "", job_id: str | None = None, groups: tuple[str, ...] = ()
+) -> Future[Any] | None:
     """Run a Celery ``task`` in the background: on a Celery worker in scale mode, or its body
     (``task.run``) on the in-process scheduler otherwise, where the returned future carries
     the body's return value (so a caller in this process can wait on it directly).
 
     ``owner`` names whose job it is (an identity, "user:12"): the scheduler serves owners
-    round robin. ``job_id`` (a generation's id) lets ``place`` say where the job stands.
+    round robin, weighted by their recent use and that of their ``groups`` (the client's
+    address, "address:203.0.113.7"). ``job_id`` (a generation's id) lets ``place`` say where the job stands.
     ``task`` may be the task's registered name: its app's ``tasks`` module, imported by the
     app's ``ready()``, registered it with Celery."""
     if isinstance(task, str):
@@ -321,7 +332,7 @@ def submit(task: Any, *args: Any, owner: str = "", job_id: str | None = None) ->
     if settings.POG_JOB_BACKEND == "celery":
         task.apply_async(args=args, priority=_celery_priority(owner))
         return None
-    job = _Job(task, args, owner, job_id)
+    job = _Job(task, args, owner, job_id, groups=groups)
     _get_scheduler().submit(job)
     return job.future
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -180,3 +181,21 @@ def test_someone_with_nothing_running_goes_before_someone_with_a_job_running(set
         for gate in gates.values():
             gate.set()
         jobs.shutdown(wait=True)
+
+
+def test_identities_made_afresh_at_one_address_share_its_use() -> None:
+    # Rotating identities: each new one would start with no use at all and jump the line.
+    # Their jobs also count against their address, so a fresh identity from a busy address
+    # waits like that address's earlier identities did.
+    busy, quiet = ("address:203.0.113.7",), ("address:198.51.100.3",)
+    for groups, first in ((busy, "user:o2"), ((), "user:r2")):
+        scheduler = jobs._FairScheduler(1)
+        scheduler.charge("user:r1", 1.0, busy)  # an earlier identity of the busy address
+        scheduler._queues["user:r2"] = deque(
+            [jobs._Job(_Task(), ("rotor-2",), "user:r2", None, groups=groups)]
+        )
+        scheduler._queues["user:o2"] = deque(
+            [jobs._Job(_Task(), ("other-2",), "user:o2", None, groups=quiet)]
+        )
+        with scheduler._cond:
+            assert scheduler._take().owner == first  # without the address, the new identity goes first
