@@ -678,7 +678,7 @@ class Hostile(Client):
     async def run(self) -> None:
         await asyncio.sleep(self.rng.random() * self.phase.args.ramp_s)
         behaviour: Callable[[], Awaitable[None]] = getattr(self, f"do_{self.kind}")
-        while True:
+        while self.phase.left_s() > 0:  # ends by itself too, should a cancellation be lost
             try:
                 await behaviour()
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -888,15 +888,19 @@ class Hostile(Client):
         parts = urlsplit(self.phase.url)
         writer = None
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(parts.hostname, parts.port, local_addr=(self.address, 0)), 10
-            )
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation
+            # that arrives as the connection completes, and this loop connects many times a second.
+            async with asyncio.timeout(10):
+                reader, writer = await asyncio.open_connection(
+                    parts.hostname, parts.port, local_addr=(self.address, 0)
+                )
             try:
                 writer.write(request)
                 await writer.drain()
             except OSError:
                 pass  # the server may answer and close before it has read the whole request
-            line = await asyncio.wait_for(reader.readline(), 30)
+            async with asyncio.timeout(30):
+                line = await reader.readline()
             fields = line.split()
             status = int(fields[1]) if len(fields) >= 2 and fields[1].isdigit() else None
         except (TimeoutError, OSError, ValueError) as exc:
