@@ -62,15 +62,20 @@ def reader_id(request: HttpRequest) -> int | None:
 
 def charge_read(user_id: int | None, client: Client) -> RequestError | None:
     """Charge one read; the 429 to answer when a meter is empty, None when it may go ahead."""
-    read = meters.read_meters(user_id, client)
+    return _charge(meters.read_meters(user_id, client), "reads")
+
+
+def _charge(charged: list[meters.Meter], what: str) -> RequestError | None:
+    """Take one from each meter: the 429 for the first empty one, None when all had room
+    (or the limits store is down: served unmetered, and logged)."""
     try:
-        decision = limits.take_all([(m.key, m.limit) for m in read])
+        decision = limits.take_all([(m.key, m.limit) for m in charged])
     except LimitsUnavailable:
-        log.warning("read limits unavailable; serving the read unmetered", exc_info=True)
+        log.warning("%s limits unavailable; serving unmetered", what, exc_info=True)
         return None
     if decision.allowed:
         return None
-    return meters.refusal(read, decision, what="reads")
+    return meters.refusal(charged, decision, what=what)
 
 
 def error_json(error: RequestError) -> HttpResponse:
@@ -124,15 +129,7 @@ def _metered_page(request: HttpRequest) -> bool:
 
 def charge_page(client: Client) -> RequestError | None:
     """Charge one page view to its address; the 429 to answer when the meter is empty."""
-    pages = meters.page_meters(client)
-    try:
-        decision = limits.take_all([(m.key, m.limit) for m in pages])
-    except LimitsUnavailable:
-        log.warning("page limits unavailable; serving the page unmetered", exc_info=True)
-        return None
-    if decision.allowed:
-        return None
-    return meters.refusal(pages, decision, what="pages")
+    return _charge(meters.page_meters(client), "pages")
 
 
 def page_refusal(error: RequestError) -> HttpResponse:

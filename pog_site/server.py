@@ -87,10 +87,6 @@ class Refusals:
             self._roll()
             return self._counts.get(address, 0) >= self._limit()
 
-    def clear(self) -> None:
-        with self._lock:
-            self._counts = {}
-
 
 REFUSED = Refusals()
 

@@ -32,31 +32,23 @@ from django.conf import settings
 
 _guard = threading.Lock()
 _turns: threading.Semaphore | None = None
-_size = 0
 _held = threading.local()  # .turn: the semaphore whose turn this thread holds; .away: given back
 
 
 def _semaphore() -> threading.Semaphore:
-    global _turns, _size
+    global _turns
     with _guard:
         if _turns is None:
-            _size = int(settings.POG_BUSY_THREADS)
-            _turns = threading.Semaphore(_size)
+            _turns = threading.Semaphore(int(settings.POG_BUSY_THREADS))
         return _turns
 
 
 def use(count: int | None) -> None:
     """Start afresh with ``count`` turns (None: ``POG_BUSY_THREADS`` on next use). Tests only:
     threads holding a turn of the old semaphore give it back to that one."""
-    global _turns, _size
+    global _turns
     with _guard:
         _turns = None if count is None else threading.Semaphore(count)
-        _size = count or 0
-
-
-def size() -> int:
-    _semaphore()
-    return _size
 
 
 def holding() -> bool:

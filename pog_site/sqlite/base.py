@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -143,20 +144,17 @@ class _LockingCursor(base.SQLiteCursorWrapper):
         owner = self.owner
         return owner._writing is None and not self.connection.in_transaction and is_write(sql)
 
-    def execute(self, query: str, params: Any = None) -> Any:
+    def _run(self, query: str, run: Callable[[], Any]) -> Any:
         if not self._alone(query):
-            return super().execute(query, params)
+            return run()
         self.owner._take()
         try:
-            return super().execute(query, params)
+            return run()
         finally:
             self.owner._settle()
 
+    def execute(self, query: str, params: Any = None) -> Any:
+        return self._run(query, lambda: super(_LockingCursor, self).execute(query, params))
+
     def executemany(self, query: str, param_list: Any) -> Any:
-        if not self._alone(query):
-            return super().executemany(query, param_list)
-        self.owner._take()
-        try:
-            return super().executemany(query, param_list)
-        finally:
-            self.owner._settle()
+        return self._run(query, lambda: super(_LockingCursor, self).executemany(query, param_list))

@@ -404,7 +404,7 @@ def test_decoding_errors_cross_back_from_the_generator_process_as_themselves() -
         )
 
 
-def test_a_damaged_upload_is_decoded_in_a_generator_process(tmp_path: Path) -> None:
+def test_a_damaged_upload_refused_through_the_generator_pool_names_its_file(tmp_path: Path) -> None:
     from pog_site import procs
     from relics.decoding import decode_files
     from relics.uploads import UploadError
