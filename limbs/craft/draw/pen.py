@@ -7,26 +7,28 @@ bump), which gives every ear, wing and wheel a rounded, lit look without any 3D.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, TypedDict, Unpack
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+import numpy.typing as npt
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from PIL.Image import ImagePointHandler
 
 from limbs.craft.draw.curves import Point, arc_points, ellipse_points, tube_outline
 from limbs.craft.draw.fields import F32, blur_float
 from limbs.craft.words import RGB, darker
-
-# Side of the squares (canvas pixels) the painter tracks paint in.
-_TILE = 64
 
 # Unit vector toward the light (image coordinates: x right, y down, z toward the viewer).
 _LIGHT = np.array([-0.45, -0.6, 0.66], dtype=np.float32)
 _LIGHT /= np.linalg.norm(_LIGHT)
 _HALF = _LIGHT + np.array([0.0, 0.0, 1.0], dtype=np.float32)
 _HALF /= np.linalg.norm(_HALF)
+# Coverage of each 8-bit mask level, in pixels.
+_LEVELS = np.arange(256, dtype=np.float64) / 255.0
 
 
 class Style(TypedDict, total=False):
@@ -74,27 +76,43 @@ class Shape:
 
 
 class Painter:
-    """A premultiplied RGBA float canvas that parts are composited onto, back to front.
+    """An 8-bit canvas that parts are composited onto, back to front, at a supersampled size.
 
-    The canvas is planar (channel, row, column): every per-channel step of a composite is then
-    a contiguous 2-D slice instead of a strided walk over interleaved pixels.
+    Every part is pasted through Pillow: an outline colour through its ring's coverage, then
+    its (shaded) fill through its own mask, so the per-pixel blending runs in C. Pasting a
+    colour ``c`` through coverage ``m`` gives ``canvas * (1 - m) + c * m``: with ``backdrop`` the
+    canvas starts as that picture ("RGB"), otherwise it is a premultiplied layer whose fourth
+    byte is its coverage ("RGBX": the blend treats all four bytes alike, where "RGBA" would not).
     """
 
-    def __init__(self, width: int, height: int, outline_px: float, outline_tone: RGB | None = None) -> None:
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        outline_px: float,
+        outline_tone: RGB | None = None,
+        backdrop: Image.Image | None = None,
+        block: int = 1,
+    ) -> None:
         self.width = width
         self.height = height
+        # Canvas pixels per output pixel along each side (the supersampling the downsample
+        # will average away): parts work in boxes aligned to these blocks.
+        self.block = max(1, block)
         self.outline_px = outline_px
         self.outline_tone = outline_tone
-        self.canvas: F32 = np.zeros((4, height, width), dtype=np.float32)
-        # Bounding box of everything painted so far (x0, y0, x1, y1), and each part's box: the
-        # downsample resamples only the tiles paint came near.
-        self.dirty: tuple[int, int, int, int] | None = None
-        self.boxes: list[tuple[int, int, int, int]] = []
+        if backdrop is None:
+            self.canvas = Image.new("RGBX", (width, height), (0, 0, 0, 0))
+        else:
+            # Each backdrop pixel becomes a block of the supersampled canvas: the box downsample
+            # then gives the backdrop back exactly wherever nothing is painted.
+            self.canvas = backdrop.convert("RGB").resize((width, height), Image.Resampling.NEAREST)
         sigma = outline_px
         # Thresholding a Gaussian-blurred mask at one sigma dilates it by about sigma,
         # with a one-pixel ramp that keeps the edge antialiased (a table over the 8-bit blur).
         levels = np.arange(256, dtype=np.float32) / 255.0
-        self._outer_lut: F32 = np.clip((levels - 0.159) * (sigma / 0.242) + 0.5, 0.0, 1.0).astype(np.float32)
+        ramp = np.clip((levels - 0.159) * (sigma / 0.242) + 0.5, 0.0, 1.0)
+        self._outer = _Table([int(v) for v in (ramp * 255.0 + 0.5).astype(np.uint8)])
 
     def part(
         self,
@@ -112,12 +130,15 @@ class Painter:
             return
         ring = outline and self.outline_px > 0
         boxes = [s.bbox() for s in shapes]
-        # Only an outline reaches beyond the shapes; without one a small safety margin will do.
-        margin = math.ceil(self.outline_px * 3) + 2 if ring else 2
-        x0 = max(0, math.floor(min(b[0] for b in boxes)) - margin)
-        y0 = max(0, math.floor(min(b[1] for b in boxes)) - margin)
-        x1 = min(self.width, math.ceil(max(b[2] for b in boxes)) + margin)
-        y1 = min(self.height, math.ceil(max(b[3] for b in boxes)) + margin)
+        # Only an outline reaches beyond the shapes (about 1.2 sigma); the blur that makes it
+        # needs empty pixels around that, or its edge handling leaks in. Otherwise a small
+        # safety margin will do.
+        margin = math.ceil(self.outline_px * 2) + 2 if ring else 2
+        blk = self.block
+        x0 = _down(max(0, math.floor(min(b[0] for b in boxes)) - margin), blk)
+        y0 = _down(max(0, math.floor(min(b[1] for b in boxes)) - margin), blk)
+        x1 = min(self.width, _up(math.ceil(max(b[2] for b in boxes)) + margin, blk))
+        y1 = min(self.height, _up(math.ceil(max(b[3] for b in boxes)) + margin, blk))
         if x1 - x0 < 1 or y1 - y0 < 1:
             return
         img = Image.new("L", (x1 - x0, y1 - y0), 0)
@@ -129,176 +150,222 @@ class Painter:
         tight = img.getbbox()
         if tight is None:
             return
-        d0 = self.dirty or (x0, y0, x1, y1)
-        self.dirty = (min(d0[0], x0), min(d0[1], y0), max(d0[2], x1), max(d0[3], y1))
-        self.boxes.append((x0, y0, x1, y1))
+        if ring:
+            # Outline first, through max(dilated mask, mask); the fill then covers its inside:
+            # canvas * (1 - ring) * (1 - mask) + tone * ring * (1 - mask) + fill * mask.
+            cover = ImageChops.lighter(_blurred(img, self.outline_px).point(self._outer), img)
+            if opacity != 1.0:
+                cover = _faded_ring(cover, img, opacity)
+            tone = line or self.outline_tone or darker(colour)
+            reach = cover.getbbox()
+            if reach is not None:
+                where = (x0 + reach[0], y0 + reach[1], x0 + reach[2], y0 + reach[3])
+                self.canvas.paste(self._ink(tone), where, cover.crop(reach))
         # Shading and colour only matter under the mask: work on its box, one pixel wider so the
         # gradient at the mask's edge stays a central difference.
+        radius, step = 0.0, 1
+        if shade > 0:
+            # The bump's blur radius, from the mask's area (its histogram: no copy of the pixels).
+            area = float(np.dot(img.histogram(), _LEVELS))
+            extent = float(max(tight[2] - tight[0], tight[3] - tight[1]))
+            radius = float(np.clip(0.3 * area / extent, 1.2, 90.0))
+            step = _grid_step(radius, blk)
         bx0, by0 = max(0, tight[0] - 1), max(0, tight[1] - 1)
         bx1, by1 = min(x1 - x0, tight[2] + 1), min(y1 - y0, tight[3] + 1)
-        raw = np.asarray(img)
-        mask = raw[by0:by1, bx0:bx1].astype(np.float32)
-        mask *= np.float32(1.0 / 255.0)
-        base = np.array(colour, dtype=np.float32) / 255.0
-        mask_op = mask * np.float32(opacity) if opacity != 1.0 else mask
+        if step > 1:
+            # Lit on a coarse grid and repeated over whole blocks: the box takes whole blocks
+            # (a canvas that is not whole blocks wide lights its edge pixel by pixel instead).
+            bx0, by0 = _down(bx0, blk), _down(by0, blk)
+            bx1, by1 = min(x1 - x0, _up(bx1, blk)), min(y1 - y0, _up(by1, blk))
+            if (bx1 - bx0) % blk or (by1 - by0) % blk:
+                step = 1
+        mask = img.crop((bx0, by0, bx1, by1))
+        alpha = mask if opacity == 1.0 else mask.point(_scaled(opacity))
+        where = (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
         if shade > 0:
-            factor, spec = _shading(mask, shade, gloss, tight)
-            fill = []
-            for c in range(3):
-                v = factor * base[c]
-                if spec is not None:
-                    v += spec
-                np.clip(v, 0.0, 1.0, out=v)
-                v *= mask_op
-                fill.append(v)
+            fill = _shaded_fill(mask, colour, shade, gloss, radius, step, blk, self.canvas.mode)
+            self.canvas.paste(fill, where, alpha)
         else:
-            fill = [mask_op * base[c] for c in range(3)]
-        reg = self.canvas[:, y0:y1, x0:x1]
-        inner = reg[:, by0:by1, bx0:bx1]
-        if ring:
-            outer = self._outer_lut[np.asarray(img.filter(ImageFilter.GaussianBlur(self.outline_px)))]
-            full = raw.astype(np.float32)
-            full *= np.float32(1.0 / 255.0)
-            # rim = max(outer, mask) * (1 - mask); alpha = mask + rim
-            rim = np.maximum(outer, full)
-            rim *= 1.0 - full
-            alpha = full + rim
-            if opacity != 1.0:
-                rim *= np.float32(opacity)
-                alpha *= np.float32(opacity)
-            keep = 1.0 - alpha
-            tone = np.array(line or self.outline_tone or darker(colour), dtype=np.float32) / 255.0
-            for c in range(3):
-                reg[c] *= keep
-                reg[c] += rim * tone[c]
-                inner[c] += fill[c]
-            reg[3] *= keep
-            reg[3] += alpha
-        else:
-            keep = 1.0 - mask_op
-            for c in range(3):
-                inner[c] *= keep
-                inner[c] += fill[c]
-            inner[3] *= keep
-            inner[3] += mask_op
+            self.canvas.paste(self._ink(colour), where, alpha)
 
-    def downsampled(self, width: int, height: int) -> F32:
-        """The canvas at the output size, still premultiplied, as float32 0..1, (height, width, 4).
+    def _ink(self, colour: RGB) -> tuple[int, ...]:
+        """``colour`` as the canvas holds it (a layer's fourth byte is its coverage)."""
+        return colour if self.canvas.mode == "RGB" else (*colour, 255)
 
-        Only tiles that paint came near are resampled, a run of them per row of tiles: elsewhere
-        the canvas is empty, and a crop on whole output pixels with room for the Lanczos window
-        gives the same pixels as resampling everything.
+    def downsampled(self, width: int, height: int) -> Image.Image:
+        """The canvas at the output size (in its own mode).
+
+        A whole-number scale averages each block of canvas pixels (the box filter of
+        supersampling); any other size is resampled with a box filter too.
         """
-        out = np.zeros((height, width, 4), dtype=np.float32)
-        if self.dirty is None:
-            return out
         k = self.width // width
-        if k < 1 or k * width != self.width or k * height != self.height or k > _TILE:
-            # Not a whole-number scale: resample everything.
-            self._resample_into(out, (0, 0, width, height), (0, 0, width, height))
-            out *= np.float32(1.0 / 255.0)
-            return out
-        step = _TILE // k  # output pixels per tile side
-        span = step * k
-        pad = 4  # output pixels; the Lanczos window reaches 3
-        reach = pad * k
-        tiles = np.zeros((-(-self.height // span), -(-self.width // span)), dtype=np.bool_)
-        for x0, y0, x1, y1 in self.boxes:
-            # Tiles next to paint are redone too: the window carries paint a few pixels over.
-            tiles[
-                max(0, y0 - reach) // span : (y1 + reach - 1) // span + 1,
-                max(0, x0 - reach) // span : (x1 + reach - 1) // span + 1,
-            ] = True
-        for row, flags in enumerate(tiles):
-            cols = np.flatnonzero(flags)
-            if not len(cols):
-                continue
-            # Runs of neighbouring tiles resample together.
-            breaks = np.flatnonzero(np.diff(cols) > 1)
-            for a, b in zip([cols[0], *cols[breaks + 1]], [*cols[breaks], cols[-1]], strict=True):
-                inner = (
-                    int(a) * step,
-                    row * step,
-                    min(width, (int(b) + 1) * step),
-                    min(height, (row + 1) * step),
-                )
-                crop = (
-                    max(0, inner[0] - pad),
-                    max(0, inner[1] - pad),
-                    min(width, inner[2] + pad),
-                    min(height, inner[3] + pad),
-                )
-                self._resample_into(out, crop, inner)
-        out *= np.float32(1.0 / 255.0)
-        return out
-
-    def _resample_into(
-        self, out: F32, crop: tuple[int, int, int, int], inner: tuple[int, int, int, int]
-    ) -> None:
-        """Resample the canvas under output box ``crop``; keep its ``inner`` part in ``out`` (0..255)."""
-        height, width = out.shape[:2]
-        sx, sy = self.width / width, self.height / height
-        cx0, cy0, cx1, cy1 = crop
-        ix0, iy0 = round(cx0 * sx), round(cy0 * sy)
-        ix1, iy1 = round(cx1 * sx), round(cy1 * sy)
-        region = self.canvas[:, iy0:iy1, ix0:ix1]
-        rh, rw = region.shape[1:]
-        data = np.empty((rh, rw, 4), dtype=np.uint8)
-        tmp = np.empty((rh, rw), dtype=np.float32)
-        for c in range(4):
-            # Premultiplied compositing keeps every value in 0..1, so no clip is needed.
-            np.multiply(region[c], 255.0, out=tmp)
-            tmp += 0.5
-            data[..., c] = tmp
-        img = Image.frombuffer("RGBa", (rw, rh), data, "raw", "RGBa", 0, 1)
-        size = (cx1 - cx0, cy1 - cy0)
-        if img.size != size:
-            img = img.resize(size, Image.Resampling.LANCZOS)
-        arr = np.asarray(img)
-        x0, y0, x1, y1 = inner
-        out[y0:y1, x0:x1] = arr[y0 - cy0 : y1 - cy0, x0 - cx0 : x1 - cx0]
+        if k >= 1 and k * width == self.width and k * height == self.height:
+            return self.canvas.reduce(k) if k > 1 else self.canvas.copy()
+        return self.canvas.resize((width, height), Image.Resampling.BOX)
 
 
-def _shading(
-    mask: F32, shade: float, gloss: float, tight: tuple[int, int, int, int]
-) -> tuple[F32, F32 | None]:
-    """(brightness factor, specular) of a part lit as a "pillow" bump over its own mask."""
-    area = float(mask.sum())
-    extent = float(max(tight[2] - tight[0], tight[3] - tight[1]))
-    radius = float(np.clip(0.3 * area / extent, 1.2, 90.0))
+class _Table(ImagePointHandler):
+    """An 8-bit lookup table for ``Image.point``, given as whole numbers once (a plain list
+    would be rounded entry by entry on every call)."""
+
+    def __init__(self, values: list[int]) -> None:
+        self.values = values
+
+    def point(self, im: Image.Image) -> Image.Image:
+        return im._new(im.im.point(self.values, None))
+
+
+@functools.lru_cache(maxsize=64)
+def _scaled(factor: float) -> _Table:
+    """A table scaling 8-bit coverage by ``factor`` (a part's opacity)."""
+    return _Table([min(255, int(v * factor + 0.5)) for v in range(256)])
+
+
+def _blurred(mask: Image.Image, sigma: float) -> Image.Image:
+    """``mask`` Gaussian-blurred by ``sigma``.
+
+    A wide blur is taken at half the size and scaled back bilinearly: the blurred mask is
+    smooth over sigma pixels, so a threshold on it moves by about a tenth of a pixel.
+    """
+    w, h = mask.size
+    if sigma < 3.0 or min(w, h) < 8:
+        return mask.filter(ImageFilter.GaussianBlur(sigma))
+    if w % 2 or h % 2:
+        half = mask.resize(((w + 1) // 2, (h + 1) // 2), Image.Resampling.BOX)
+    else:
+        half = mask.reduce(2)
+    return half.filter(ImageFilter.GaussianBlur(sigma / 2)).resize((w, h), Image.Resampling.BILINEAR)
+
+
+def _faded_ring(cover: Image.Image, mask: Image.Image, opacity: float) -> Image.Image:
+    """The outline's coverage for a part of ``opacity`` < 1, so that pasting the outline through
+    it and then the fill through ``mask * opacity`` blends exactly like one part of that opacity:
+    ``opacity * cover * (1 - mask) / (1 - opacity * mask)``."""
+    c = np.asarray(cover, dtype=np.float32)
+    f = np.asarray(mask, dtype=np.float32) * np.float32(1.0 / 255.0)
+    o = np.float32(opacity)
+    rim = c * (1.0 - f) * o / (1.0 - o * f)
+    rim += 0.5
+    return Image.fromarray(rim.astype(np.uint8), "L")
+
+
+def _down(v: int, block: int) -> int:
+    return v - v % block
+
+
+def _up(v: int, block: int) -> int:
+    return -(-v // block) * block
+
+
+def _shaded_fill(
+    mask: Image.Image,
+    colour: RGB,
+    shade: float,
+    gloss: float,
+    radius: float,
+    step: int,
+    block: int,
+    mode: str,
+) -> Image.Image:
+    """The lit colour of a part over its mask's box, as a picture of ``mode`` ("RGB" or "RGBX").
+
+    Small parts (``step`` 1) are lit pixel by pixel. Big ones are lit on a grid of ``step``
+    pixels, still fine enough for the glints of their height field (see ``_grid_step``),
+    scaled up bicubically to the output resolution, each value then repeated over its block of
+    canvas pixels (which the final downsample averages anyway): their box is whole blocks.
+    """
+    w, h = mask.size
+    if step > 1:
+        sw, sh = max(1, math.ceil(w / step)), max(1, math.ceil(h / step))
+        mask = mask.resize((sw, sh), Image.Resampling.BOX)
+    else:
+        sw, sh = w, h
+    m = np.asarray(mask, dtype=np.float32) * np.float32(1.0 / 255.0)
+    # Rows of red, green then blue values ("RGB;L"): numpy then steps along whole rows.
+    fill = Image.frombytes(mode, (sw, sh), _lit(m, radius / step, shade, gloss, colour), "raw", "RGB;L")
+    if step > block:
+        fill = fill.resize((w // block, h // block), Image.Resampling.BICUBIC)
+    return fill if step == 1 else fill.resize((w, h), Image.Resampling.NEAREST)
+
+
+def _grid_step(radius: float, block: int) -> int:
+    """Canvas pixels per cell of the grid a part of ``radius`` is lit on.
+
+    The height field is blurred on cells of about radius / 3 and scaled up bicubically (see
+    ``blur_float``); the ripples that leaves in its slopes are the glints of glossy parts, so
+    the grid keeps four cells to one of those. Small parts are lit pixel by pixel.
+    """
+    step = max(1, int(radius / 3.0)) // 4
+    if step <= 1:
+        return 1
+    return max(step, block)
+
+
+def _slopes(a: F32, scale: float) -> tuple[F32, F32]:
+    """``scale`` times the central differences of ``a`` along x and y (one-sided at the ends,
+    as ``np.gradient``)."""
+    gx = np.zeros_like(a)
+    gy = np.zeros_like(a)
+    half = np.float32(0.5 * scale)
+    whole = np.float32(scale)
+    if a.shape[1] > 1:
+        np.subtract(a[:, 2:], a[:, :-2], out=gx[:, 1:-1])
+        gx[:, 1:-1] *= half
+        gx[:, 0] = (a[:, 1] - a[:, 0]) * whole
+        gx[:, -1] = (a[:, -1] - a[:, -2]) * whole
+    if a.shape[0] > 1:
+        np.subtract(a[2:], a[:-2], out=gy[1:-1])
+        gy[1:-1] *= half
+        gy[0] = (a[1] - a[0]) * whole
+        gy[-1] = (a[-1] - a[-2]) * whole
+    return gx, gy
+
+
+def _lit(mask: F32, radius: float, shade: float, gloss: float, colour: RGB) -> npt.NDArray[np.uint8]:
+    """The colour of a part lit as a "pillow" bump over its own mask, ``radius`` in the mask's
+    own pixels, as bytes (h, 3, w): each row its red values, then green, then blue.
+
+    brightness = 1 + shade * (0.5 + 0.5 * (n . l) / l_z - 1), specular = gloss * (n . h) ** 24,
+    colour = brightness * ``colour`` + 255 * specular, clipped.
+    """
     height = blur_float(mask, radius)
-    gy, gx = (np.asarray(g, dtype=np.float32) for g in np.gradient(height))
-    k = radius * 2.4
-    # Normal n = (-k gx, -k gy, 1) / |n|; lighting is folded into per-axis constants.
+    # Normal n = (-gx, -gy, 1) / |n|, the slopes steepened by k = 2.4 radius.
+    gx, gy = _slopes(height, radius * 2.4)
     inv = gx * gx
-    inv += gy * gy
-    inv *= np.float32(k * k)
+    tmp = gy * gy
+    inv += tmp
     inv += 1.0
     np.sqrt(inv, out=inv)
     np.divide(1.0, inv, out=inv)
-    ndotl = gx * np.float32(-k * _LIGHT[0])
-    ndotl += gy * np.float32(-k * _LIGHT[1])
+    # n . l, which no unit vectors take above 1, clipped at 0.
+    ndotl = gx * np.float32(-_LIGHT[0])
+    np.multiply(gy, np.float32(-_LIGHT[1]), out=tmp)
+    ndotl += tmp
     ndotl += _LIGHT[2]
     ndotl *= inv
-    np.clip(ndotl, 0.0, 1.0, out=ndotl)
-    # factor = 1 + shade * (0.5 + 0.5 * ndotl / Lz - 1)
-    ndotl *= np.float32(0.5 * shade / _LIGHT[2])
-    ndotl += np.float32(1.0 - 0.5 * shade)
-    if gloss == 0:
-        return ndotl, None
-    ndoth = gx * np.float32(-k * _HALF[0])
-    ndoth += gy * np.float32(-k * _HALF[1])
-    ndoth += _HALF[2]
-    ndoth *= inv
-    np.clip(ndoth, 0.0, 1.0, out=ndoth)
-    # ndoth ** 24 by squaring: pow() is many times slower per pixel.
-    np.multiply(ndoth, ndoth, out=ndoth)
-    np.multiply(ndoth, ndoth, out=ndoth)
-    np.multiply(ndoth, ndoth, out=ndoth)
-    spec = ndoth * ndoth
-    spec *= ndoth
-    spec *= np.float32(gloss)
-    return ndotl, spec
+    np.maximum(ndotl, 0.0, out=ndotl)
+    base = np.array(colour, dtype=np.float32)[None, :, None]
+    lit = ndotl[:, None, :] * (base * np.float32(0.5 * shade / _LIGHT[2]))
+    lit += base * np.float32(1.0 - 0.5 * shade) + np.float32(0.5)  # + 0.5: rounded below
+    if gloss != 0:
+        ndoth = gx * np.float32(-_HALF[0])
+        np.multiply(gy, np.float32(-_HALF[1]), out=tmp)
+        ndoth += tmp
+        ndoth += _HALF[2]
+        ndoth *= inv
+        np.maximum(ndoth, 0.0, out=ndoth)
+        # ndoth ** 24 by squaring: pow() is many times slower per pixel.
+        np.multiply(ndoth, ndoth, out=ndoth)
+        np.multiply(ndoth, ndoth, out=ndoth)
+        np.multiply(ndoth, ndoth, out=ndoth)
+        np.multiply(ndoth, ndoth, out=tmp)
+        tmp *= ndoth
+        tmp *= np.float32(255.0 * gloss)
+        lit += tmp[:, None, :]
+    np.minimum(lit, 255.0, out=lit)
+    if shade > 2.0:
+        np.maximum(lit, 0.0, out=lit)  # only a shade above 2 darkens below black
+    return lit.astype(np.uint8)
 
 
 class Pen:

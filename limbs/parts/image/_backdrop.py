@@ -1,10 +1,13 @@
 """The background of a scene (image.generate): sky, hills, sea or seabed.
 
-Painted with numpy at the output resolution, with analytic antialiasing.
+Painted with numpy at the output resolution, with analytic antialiasing. The picture is
+planar, (channel, row, column): each channel of a blend is a contiguous 2-D pass, where
+interleaved pixels would make numpy step three values at a time.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -15,6 +18,9 @@ from limbs.craft import words as words
 from limbs.craft.draw.fields import F32, noise_1d, smooth_noise
 from limbs.craft.words import RGB, mix, scale
 from limbs.parts.image._plan import SAND, SEA, Plan
+
+# Coverage of a ground layer, 0..255.
+Cover = npt.NDArray[np.uint8]
 
 
 def unit_rgb(c: RGB) -> F32:
@@ -33,18 +39,23 @@ def _gradient(h: int, stops: list[tuple[float, RGB]]) -> F32:
 
 
 def _blend(img: F32, cover: F32, colour: F32 | npt.NDArray[np.float32]) -> None:
-    """In-place: img = img * (1 - cover) + colour * cover, only over the rows ``cover`` touches."""
+    """In-place: img = img * (1 - cover) + colour * cover, only over the rows ``cover`` touches.
+
+    ``img`` is planar (3, rows, columns); ``colour`` is one colour (3,) or planar like ``img``
+    (its rows and columns may be 1 to broadcast).
+    """
     rows = np.flatnonzero(cover.any(axis=1))
     if not len(rows):
         return
     r0, r1 = int(rows[0]), int(rows[-1]) + 1
-    if colour.ndim == 3:
-        colour = colour[r0:r1]
-    img = img[r0:r1]
-    # img + cover * (colour - img): one fewer full-size pass than scaling both terms.
-    diff = colour - img
-    diff *= cover[r0:r1, :, None]
-    img += diff
+    cover = cover[r0:r1]
+    diff = np.empty(cover.shape, dtype=np.float32)
+    for c in range(3):
+        plane = img[c, r0:r1]
+        # plane + cover * (colour - plane): one fewer pass than scaling both terms.
+        np.subtract(colour[c, r0:r1] if colour.ndim == 3 else colour[c], plane, out=diff)
+        diff *= cover
+        plane += diff
 
 
 def _radial(h: int, w: int, cx: float, cy: float) -> F32:
@@ -57,7 +68,7 @@ def _stamp(
     img: F32, cx: float, cy: float, reach: float, colour: RGB, cover: Callable[[F32, F32, F32], F32]
 ) -> None:
     """Blend ``colour`` where ``cover(dist, dx, dy)`` says, only inside the square it can reach."""
-    h, w = img.shape[:2]
+    h, w = img.shape[1:]
     x0, x1 = max(0, int(cx - reach)), min(w, int(cx + reach) + 2)
     y0, y1 = max(0, int(cy - reach)), min(h, int(cy + reach) + 2)
     if x1 <= x0 or y1 <= y0:
@@ -67,7 +78,7 @@ def _stamp(
     dy = np.arange(y0, y1, dtype=np.float32)[:, None] - np.float32(cy)
     dist = np.sqrt(dx * dx + dy * dy)
     amount = np.broadcast_to(cover(dist, dx, dy), dist.shape)
-    _blend(img[y0:y1, x0:x1], np.clip(amount, 0.0, 1.0).astype(np.float32), unit_rgb(colour))
+    _blend(img[:, y0:y1, x0:x1], np.clip(amount, 0.0, 1.0).astype(np.float32), unit_rgb(colour))
 
 
 def _disc(dist: F32, r: float) -> F32:
@@ -77,17 +88,24 @@ def _disc(dist: F32, r: float) -> F32:
 
 def _layer_mask(
     w: int, h: int, ss: int, profile: F32, extra: list[tuple[str, list[tuple[float, float]]]]
-) -> F32:
-    """Coverage of the ground below ``profile`` (plus silhouettes), antialiased by supersampling."""
-    sw, sh = w * ss, h * ss
-    img = Image.new("L", (sw, sh), 0)
-    d = ImageDraw.Draw(img)
+) -> Cover:
+    """Coverage (0..255) of the ground below ``profile`` (plus silhouettes), antialiased by
+    supersampling. Only the rows from its highest point down are drawn."""
     step = max(1, w // 160)
     xs = [*list(range(0, w, step)), w - 1]
-    pts = [(x * ss, float(profile[x]) * ss) for x in xs]
+    highest = min([float(profile[x]) for x in xs] + [y for _, shape in extra for _, y in shape])
+    top = min(h, max(0, math.floor(highest) - 1))
+    cover: Cover = np.zeros((h, w), dtype=np.uint8)
+    if top >= h:
+        return cover
+    # Drawn shifted up by whole output rows, which moves no edge within its pixel.
+    sw, sh, lift = w * ss, (h - top) * ss, top * ss
+    img = Image.new("L", (sw, sh), 0)
+    d = ImageDraw.Draw(img)
+    pts = [(x * ss, float(profile[x]) * ss - lift) for x in xs]
     d.polygon([(0, sh), *pts, (sw, sh)], fill=255)
     for kind, shape in extra:
-        scaled = [(x * ss, y * ss) for x, y in shape]
+        scaled = [(x * ss, y * ss - lift) for x, y in shape]
         if kind == "poly":
             d.polygon(scaled, fill=255)
         else:
@@ -96,7 +114,8 @@ def _layer_mask(
     if ss > 1:
         # An exact ss x ss box average, like a BOX resize by a whole factor but several times faster.
         img = img.reduce(ss)
-    return np.asarray(img, dtype=np.float32) / 255.0
+    cover[top:] = np.asarray(img)
+    return cover
 
 
 def _tree_silhouettes(
@@ -131,7 +150,7 @@ class Canvas:
     def __init__(self, w: int, h: int) -> None:
         self.w = w
         self.h = h
-        self.img: F32 = np.zeros((h, w, 3), dtype=np.float32)
+        self.img: F32 = np.zeros((3, h, w), dtype=np.float32)  # planar: (channel, row, column)
         self.ground: F32 = np.full(w, h * 0.82, dtype=np.float32)
         self.sun: tuple[float, float] = (w * 0.22, h * 0.18)
 
@@ -140,7 +159,7 @@ def paint_sky(cv: Canvas, plan: Plan, rng: np.random.Generator, horizon: float, 
     w, h = cv.w, cv.h
     top, mid, low = plan.sky
     rows = _gradient(h, [(0.0, top), (horizon * 0.55, mid), (horizon, low), (1.0, low)])
-    cv.img[:] = rows[:, None, :]
+    cv.img[:] = rows.T[:, :, None]
     m = min(w, h)
     sx = w * float(rng.uniform(0.14, 0.3))
     if plan.time in ("sunset", "dawn"):
@@ -226,23 +245,24 @@ def _stars(cv: Canvas, rng: np.random.Generator, horizon: float, count: int) -> 
     glow = np.clip(np.asarray(img, dtype=np.float32) / 255.0 * 3.0, 0.0, 1.0)
     _blend(cv.img, glow, unit_rgb((255, 252, 230)))
     # A few big twinkly stars with a cross glint.
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    yy = np.arange(h, dtype=np.float32)[:, None]
+    xx = np.arange(w, dtype=np.float32)[None, :]
     for _ in range(max(2, count // 60)):
         cx, cy = float(rng.uniform(0, w)), float(rng.uniform(0, h * horizon * 0.8))
         size = min(w, h) * float(rng.uniform(0.012, 0.022))
         x0, x1 = int(max(0, cx - size)), int(min(w, cx + size + 1))
         y0, y1 = int(max(0, cy - size)), int(min(h, cy + size + 1))
-        dx = np.abs(xx[y0:y1, x0:x1] - cx)
-        dy = np.abs(yy[y0:y1, x0:x1] - cy)
+        dx = np.abs(xx[:, x0:x1] - cx)
+        dy = np.abs(yy[y0:y1] - cy)
         star = np.clip(1.0 - (np.sqrt(dx * dy) * 4 + (dx + dy) * 0.35) / size, 0.0, 1.0)
-        region = cv.img[y0:y1, x0:x1]
+        region = cv.img[:, y0:y1, x0:x1]
         _blend(region, star, unit_rgb((255, 250, 210)))
 
 
 def _space_sky(cv: Canvas, rng: np.random.Generator, quality: int) -> None:
     h, w = cv.h, cv.w
     rows = _gradient(h, [(0.0, (6, 6, 22)), (0.6, (30, 18, 66)), (1.0, (48, 30, 92))])
-    cv.img[:] = rows[:, None, :]
+    cv.img[:] = rows.T[:, :, None]
     m = min(w, h)
     n1 = smooth_noise(rng, h, w, m / 4, quality)
     n2 = smooth_noise(rng, h, w, m / 5, quality)
@@ -254,9 +274,9 @@ def _space_sky(cv: Canvas, rng: np.random.Generator, quality: int) -> None:
     body = _disc(dist, pr)
     yy = np.mgrid[0:h, 0:w][0].astype(np.float32)
     bands = 0.5 + 0.5 * np.sin((yy - py) / pr * 7.0 + n1 * 4.0)
-    planet = unit_rgb((240, 160, 90))[None, None, :] * (0.75 + 0.25 * bands[..., None])
+    planet = unit_rgb((240, 160, 90))[:, None, None] * (0.75 + 0.25 * bands[None])
     lit = np.clip(1.15 - _radial(h, w, px - pr * 0.5, py - pr * 0.5) / (pr * 1.9), 0.25, 1.0)
-    planet = planet * lit[..., None]
+    planet = planet * lit[None]
     _blend(cv.img, body, planet.astype(np.float32))
     ring_d = np.sqrt(((np.mgrid[0:h, 0:w][1] - px) / 1.0) ** 2 + ((yy - py) / 0.28) ** 2).astype(np.float32)
     ring = np.clip(1.0 - np.abs(ring_d - pr * 1.6) / (pr * 0.18), 0.0, 1.0)
@@ -286,20 +306,22 @@ def _cloud(cv: Canvas, rng: np.random.Generator, cx: float, cy: float, size: flo
     y0 = int(max(0, cy - size)), int(min(h, cy + size))
     if x0[1] <= x0[0] or y0[1] <= y0[0]:
         return
-    yy, xx = np.mgrid[y0[0] : y0[1], x0[0] : x0[1]].astype(np.float32)
-    cover = np.zeros_like(xx)
+    # A column of rows and a row of columns broadcast to the box: no full-size grids.
+    yy = np.arange(y0[0], y0[1], dtype=np.float32)[:, None]
+    xx = np.arange(x0[0], x0[1], dtype=np.float32)[None, :]
+    cover = np.zeros((len(yy), xx.shape[1]), dtype=np.float32)
     for px, py, r in puffs:
         cover = np.maximum(cover, np.clip(r - np.sqrt((xx - px) ** 2 + (yy - py) ** 2) + 0.5, 0.0, 1.0))
     flat = np.clip((cy + size * 0.45 - yy) + 0.5, 0.0, 1.0)
     cover *= flat
     shade = np.clip((yy - (cy - size * 0.6)) / (size * 1.2), 0.0, 1.0)
-    colour = unit_rgb(tint)[None, None, :] * (1.0 - 0.18 * shade[..., None])
-    _blend(cv.img[y0[0] : y0[1], x0[0] : x0[1]], cover * 0.95, colour.astype(np.float32))
+    colour = unit_rgb(tint)[:, None, None] * (1.0 - 0.18 * shade[None])
+    _blend(cv.img[:, y0[0] : y0[1], x0[0] : x0[1]], cover * 0.95, colour.astype(np.float32))
 
 
 def _paint_layer(
     cv: Canvas,
-    cover: F32,
+    cover: Cover,
     colour: RGB,
     haze: tuple[RGB, float],
     tex: F32,
@@ -309,13 +331,15 @@ def _paint_layer(
 ) -> None:
     """Fill a ground layer: lighter at its crest, hazier with distance, sunlit slopes brighter.
 
-    Rows from ``floor`` down are left alone: a nearer layer will cover them completely.
+    Rows from ``floor`` down are left alone: a nearer layer will cover them completely. Rows
+    the layer covers completely take its colour as it is; only the rows along its ridge blend.
     """
     h = cv.h
     top = max(0, int(np.floor(cover.any(axis=1).argmax())) - 1)
     bottom = h if floor is None else min(h, floor)
     if bottom <= top:
         return
+    solid = min(bottom, max(top, _solid_from(cover)))
     base = unit_rgb(mix(colour, haze[0], haze[1]))
     lighter = base * 1.1 + 0.02
     rows = (np.arange(top, bottom, dtype=np.float32) / max(1, h - 1))[:, None]
@@ -333,19 +357,39 @@ def _paint_layer(
             k:-k
         ].astype(np.float32)
         slope = np.gradient(smooth)
-        light = np.clip(-slope * 0.6, -1.0, 1.0) * lit_slopes
-        depth = np.clip(
-            (np.arange(top, bottom, dtype=np.float32)[:, None] - smooth[None, :]) / (h * 0.15), 0.0, 1.0
-        )
-        bright *= (1.0 + light[None, :] * (1.0 - depth)).astype(np.float32)
-    colours = tint[:, None, :] * bright[..., None]
-    np.clip(colours, 0.0, 1.0, out=colours)
-    _blend(cv.img[top:bottom], cover[top:bottom], colours)
+        light = (np.clip(-slope * 0.6, -1.0, 1.0) * lit_slopes).astype(np.float32)
+        # The light fades out over a band below the ridge; further down it changes nothing.
+        reach = h * 0.15
+        end = min(bottom, max(top, int(np.ceil(float(smooth.max()) + reach)) + 1))
+        if end > top:
+            ys = np.arange(top, end, dtype=np.float32)[:, None]
+            near = np.clip((smooth[None, :] - ys) * np.float32(1.0 / reach) + 1.0, 0.0, 1.0)
+            near *= light[None, :]
+            near += 1.0
+            bright[: end - top] *= near
+    edge = solid - top
+    if edge > 0:
+        cover_f = cover[top:solid].astype(np.float32)
+        cover_f *= np.float32(1.0 / 255.0)
+        colours = np.empty((edge, cv.w), dtype=np.float32)
+        for c in range(3):
+            # plane + cover * (colour - plane), the colour clipped to 0..1.
+            plane = cv.img[c, top:solid]
+            np.multiply(tint[:edge, c, None], bright[:edge], out=colours)
+            np.clip(colours, 0.0, 1.0, out=colours)
+            colours -= plane
+            colours *= cover_f
+            plane += colours
+    if bottom > solid:
+        for c in range(3):
+            plane = cv.img[c, solid:bottom]
+            np.multiply(tint[edge:, c, None], bright[edge:], out=plane)
+            np.clip(plane, 0.0, 1.0, out=plane)
 
 
-def _solid_from(cover: F32) -> int:
+def _solid_from(cover: Cover) -> int:
     """The first row from which ``cover`` is complete all the way down (its height if none is)."""
-    holes = np.flatnonzero(cover.min(axis=1) < 1.0)
+    holes = np.flatnonzero(cover.min(axis=1) < 255)
     return int(holes[-1]) + 1 if len(holes) else 0
 
 
@@ -366,7 +410,7 @@ def paint_land(
     far_cover = _layer_mask(w, h, ss, far, [])
     # Rolling hills, nearer ones lower, bigger and less hazy. Their shapes come first (painting
     # draws no random numbers) so rows a nearer layer hides completely are not painted behind it.
-    layers: list[tuple[F32, F32, float]] = []
+    layers: list[tuple[Cover, F32, float]] = []
     for i, (lift, amp, haze) in enumerate(((0.02, 0.07, 0.28), (-0.06, 0.06, 0.1))):
         prof = h * (horizon - lift) - m * amp * noise_1d(rng, w, 1.5 + i, quality) * 2.0
         deco = (
@@ -397,8 +441,8 @@ def paint_land(
         # No cap reaches below its deepest edge, nor shows below the hills in front.
         rows = min(far_floor, h, max(0, int(np.ceil(float(edge.max()) + 1.0))))
         yy = np.arange(rows, dtype=np.float32)[:, None]
-        cap = far_cover[:rows] * np.clip(edge[None, :] - yy + 0.5, 0.0, 1.0)
-        _blend(cv.img[:rows], cap, unit_rgb(mix((250, 252, 255), plan.sky[2], 0.2)))
+        cap = far_cover[:rows] * (np.clip(edge[None, :] - yy + 0.5, 0.0, 1.0) * np.float32(1.0 / 255.0))
+        _blend(cv.img[:, :rows], cap, unit_rgb(mix((250, 252, 255), plan.sky[2], 0.2)))
     for i, (cover, prof, haze) in enumerate(layers):
         floor = min(solid[i + 1 :], default=h)
         _paint_layer(cv, cover, hills[1 + i], (fog, haze), tex, prof, 0.25, floor)
@@ -432,17 +476,19 @@ def paint_sea(
     cover = _layer_mask(w, h, ss, prof, _tree_silhouettes(rng, prof, w, min(w, h) * 0.035, 3, 0.0))
     _paint_layer(cv, cover, plan.hills[1], (plan.sky[2], 0.35), tex, prof, 0.2)
     rows = _gradient(h - hy, [(0.0, mix(near, plan.sky[2], 0.35)), (1.0, deep)])
-    sea = np.broadcast_to(rows[:, None, :], (h - hy, w, 3)).copy()
     wav_grid = rng.random((max(2, (h - hy) // 6), max(2, w // 40)), dtype=np.float32)
     wav = np.asarray(
         Image.fromarray(wav_grid).resize((w, h - hy), Image.Resampling.BICUBIC), dtype=np.float32
     )
     depth = np.linspace(0.3, 1.0, h - hy, dtype=np.float32)[:, None]
-    sea += (np.clip((wav - 0.62) * 3.0, 0.0, 1.0) * 0.22 * depth)[..., None]
+    foam = np.clip((wav - 0.62) * 3.0, 0.0, 1.0) * 0.22 * depth
     sx = cv.sun[0]
     glitter = np.exp(-(((xs - sx) / (w * 0.06)) ** 2))[None, :] * np.clip((wav - 0.45) * 2.5, 0.0, 1.0)
-    sea += (glitter * 0.35)[..., None] * unit_rgb((255, 240, 200) if not night else (230, 230, 200))
-    cv.img[hy:] = np.clip(sea, 0.0, 1.0)
+    glint = unit_rgb((255, 240, 200) if not night else (230, 230, 200))
+    for c in range(3):
+        plane = rows[:, c, None] + foam
+        plane += glitter * 0.35 * glint[c]
+        cv.img[c, hy:] = np.clip(plane, 0.0, 1.0)
     cv.ground = np.full(w, h * 0.9, dtype=np.float32)
 
 
@@ -455,7 +501,7 @@ def paint_underwater(
     if night:
         top, bottom = scale(top, 0.45), scale(bottom, 0.5)
     rows = _gradient(h, [(0.0, top), (1.0, bottom)])
-    cv.img[:] = rows[:, None, :]
+    cv.img[:] = rows.T[:, :, None]
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     rays = np.zeros((h, w), dtype=np.float32)
     for _ in range(5):

@@ -5,13 +5,16 @@ A storybook scene: a planned sky and landscape with the named subjects drawn in 
 
 from __future__ import annotations
 
+import functools
 import io
 import math
+import struct
+import zlib
 from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageFilter
 
 from limbs.craft import words as words
 from limbs.craft.draw.fields import F32, smooth_noise
@@ -37,7 +40,7 @@ _TENSION = {"low": (1, 3, 6), "medium": (2, 4, 10), "high": (3, 6, 16)}
 
 def _render(
     plan: Plan, w: int, h: int, tension: str, rng: np.random.Generator, req: GenRequest, pixel: bool
-) -> F32:
+) -> Image.Image:
     ss, quality, deco = _TENSION.get(tension, _TENSION["medium"])
     if pixel:
         ss = 1
@@ -68,8 +71,6 @@ def _render(
     # Subjects are painted at the supersampled size for smooth edges.
     size = m * 0.62 * plan.scale
     outline = max(0.7, size * ss * 0.0075)
-    ink = STORY_INK if plan.style == "storybook" else None
-    painter = Painter(w * ss, h * ss, outline, ink)
     hero_x = w * (0.5 + float(rng.uniform(-0.07, 0.07)))
     gx = int(min(w - 1, max(0, hero_x)))
     floating = (
@@ -96,8 +97,11 @@ def _render(
                 ((np.arange(sx0, sx1, dtype=np.float32)[None, :] - hero_x) / shadow_r) ** 2
                 + ((np.arange(sy0, sy1, dtype=np.float32)[:, None] - cy) / (shadow_r * 0.18)) ** 2
             )
-            cv.img[sy0:sy1, sx0:sx1] *= (1.0 - 0.35 * np.clip(1.0 - dist, 0.0, 1.0) ** 1.5)[..., None]
+            cv.img[:, sy0:sy1, sx0:sx1] *= (1.0 - 0.35 * np.clip(1.0 - dist, 0.0, 1.0) ** 1.5)[None]
 
+    # Subjects are painted straight over the finished backdrop, at the supersampled size.
+    ink = STORY_INK if plan.style == "storybook" else None
+    painter = Painter(w * ss, h * ss, outline, ink, _picture(cv.img), block=ss)
     if plan.second is not None and plan.second_look is not None:
         sx = w * (0.18 if hero_x > w * 0.5 else 0.82)
         sbase = float(cv.ground[int(sx)]) + h * 0.02 if plan.setting != "underwater" else h * 0.3
@@ -112,18 +116,25 @@ def _render(
         look = plan.hero_look
         if plan.hero.kind == "boat":
             # Waves in front of the hull take the sea's own colour at the waterline.
-            row = cv.img[int(min(h - 1, base + h * 0.04))]
-            look = replace(look, water=words.clamp_rgb(*(row.mean(axis=0) * 255.0)))
+            row = cv.img[:, int(min(h - 1, base + h * 0.04))]
+            look = replace(look, water=words.clamp_rgb(*(row.mean(axis=1) * 255.0)))
         DRAWERS[plan.hero.kind](pen, look, rng)
     req.progress(0.85, "Adding sparkle")
     _effects(painter, cv, plan, rng, ss, deco, hero_x, base, size)
 
-    layer = painter.downsampled(w, h)
-    img = cv.img
-    img *= 1.0 - layer[..., 3:]
-    img += layer[..., :3]
-    np.clip(img, 0.0, 1.0, out=img)
-    return img
+    return painter.downsampled(w, h)
+
+
+def _picture(planes: F32) -> Image.Image:
+    """An "RGB" picture of planar 0..1 floats (3, h, w)."""
+    bands = []
+    level = np.empty(planes.shape[1:], dtype=np.float32)
+    for plane in planes:
+        np.multiply(plane, np.float32(255.0), out=level)
+        level += 0.5
+        np.clip(level, 0.0, 255.0, out=level)
+        bands.append(Image.fromarray(level.astype(np.uint8)))
+    return Image.merge("RGB", bands)
 
 
 def _decorate_ground(
@@ -296,18 +307,81 @@ def _storybook(img: F32, rng: np.random.Generator) -> F32:
     return img
 
 
-def _to_bytes(img: F32, vignette: float) -> npt.NDArray[np.uint8]:
-    """8-bit pixels of ``img`` darkened towards the corners by ``vignette``, in few full-size passes."""
-    h, w = img.shape[:2]
+@functools.lru_cache(maxsize=8)
+def _vignette(h: int, w: int, vignette: float) -> F32:
+    """Per-pixel factors, (h, w, 1), darkening a picture towards its corners (read-only)."""
     yy = (np.arange(h, dtype=np.float32) / max(1, h - 1) - 0.5)[:, None]
     xx = (np.arange(w, dtype=np.float32) / max(1, w - 1) - 0.5)[None, :]
     r2 = (xx * xx + yy * yy) * 2.0
-    factor = (1.0 - vignette * r2**1.5) * np.float32(255.0)
-    out = img * factor[..., None]
+    factor: F32 = (1.0 - vignette * r2**1.5)[..., None].astype(np.float32)
+    factor.setflags(write=False)
+    return factor
+
+
+@functools.lru_cache(maxsize=8)
+def _vignette_picture(h: int, w: int, vignette: float) -> Image.Image:
+    """The vignette's factors as an "RGB" picture, 255 for 1."""
+    levels = np.repeat(_vignette(h, w, vignette) * np.float32(255.0) + np.float32(0.5), 3, axis=2)
+    return Image.fromarray(levels.astype(np.uint8))
+
+
+def _to_bytes(img: F32, vignette: float) -> npt.NDArray[np.uint8]:
+    """8-bit pixels of ``img`` (0..1 floats) darkened towards the corners by ``vignette``."""
+    h, w = img.shape[:2]
+    out = img * (_vignette(h, w, vignette) * np.float32(255.0))
     np.clip(out, 0.0, 255.0, out=out)
     out += 0.5
     pixels: npt.NDArray[np.uint8] = out.astype(np.uint8)
     return pixels
+
+
+def _vignetted(picture: Image.Image, vignette: float) -> npt.NDArray[np.uint8]:
+    """The pixels of an "RGB" ``picture`` darkened towards the corners by ``vignette``: one
+    8-bit multiply in Pillow (the factor is rounded to 1/255, which moves no pixel by more
+    than one level)."""
+    shade = _vignette_picture(picture.height, picture.width, vignette)
+    return np.asarray(ImageChops.multiply(picture, shade))
+
+
+def _chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+
+def _png(pixels: npt.NDArray[np.uint8]) -> bytes:
+    """An 8-bit RGB PNG of ``pixels`` (h, w, 3).
+
+    Each row is filtered "Sub" (each byte minus the same channel of the pixel to its left) or
+    "Up" (minus the byte above), whichever leaves smaller differences on a sample of its bytes
+    (the usual heuristic), both taken in whole-picture numpy steps; deflate then looks only
+    for runs (Z_RLE). On these painted scenes that takes well under half the time of Pillow's
+    encoder at level 4, for files of about the same size to a tenth bigger.
+    """
+    h, w = pixels.shape[:2]
+    rows = np.ascontiguousarray(pixels).reshape(h, w * 3)
+    sub = np.empty((h, w * 3 + 1), dtype=np.uint8)
+    sub[:, 0] = 1
+    sub[:, 1:4] = rows[:, :3]
+    np.subtract(rows[:, 3:], rows[:, :-3], out=sub[:, 4:])
+    up = np.empty_like(sub)
+    up[:, 0] = 2
+    up[0, 1:] = rows[0]
+    np.subtract(rows[1:], rows[:-1], out=up[1:, 1:])
+    picks = _spread(up) < _spread(sub)
+    sub[picks] = up[picks]
+    packer = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    data = packer.compress(sub.data) + packer.flush()
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, not interlaced
+    return _PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
+
+
+def _spread(filtered: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
+    """Per row, the sum of every third filtered byte taken as a signed difference."""
+    sample = filtered[:, 1::3].view(np.int8).astype(np.int16)
+    spread: npt.NDArray[np.int64] = np.abs(sample).sum(axis=1, dtype=np.int64)
+    return spread
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def make(req: GenRequest) -> GenResult:
@@ -322,21 +396,22 @@ def make(req: GenRequest) -> GenResult:
     if pixel:
         block = max(2, round(max(width, height) / 128))
         lw, lh = max(16, width // block), max(16, height // block)
-        arr = _render(plan, lw, lh, req.tension, rng, req, pixel=True)
-        small = Image.fromarray((arr * 255.0 + 0.5).astype(np.uint8))
+        small = _render(plan, lw, lh, req.tension, rng, req, pixel=True)
         colours = {"low": 16, "medium": 24, "high": 32}.get(req.tension, 24)
         small = small.quantize(
             colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
         ).convert("RGB")
-        image = small.resize((width, height), Image.Resampling.NEAREST)
+        buf = io.BytesIO()
+        # Big flat blocks of few colours: Pillow's adaptive filters make these files tiny.
+        small.resize((width, height), Image.Resampling.NEAREST).save(buf, format="PNG", compress_level=4)
+        png = buf.getvalue()
     else:
-        arr = _render(plan, width, height, req.tension, rng, req, pixel=False)
+        painted = _render(plan, width, height, req.tension, rng, req, pixel=False)
         if plan.style == "storybook":
-            arr = _storybook(arr, rng)
-        image = Image.fromarray(_to_bytes(arr, 0.16))
-    buf = io.BytesIO()
-    # Level 4 is twice as fast as the default for about 7% more bytes.
-    image.save(buf, format="PNG", compress_level=4)
+            floats = np.asarray(painted, dtype=np.float32) * np.float32(1.0 / 255.0)
+            png = _png(_to_bytes(_storybook(floats, rng), 0.16))
+        else:
+            png = _png(_vignetted(painted, 0.16))
     subject = plan.hero.word if plan.hero is not None else "landscape"
     meta = {
         "width": width,
@@ -348,7 +423,7 @@ def make(req: GenRequest) -> GenResult:
     req.progress(1.0, "All done!")
     name = words.slug(req.intent, "picture") + ".png"
     return GenResult(
-        outputs=[Output(data=buf.getvalue(), mime="image/png", name=name, role="main", meta=meta)], meta=meta
+        outputs=[Output(data=png, mime="image/png", name=name, role="main", meta=meta)], meta=meta
     )
 
 
