@@ -27,8 +27,6 @@ _LIGHT = np.array([-0.45, -0.6, 0.66], dtype=np.float32)
 _LIGHT /= np.linalg.norm(_LIGHT)
 _HALF = _LIGHT + np.array([0.0, 0.0, 1.0], dtype=np.float32)
 _HALF /= np.linalg.norm(_HALF)
-# Coverage of each 8-bit mask level, in pixels.
-_LEVELS = np.arange(256, dtype=np.float64) / 255.0
 
 
 class Style(TypedDict, total=False):
@@ -165,8 +163,8 @@ class Painter:
         # gradient at the mask's edge stays a central difference.
         radius, step = 0.0, 1
         if shade > 0:
-            # The bump's blur radius, from the mask's area (its histogram: no copy of the pixels).
-            area = float(np.dot(img.histogram(), _LEVELS))
+            # The bump's blur radius, from the mask's area in pixels.
+            area = float(np.asarray(img).sum(dtype=np.int64)) / 255.0
             extent = float(max(tight[2] - tight[0], tight[3] - tight[1]))
             radius = float(np.clip(0.3 * area / extent, 1.2, 90.0))
             step = _grid_step(radius, blk)
