@@ -123,6 +123,12 @@ def client_of_scope(scope: dict[str, Any]) -> Client:
     return client_from(str(peer[0]) if peer[0] is not None else None, forwarded)
 
 
+def turn_key(scope: dict[str, Any]) -> str:
+    """What a request's time at the interpreter counts against (``pog_site.turns``): its
+    client's network prefix, so addresses rotated within one network share one standing."""
+    return client_of_scope(scope).prefix_key
+
+
 _current: ContextVar[Client | None] = ContextVar("pog_client", default=None)
 
 

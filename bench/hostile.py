@@ -1243,7 +1243,8 @@ def _hostile_process(
 
     async def run() -> None:
         phase.large_uploads = asyncio.Semaphore(max(1, args.large_uploads))
-        hostile = [Hostile(phase, j, KINDS[j % len(KINDS)]) for j in range(args.hostile)]
+        kinds = tuple(args.kinds.split(",")) if args.kinds else KINDS
+        hostile = [Hostile(phase, j, kinds[j % len(kinds)]) for j in range(args.hostile)]
         tasks = [asyncio.create_task(h.run()) for h in hostile]
         while phase.left_s() > 0:
             phase.known.take_news(inbox)
@@ -1553,6 +1554,11 @@ def main() -> int:
     parser.add_argument(
         "--think-s", type=float, default=1.0, help="mean pause of an ordinary user between flows"
     )
+    parser.add_argument(
+        "--kinds",
+        default="",
+        help="hostile behaviours to run, comma-separated (default: all, in turn); to see what one costs",
+    )
     parser.add_argument("--ramp-s", type=float, default=5.0, help="users start spread over this many seconds")
     parser.add_argument("--settle-s", type=float, default=15.0, help="idle seconds before the 'after' memory")
     parser.add_argument("--tier", default="premium", help="POG_DEFAULT_TIER: the tier every guest gets")
@@ -1572,6 +1578,9 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print the section, leave the doc alone")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, databases)")
     args = parser.parse_args()
+    unknown = sorted(set(filter(None, args.kinds.split(","))) - set(KINDS))
+    if unknown:
+        parser.error(f"unknown behaviours {', '.join(unknown)}; known: {', '.join(KINDS)}")
     if args.duration <= 0 or args.ordinary < 1 or args.hostile < 0:
         parser.error("--duration and --ordinary must be positive, --hostile at least 0")
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Annotated, Any
 
@@ -14,7 +17,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router
-from ninja.responses import Status
+from ninja.responses import NinjaJSONEncoder, Status
 
 from limbs import projects
 from limbs.access import visible
@@ -248,20 +251,56 @@ class ProjectListOut(Out):
     response={200: LimbListOut, **errors(PUBLIC)},
     summary="The 27 limbs with their actions, schemas and health",
 )
-def list_limbs(request: HttpRequest) -> dict[str, Any]:
+def list_limbs(request: HttpRequest) -> HttpResponse:
     health = limb_health()
-    return {
-        "categories": [{"id": c, "name": name, "description": blurb} for c, name, blurb in CATEGORIES],
-        "limbs": [limb.as_json() | {"health": health[limb.id]} for limb in REGISTRY.limbs],
-    }
+
+    def build() -> dict[str, Any]:
+        return {
+            "categories": [{"id": c, "name": name, "description": blurb} for c, name, blurb in CATEGORIES],
+            "limbs": [limb.as_json() | {"health": health[limb.id]} for limb in REGISTRY.limbs],
+        }
+
+    return _RENDERED.response(("all", health), LimbListOut, build)
 
 
 @router.get("/limbs/{limb_id}", auth=None, response={200: LimbOut, **errors(PUBLIC, 404)}, summary="One limb")
-def get_limb(request: HttpRequest, limb_id: LimbId) -> dict[str, Any]:
+def get_limb(request: HttpRequest, limb_id: LimbId) -> HttpResponse:
     limb = REGISTRY.get(limb_id)
     if limb is None:
         raise Http404(f"There is no limb called '{limb_id}'.")
-    return limb.as_json() | {"health": limb_health(limb.id)[limb.id]}
+    health = limb_health(limb.id)[limb.id]
+    return _RENDERED.response((limb.id, health), LimbOut, lambda: limb.as_json() | {"health": health})
+
+
+class _Rendered:
+    """The registry's answers, rendered once per state of the limbs' health.
+
+    The registry does not change while the server runs, and health moves between a few
+    states (a breaker opens, a provider is configured), so each answer is validated against
+    its schema and encoded once per state instead of on every request: the full list is
+    about 90 KB of JSON, which took 4 ms alone and 15 to 20 ms under load to build, check
+    against ``LimbListOut`` and encode, the dearest read a person's first page makes."""
+
+    LIMIT = 256  # states kept; far more than a running server sees
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bodies: dict[str, bytes] = {}
+
+    def response(self, state: Any, schema: type[Out], build: Callable[[], dict[str, Any]]) -> HttpResponse:
+        key = json.dumps(state, sort_keys=True, default=str)
+        body = self._bodies.get(key)
+        if body is None:
+            data = schema.model_validate(build()).model_dump(exclude_unset=True)
+            body = json.dumps(data, cls=NinjaJSONEncoder).encode()
+            with self._lock:
+                if len(self._bodies) >= self.LIMIT:
+                    self._bodies.clear()
+                self._bodies[key] = body
+        return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+_RENDERED = _Rendered()
 
 
 def _wait_poll_state(generation_id: uuid.UUID) -> str:

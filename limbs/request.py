@@ -321,9 +321,10 @@ def _store(
 
 def client_groups() -> tuple[str, ...]:
     """What a job asked for in this request also counts against in the scheduler: the
-    client's address (none outside a request, e.g. work resubmitted at start)."""
+    client's address and its network, widest last (none outside a request, e.g. work
+    resubmitted at start)."""
     client = addresses.current()
-    return (client.address_key,) if client is not None else ()
+    return (client.address_key, client.prefix_key) if client is not None else ()
 
 
 def queue_generation(generation: Generation) -> Future[Any] | None:

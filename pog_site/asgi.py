@@ -19,10 +19,12 @@ from pog_site import memory  # noqa: E402
 # so the memory of a burst can be handed back (pog_site.memory).
 memory.limit_arenas(settings.POG_MALLOC_ARENAS)
 
+from accounts.addresses import turn_key  # noqa: E402
 from pog_site.request_threads import PooledThreadsASGIHandler, RequestThreads  # noqa: E402
 
 django_asgi_app = PooledThreadsASGIHandler(
-    RequestThreads(keep=settings.POG_REQUEST_THREADS, limit=settings.POG_REQUEST_THREADS_MAX)
+    RequestThreads(keep=settings.POG_REQUEST_THREADS, limit=settings.POG_REQUEST_THREADS_MAX),
+    key_of=turn_key,
 )
 
 import threading  # noqa: E402

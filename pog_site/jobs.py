@@ -181,7 +181,7 @@ class _FairScheduler:
             try:
                 if job.future.set_running_or_notify_cancel():
                     try:
-                        job.future.set_result(_run_local(job.task, job.args))
+                        job.future.set_result(_run_local(job.task, job.args, job.groups))
                     except BaseException as exc:  # _run_local logs and swallows; this is belt and braces
                         job.future.set_exception(exc)
             finally:
@@ -274,8 +274,11 @@ def _get_slots() -> threading.BoundedSemaphore:
         return _slots
 
 
-def _run_local(task: Any, args: tuple[Any, ...]) -> Any:
-    with _get_slots(), turns.working():
+def _run_local(task: Any, args: tuple[Any, ...], groups: tuple[str, ...] = ()) -> Any:
+    # The scheduler chose this job fairly already, and it holds a job slot: its turns at the
+    # interpreter come first, and count against the widest of its groups (the client's
+    # network), as the requests from there do.
+    with _get_slots(), turns.working(groups[-1] if groups else ""):
         # Like a request: drop a connection that broke or outlived CONN_MAX_AGE, keep the rest.
         close_old_connections()
         try:
@@ -324,7 +327,9 @@ def submit(
 
     ``owner`` names whose job it is (an identity, "user:12"): the scheduler serves owners
     round robin, weighted by their recent use and that of their ``groups`` (the client's
-    address, "address:203.0.113.7"). ``job_id`` (a generation's id) lets ``place`` say where the job stands.
+    address, "address:203.0.113.7", then its network, "prefix:203.0.113.0/24", the widest
+    last: the job's turns at the interpreter are charged to it). ``job_id`` (a generation's
+    id) lets ``place`` say where the job stands.
     ``task`` may be the task's registered name: its app's ``tasks`` module, imported by the
     app's ``ready()``, registered it with Celery."""
     if isinstance(task, str):

@@ -37,6 +37,12 @@ from twisted.web import http
 APPLICATION = "pog_site.asgi:application"
 # A client that goes on sending after it was refused gets this long to read the answer.
 LINGER_S = 5.0
+# A request refused a moment ago is refused again before its body is read when the body is
+# larger than this (or of unknown length); a smaller one is read as usual.
+BODY_READ_ANYWAY = 64 * 1024
+# What a refused client may still send (read and dropped, so it can read the answer) before the
+# connection is cut: the rest of oversized headers fits, an upload does not.
+DROP_AT_MOST = 1024 * 1024
 
 REFUSALS = {
     414: (b"URI Too Long", b"The address (URL) is too long: the studio reads at most 16 KB of it.\n"),
@@ -128,6 +134,7 @@ class StudioHTTPChannel(http.HTTPChannel):
     """Twisted's HTTP channel, answering 414 and 431 where it would hang up or say 400."""
 
     _refused = False
+    _dropped = 0
 
     @property
     def _awaiting_request_line(self) -> bool:
@@ -137,8 +144,49 @@ class StudioHTTPChannel(http.HTTPChannel):
 
     def dataReceived(self, data: bytes) -> None:  # noqa: N802 - Twisted names it
         if self._refused:
-            return  # read and drop what the client still sends, so it can read our answer
+            # Read and drop what the client still sends, so it can read our answer; but not a
+            # whole upload: past DROP_AT_MOST bytes the connection is cut.
+            self._dropped += len(data)
+            if self._dropped > DROP_AT_MOST:
+                transport: Any = self.transport
+                transport.abortConnection()
+            return
         super().dataReceived(data)
+
+    def allHeadersReceived(self) -> None:  # noqa: N802 - Twisted names it
+        # An ask refused with Retry-After a moment ago, carrying a body of more than
+        # BODY_READ_ANYWAY bytes (an upload), is refused again here before the body is read,
+        # and the connection closed. A smaller ask goes on: the application's handler answers
+        # it from the same memory without a thread, and the connection stays open (closing it
+        # would only make a client that ignores Retry-After connect again at once).
+        from pog_site.request_threads import REFUSED_ASKS, RefusedAsks
+
+        if self.length is not None and 0 <= self.length <= BODY_READ_ANYWAY:
+            super().allHeadersReceived()
+            return
+        request: Any = self.requests[-1]
+        method = bytes(getattr(self, "_command", b"") or b"").decode("latin-1")
+        raw_path = bytes(getattr(self, "_path", b"") or b"").split(b"?", 1)[0]
+        headers = request.requestHeaders
+
+        def header(name: bytes) -> list[bytes] | None:
+            values: list[bytes] | None = headers.getRawHeaders(name)
+            return values
+
+        answer = REFUSED_ASKS.answer(RefusedAsks.ask(_peer(self.transport), method, raw_path, header))
+        if answer is None:
+            super().allHeadersReceived()
+            return
+        head = (
+            b"HTTP/1.1 429 Too Many Requests\r\nContent-Type: %s\r\nRetry-After: %s\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n"
+            % (
+                answer["Content-Type"].encode("latin-1"),
+                answer["Retry-After"].encode("latin-1"),
+                len(answer.content),
+            )
+        )
+        self._close_after(head + answer.content)
 
     def lineLengthExceeded(self, line: bytes) -> None:  # noqa: N802
         self.refuse(414 if self._awaiting_request_line else 431)
@@ -155,15 +203,20 @@ class StudioHTTPChannel(http.HTTPChannel):
         """Answer ``status`` with a short body, then close once the client has read it."""
         if self._refused:
             return
-        self._refused = True
         REFUSED.note(_peer(self.transport))
         reason, body = REFUSALS[status]
         head = (
             b"HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
             b"Content-Length: %d\r\nConnection: close\r\n\r\n" % (status, reason, len(body))
         )
+        self._close_after(head + body)
+
+    def _close_after(self, answer: bytes) -> None:
+        """Send ``answer`` (a whole HTTP response) and close once the client has read it,
+        reading and dropping whatever it still sends meanwhile."""
+        self._refused = True
         transport: Any = self.transport
-        transport.write(head + body)
+        transport.write(answer)
         self.setTimeout(None)
         if hasattr(transport, "loseWriteConnection"):
             # Closing outright while the client is still sending would reset the

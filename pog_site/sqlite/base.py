@@ -65,6 +65,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._writing: threading.Lock | None = None  # the lock this connection holds
+        self._turn_away = False  # this thread gave its turn back to wait for the lock
 
     # --- the lock ------------------------------------------------------------------------
 
@@ -83,18 +84,28 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self._writing = lock
             return
         # Someone else writes: wait without holding a turn at the interpreter (the writer may
-        # need one to finish its transaction).
-        with turns.waiting():
-            taken = lock.acquire(timeout=timeout)
+        # need one to finish its transaction). Once the lock is ours, write at once without
+        # queueing for a turn: every thread waiting for a turn would otherwise wait for this
+        # lock too. The turn is taken again when the lock is given back.
+        self._turn_away = turns.step_away()
+        taken = lock.acquire(timeout=timeout)
         if taken:
             self._writing = lock
+            turns.computing_away()
         else:
             log.warning("waited %.0f s for the database's write lock in this process; going ahead", timeout)
+            self._come_back()
+
+    def _come_back(self) -> None:
+        if self._turn_away:
+            self._turn_away = False
+            turns.step_back()
 
     def _give_back(self) -> None:
         lock, self._writing = self._writing, None
         if lock is not None:
             lock.release()
+        self._come_back()
 
     def _settle(self) -> None:
         """Give the lock back once the connection is out of its transaction."""

@@ -34,3 +34,29 @@ def test_one_limb_and_an_unknown_limb() -> None:
 def test_the_openapi_schema_is_served() -> None:
     schema = Client().get("/api/openapi.json").json()
     assert "/api/handle/{limb_id}" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_the_rendered_registry_follows_the_limbs_health(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The list and each limb are rendered once per health state, never served stale."""
+    from limbs import api, health
+
+    first = Client().get("/api/limbs")
+    assert Client().get("/api/limbs").content == first.content
+    assert first["Content-Type"] == "application/json; charset=utf-8"
+
+    real = health.limb_health
+
+    def image_down(only: str | None = None) -> dict[str, dict[str, object]]:
+        states = real(only)
+        if "image" in states:
+            states["image"] = {"status": "down", "label": "Not available", "tiers": []}
+        return states
+
+    monkeypatch.setattr(api, "limb_health", image_down)
+    listed = Client().get("/api/limbs").json()
+    assert next(limb for limb in listed["limbs"] if limb["id"] == "image")["health"]["status"] == "down"
+    assert Client().get("/api/limbs/image").json()["health"]["status"] == "down"
+    monkeypatch.setattr(api, "limb_health", real)
+    assert Client().get("/api/limbs").content == first.content
+    assert Client().get("/api/limbs/image").json()["health"]["status"] == "ok"

@@ -49,14 +49,14 @@ async def test_requests_one_after_another_share_one_thread_and_one_connection(
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 600)
     threads = RequestThreads(keep=2)
     lent: list[ThreadPoolExecutor] = []
-    lend = threads.lend
+    lend = threads._executor_locked
 
     def recording_lend() -> ThreadPoolExecutor:
         executor = lend()
         lent.append(executor)
         return executor
 
-    threads.lend = recording_lend  # type: ignore[method-assign]
+    threads._executor_locked = recording_lend  # type: ignore[method-assign]
     opened: list[str] = []
 
     def on_connect(sender: Any, connection: Any, **kwargs: Any) -> None:

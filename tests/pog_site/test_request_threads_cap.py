@@ -77,3 +77,28 @@ async def test_without_a_limit_nothing_waits() -> None:
         threads.give_back(executor)
     await _until(lambda: threads.lent() == 0)
     threads.close()
+
+
+async def test_requests_waiting_for_a_thread_are_let_in_least_use_first() -> None:
+    """Issue 12: a flood from one network cannot hold the line of requests waiting for a thread."""
+    turns.USE.clear()
+    turns.USE.charge("prefix:someone", 0.1)
+    turns.USE.charge("prefix:quiet", 0.1)
+    turns.USE.charge("prefix:busy", 10.0)
+    threads = RequestThreads(keep=1, limit=1)
+    try:
+        held = await threads.borrow("prefix:someone")
+        busy = asyncio.ensure_future(threads.borrow("prefix:busy"))
+        await asyncio.sleep(0.05)
+        quiet = asyncio.ensure_future(threads.borrow("prefix:quiet"))
+        await asyncio.sleep(0.05)
+        assert not busy.done() and not quiet.done()
+        threads.give_back(held)
+        await asyncio.wait_for(asyncio.shield(quiet), 5)
+        assert not busy.done()  # it asked first, but its network used far more
+        threads.give_back(quiet.result())
+        threads.give_back(await asyncio.wait_for(busy, 5))
+        await _until(lambda: threads.lent() == 0)
+    finally:
+        threads.close()
+        turns.USE.clear()

@@ -87,3 +87,94 @@ def test_nested_working_blocks_use_one_turn_and_waiting_without_a_turn_is_a_no_o
     assert not turns.holding()
     # Both turns are free again.
     assert _peak_inside(2, lambda: time.sleep(0.02)) == 2
+
+
+# --- shared out by use (issue 12: hostile users took turns as often as the people they crowded) ---
+
+
+def test_waiters_whose_key_used_least_go_first_and_equals_keep_their_order() -> None:
+    use = turns.Use()
+    fair = turns.FairTurns(1, use)
+    for typical in range(9):
+        use.charge(f"prefix:typical-{typical}", 0.1)
+    use.charge("prefix:busy", 10.0)
+    use.charge("prefix:some", 1.0)
+    use.charge("prefix:like-the-rest", 0.2)  # twice the typical use or less: an equal
+    assert use.rank("prefix:like-the-rest") == use.rank("prefix:never-seen") == 0
+    assert 0 < use.rank("prefix:some") < use.rank("prefix:busy")
+    served: list[str] = []
+    fair.acquire()
+    threads = []
+    for key in ["prefix:busy", "prefix:some", "prefix:new-a", "prefix:like-the-rest", "prefix:new-b"]:
+
+        def take(key: str = key) -> None:
+            fair.acquire(key)
+            served.append(key)
+            fair.release()
+
+        threads.append(threading.Thread(target=take))
+        threads[-1].start()
+        until = time.monotonic() + 5
+        while fair.waiting() < len(threads) and time.monotonic() < until:
+            time.sleep(0.001)
+    fair.release()
+    for thread in threads:
+        thread.join(5)
+    assert served == ["prefix:new-a", "prefix:like-the-rest", "prefix:new-b", "prefix:some", "prefix:busy"]
+
+
+def test_a_thread_coming_back_goes_ahead_of_those_not_yet_let_in() -> None:
+    use = turns.Use()
+    fair = turns.FairTurns(1, use)
+    use.charge("prefix:new", 0.01)
+    use.charge("prefix:back", 10.0)  # however much it used
+    served: list[str] = []
+    fair.acquire()
+    threads = []
+    for key, first in [("prefix:new", False), ("prefix:back", True)]:
+
+        def take(key: str = key, first: bool = first) -> None:
+            fair.acquire(key, first=first)
+            served.append(key)
+            fair.release()
+
+        threads.append(threading.Thread(target=take))
+        threads[-1].start()
+        until = time.monotonic() + 5
+        while fair.waiting() < len(threads) and time.monotonic() < until:
+            time.sleep(0.001)
+    fair.release()
+    for thread in threads:
+        thread.join(5)
+    assert served == ["prefix:back", "prefix:new"]
+
+
+def test_use_halves_every_half_life_and_turns_are_charged_to_their_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr("time.monotonic", lambda: now[0])
+    use = turns.Use(half_life_s=10.0)
+    use.charge("prefix:a", 4.0)
+    now[0] += 10.0
+    assert use.of("prefix:a") == pytest.approx(2.0)
+    now[0] += 20.0
+    assert use.of("prefix:a") == pytest.approx(0.5)
+    assert use.of("prefix:never") == 0.0 and use.of("") == 0.0
+    use.charge("", 5.0)  # no key: nothing to charge
+    assert use.of("") == 0.0
+    monkeypatch.undo()
+
+    turns.USE.clear()
+    with turns.working("prefix:worker"):
+        time.sleep(0.03)
+        with turns.waiting():
+            time.sleep(0.2)  # waiting with the turn given back is not use
+    assert 0.025 <= turns.USE.of("prefix:worker") < 0.15
+    turns.USE.clear()
+
+
+def test_a_refused_request_counts_more_than_an_answered_one() -> None:
+    assert turns.request_cost(200) == turns.REQUEST_COST_S
+    assert turns.request_cost(404) == turns.request_cost(429) > 4 * turns.request_cost(200)
+    assert turns.request_cost(500) == turns.REQUEST_COST_S  # the studio's fault, not the client's
