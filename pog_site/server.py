@@ -32,6 +32,7 @@ import threading
 import time
 from typing import Any
 
+from twisted.internet import protocol
 from twisted.web import http
 
 APPLICATION = "pog_site.asgi:application"
@@ -118,8 +119,9 @@ def _peer(transport: Any) -> str | None:
         return None
 
 
-class _Blocked(http.HTTPChannel):
-    """The whole conversation with an address refused too often this minute: one 429, closed."""
+class _Blocked(protocol.Protocol):
+    """The whole conversation with an address refused too often this minute: one 429, closed.
+    A bare protocol, not an HTTP channel: a flood of these costs no parser, timer or producer."""
 
     def connectionMade(self) -> None:  # noqa: N802 - Twisted names it
         transport: Any = self.transport
