@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import api, teams
 from accounts.forms import ClaimForm, InviteForm, TeamForm, TokenForm
+from accounts.guests import admit_new_guest
 from accounts.hooks import Limb, limb_catalog, storage_usage, team_work
 from accounts.metabolism import MetabolismInvalid, VersionConflict, update_metabolism
 from accounts.models import SCOPES, ApiToken, Membership, Metabolism, TeamInvite, User, hash_token
@@ -40,6 +41,19 @@ def signup(request: HttpRequest) -> HttpResponse:
             user = current
             user.claim(data["username"], data["password"], data.get("email", ""))
         else:
+            # A fresh account is a new identity: made under the same meters as a guest (per
+            # address and network), or accounts would be the free identities guests are not.
+            try:
+                admit_new_guest(request)
+            except RequestError as exc:
+                wait = exc.retry_after or 60
+                form.add_error(
+                    None,
+                    f"Too many new accounts from your address or network just now. Try again in {wait} s.",
+                )
+                response = render(request, "accounts/signup.html", {"form": form}, status=429)
+                response["Retry-After"] = str(wait)
+                return response
             user = User.objects.create_user(data["username"], data.get("email", ""), data["password"])
         # login() cycles the session key, so the claimed identity gets a fresh session.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

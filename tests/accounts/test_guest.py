@@ -183,3 +183,35 @@ def test_guest_creation_is_limited_per_address_with_retry_after(settings: Any) -
     assert refused.json()["error"]["code"] == "too_many_guests"
     assert User.objects.count() == 2
     shared_state().reset("guests:10.9.8.7")
+
+
+@pytest.mark.django_db
+def test_fresh_accounts_are_new_identities_under_the_guest_meters(settings: Any) -> None:
+    """Issue 12: a cookie-less sign-up made a new account with no meter at all, so accounts
+    were the free identities that guests no longer are."""
+    from pog_site.state import shared_state
+
+    settings.POG_GUESTS_PER_MINUTE = 1
+    keys = ["guests:address:10.9.8.77", "guests:prefix:10.9.8.0/24"]
+    for key in keys:
+        shared_state().reset(key)
+    try:
+        first = Client(REMOTE_ADDR="10.9.8.77").post(
+            "/accounts/signup/", {"username": "ana", "password": "a long enough secret 42"}
+        )
+        assert first.status_code == 302
+        second = Client(REMOTE_ADDR="10.9.8.77").post(
+            "/accounts/signup/", {"username": "bo", "password": "a long enough secret 42"}
+        )
+        assert second.status_code == 429
+        assert 0 < int(second["Retry-After"]) <= 60
+        assert b"Too many new accounts" in second.content
+        assert list(User.objects.values_list("username", flat=True)) == ["ana"]
+        # Another network is not held back by this one.
+        other = Client(REMOTE_ADDR="10.9.99.1").post(
+            "/accounts/signup/", {"username": "cy", "password": "a long enough secret 42"}
+        )
+        assert other.status_code == 302
+    finally:
+        for key in keys:
+            shared_state().reset(key)
