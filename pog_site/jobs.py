@@ -122,13 +122,17 @@ class _FairScheduler:
                 for key in [k for k in self._used if self._use_of(k, now) < USE_STEP_S / 100]:
                     del self._used[key]
 
-    def _step(self, owner: str, now: float) -> int:
-        # A job of theirs running now counts as a step already: someone with nothing running
-        # goes first, so no one holds every worker while others wait.
+    def _standing(self, owner: str, now: float) -> float:
+        """An owner's use as its turns weigh it: the most of its own and its groups', plus a
+        step for each job of theirs running now (someone with nothing running goes first,
+        so no one holds every worker while others wait)."""
         waiting = self._queues.get(owner)
         groups = waiting[0].groups if waiting else ()
         used = max([self._use_of(owner, now), *(self._use_of(group, now) for group in groups)])
-        return int(used / USE_STEP_S) + self._running[owner]
+        return used + self._running[owner] * USE_STEP_S
+
+    def _step(self, owner: str, now: float) -> int:
+        return int(self._standing(owner, now) / USE_STEP_S)
 
     def submit(self, job: _Job) -> None:
         with self._cond:
@@ -206,8 +210,9 @@ class _FairScheduler:
             index = self._queues[job.owner].index(job)
             # The turns to come, played out: each owner's use grows by a typical job's time.
             typical = sum(took for _, took in recent[-50:]) / len(recent[-50:]) if recent else 0.0
+            # Weighed as ``_take`` weighs them: groups and running jobs count.
             line = [
-                _Turns(self._use_of(owner, now), order, owner, len(waiting))
+                _Turns(self._standing(owner, now), order, owner, len(waiting))
                 for order, (owner, waiting) in enumerate(self._queues.items())
             ]
             ahead = 0

@@ -199,3 +199,23 @@ def test_identities_made_afresh_at_one_address_share_its_use() -> None:
         )
         with scheduler._cond:
             assert scheduler._take().owner == first  # without the address, the new identity goes first
+
+
+def test_the_place_told_weighs_the_line_as_the_scheduler_serves_it() -> None:
+    """A job's place counts what its owner's address used and the jobs they have running,
+    as the turns themselves do (the estimate used to weigh only the owner's own use)."""
+    for setup, first in (("running", "user:b"), ("address", "user:b"), ("neither", "user:a")):
+        scheduler = jobs._FairScheduler(1)
+        groups = ("address:203.0.113.7",) if setup == "address" else ()
+        if setup == "address":
+            scheduler.charge("user:earlier", 1.0, groups)  # another identity of a's address
+        if setup == "running":
+            scheduler._running["user:a"] += 1
+        scheduler._queues["user:a"] = deque([jobs._Job(_Task(), ("a",), "user:a", "a", groups=groups)])
+        scheduler._queues["user:b"] = deque([jobs._Job(_Task(), ("b",), "user:b", "b")])
+        scheduler._queued.update({"a": scheduler._queues["user:a"][0], "b": scheduler._queues["user:b"][0]})
+        told = {job: (scheduler.place(job) or {})["position"] for job in ("a", "b")}
+        with scheduler._cond:
+            taken = scheduler._take().owner
+        assert taken == first, setup
+        assert told[first.removeprefix("user:")] == 1 and sorted(told.values()) == [1, 2], setup
