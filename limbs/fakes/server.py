@@ -69,6 +69,19 @@ class Fault:
     release: threading.Event = field(default_factory=threading.Event)
 
 
+def _hold_port(host: str, port: int) -> socket.socket | None:
+    """A socket bound to ``host:port`` that never listens (None if the port cannot be held)."""
+    holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        # Connections the listener accepted may linger in TIME_WAIT on the port.
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind((host, port))
+    except OSError:
+        holder.close()
+        return None
+    return holder
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -153,6 +166,10 @@ class FakeProvider:
         self._fault: Fault | None = None
         self._conns: set[socket.socket] = set()
         self._server: _Server | None = None
+        # While "refused": a socket bound to the port but not listening. Connections are
+        # still refused, and no other server (another fake, a test's live server) is handed
+        # the free port meanwhile and answers in this fake's place.
+        self._holder: socket.socket | None = None
         self._listen()
 
     # -- what a test looks at --------------------------------------------------
@@ -220,7 +237,10 @@ class FakeProvider:
             previous, self._fault = self._fault, None
         if previous is not None:
             previous.release.set()
-        self._close_listener()
+        self._close_listener(hold=False)
+        holder, self._holder = self._holder, None
+        if holder is not None:
+            holder.close()
 
     def __enter__(self) -> FakeProvider:
         return self
@@ -234,6 +254,9 @@ class FakeProvider:
     # -- machinery -------------------------------------------------------------
 
     def _listen(self) -> None:
+        holder, self._holder = self._holder, None
+        if holder is not None:
+            holder.close()
         server = _Server((self.host, self.port), self)
         self.port = server.server_address[1]
         self._server = server
@@ -245,11 +268,13 @@ class FakeProvider:
             daemon=True,
         ).start()
 
-    def _close_listener(self) -> None:
+    def _close_listener(self, hold: bool = True) -> None:
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
             server.server_close()
+            if hold and self._holder is None:
+                self._holder = _hold_port(self.host, self.port)
         # Kept-alive connections would otherwise go on being served by their threads.
         with self._lock:
             conns = list(self._conns)
