@@ -92,46 +92,13 @@ def test_nested_working_blocks_use_one_turn_and_waiting_without_a_turn_is_a_no_o
 # --- shared out by use (issue 12: hostile users took turns as often as the people they crowded) ---
 
 
-def test_waiters_whose_key_used_least_go_first_and_equals_keep_their_order() -> None:
-    use = turns.Use()
-    fair = turns.FairTurns(1, use)
-    for typical in range(9):
-        use.charge(f"prefix:typical-{typical}", 0.1)
-    use.charge("prefix:busy", 10.0)
-    use.charge("prefix:some", 1.0)
-    use.charge("prefix:like-the-rest", 0.2)  # twice the typical use or less: an equal
-    assert use.rank("prefix:like-the-rest") == use.rank("prefix:never-seen") == 0
-    assert 0 < use.rank("prefix:some") < use.rank("prefix:busy")
+def _served(fair: turns.FairTurns, asks: list[tuple[str, bool]]) -> list[str]:
+    """With the one turn held here, ``asks`` (key, first) ask for it one after another, each
+    in a thread of its own; the order they get it in once it is given back."""
     served: list[str] = []
     fair.acquire()
     threads = []
-    for key in ["prefix:busy", "prefix:some", "prefix:new-a", "prefix:like-the-rest", "prefix:new-b"]:
-
-        def take(key: str = key) -> None:
-            fair.acquire(key)
-            served.append(key)
-            fair.release()
-
-        threads.append(threading.Thread(target=take))
-        threads[-1].start()
-        until = time.monotonic() + 5
-        while fair.waiting() < len(threads) and time.monotonic() < until:
-            time.sleep(0.001)
-    fair.release()
-    for thread in threads:
-        thread.join(5)
-    assert served == ["prefix:new-a", "prefix:like-the-rest", "prefix:new-b", "prefix:some", "prefix:busy"]
-
-
-def test_a_thread_coming_back_goes_ahead_of_those_not_yet_let_in() -> None:
-    use = turns.Use()
-    fair = turns.FairTurns(1, use)
-    use.charge("prefix:new", 0.01)
-    use.charge("prefix:back", 10.0)  # however much it used
-    served: list[str] = []
-    fair.acquire()
-    threads = []
-    for key, first in [("prefix:new", False), ("prefix:back", True)]:
+    for key, first in asks:
 
         def take(key: str = key, first: bool = first) -> None:
             fair.acquire(key, first=first)
@@ -146,7 +113,35 @@ def test_a_thread_coming_back_goes_ahead_of_those_not_yet_let_in() -> None:
     fair.release()
     for thread in threads:
         thread.join(5)
-    assert served == ["prefix:back", "prefix:new"]
+    return served
+
+
+def test_waiters_whose_key_used_least_go_first_and_equals_keep_their_order() -> None:
+    use = turns.Use()
+    fair = turns.FairTurns(1, use)
+    for typical in range(9):
+        use.charge(f"prefix:typical-{typical}", 0.1)
+    use.charge("prefix:busy", 10.0)
+    use.charge("prefix:some", 1.0)
+    use.charge("prefix:like-the-rest", 0.2)  # twice the typical use or less: an equal
+    assert use.rank("prefix:like-the-rest") == use.rank("prefix:never-seen") == 0
+    assert 0 < use.rank("prefix:some") < use.rank("prefix:busy")
+    keys = ["prefix:busy", "prefix:some", "prefix:new-a", "prefix:like-the-rest", "prefix:new-b"]
+    assert _served(fair, [(key, False) for key in keys]) == [
+        "prefix:new-a",
+        "prefix:like-the-rest",
+        "prefix:new-b",
+        "prefix:some",
+        "prefix:busy",
+    ]
+
+
+def test_a_thread_coming_back_goes_ahead_of_those_not_yet_let_in() -> None:
+    use = turns.Use()
+    fair = turns.FairTurns(1, use)
+    use.charge("prefix:new", 0.01)
+    use.charge("prefix:back", 10.0)  # however much it used
+    assert _served(fair, [("prefix:new", False), ("prefix:back", True)]) == ["prefix:back", "prefix:new"]
 
 
 def test_use_halves_every_half_life_and_turns_are_charged_to_their_key(

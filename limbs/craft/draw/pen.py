@@ -299,6 +299,18 @@ def _grid_step(radius: float, block: int) -> int:
     return max(step, block)
 
 
+def _facing(gx: F32, gy: F32, inv: F32, direction: F32, tmp: F32) -> F32:
+    """n . ``direction`` for the normals (-gx, -gy, 1) scaled by ``inv`` (1 / |n|), clipped at 0;
+    ``tmp`` is scratch of the same shape."""
+    dot: F32 = gx * np.float32(-direction[0])
+    np.multiply(gy, np.float32(-direction[1]), out=tmp)
+    dot += tmp
+    dot += direction[2]
+    dot *= inv
+    np.maximum(dot, 0.0, out=dot)
+    return dot
+
+
 def _slopes(a: F32, scale: float) -> tuple[F32, F32]:
     """``scale`` times the central differences of ``a`` along x and y (one-sided at the ends,
     as ``np.gradient``)."""
@@ -336,22 +348,12 @@ def _lit(mask: F32, radius: float, shade: float, gloss: float, colour: RGB) -> n
     np.sqrt(inv, out=inv)
     np.divide(1.0, inv, out=inv)
     # n . l, which no unit vectors take above 1, clipped at 0.
-    ndotl = gx * np.float32(-_LIGHT[0])
-    np.multiply(gy, np.float32(-_LIGHT[1]), out=tmp)
-    ndotl += tmp
-    ndotl += _LIGHT[2]
-    ndotl *= inv
-    np.maximum(ndotl, 0.0, out=ndotl)
+    ndotl = _facing(gx, gy, inv, _LIGHT, tmp)
     base = np.array(colour, dtype=np.float32)[None, :, None]
     lit = ndotl[:, None, :] * (base * np.float32(0.5 * shade / _LIGHT[2]))
     lit += base * np.float32(1.0 - 0.5 * shade) + np.float32(0.5)  # + 0.5: rounded below
     if gloss != 0:
-        ndoth = gx * np.float32(-_HALF[0])
-        np.multiply(gy, np.float32(-_HALF[1]), out=tmp)
-        ndoth += tmp
-        ndoth += _HALF[2]
-        ndoth *= inv
-        np.maximum(ndoth, 0.0, out=ndoth)
+        ndoth = _facing(gx, gy, inv, _HALF, tmp)
         # ndoth ** 24 by squaring: pow() is many times slower per pixel.
         np.multiply(ndoth, ndoth, out=ndoth)
         np.multiply(ndoth, ndoth, out=ndoth)
