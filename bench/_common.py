@@ -262,6 +262,22 @@ def tree_rss(pid: int) -> int:
     return sum(_status_field(p, "VmRSS") for p in _descendants(pid)) * 1024
 
 
+def _pss_kib(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^Pss:\s*(\d+)", text, re.MULTILINE)
+    return int(found.group(1)) if found else 0
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional memory in bytes of ``pid`` and every process under it: each resident page
+    counted once over all processes (a page several of them share is split between them),
+    which summed resident sizes are not (a library every child maps counts once per child)."""
+    return sum(_pss_kib(p) for p in _descendants(pid)) * 1024
+
+
 def tree_threads(pid: int) -> int:
     """Threads of ``pid`` and every process under it."""
     return sum(_status_field(p, "Threads") for p in _descendants(pid))

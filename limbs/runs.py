@@ -1,7 +1,14 @@
 """The job body: claim a stored generation, build its request (input bytes, snapshots of the
 studio it reads), route it, and hand the result to the one writer.
 
-Runs in the in-process pool or a Celery worker (``limbs.tasks``); safe to run twice.
+Runs in the in-process pool or a Celery worker (``limbs.tasks``); safe to run twice. In
+embedded mode, when no remote tier could take part (none is configured: the procedural tier
+answers everything, as on a fresh machine), the whole body runs in a generator process
+(``pog_site.procs`` with ``POG_PROCS_JOBS``), under this server's worker id: the server
+process then only answers requests, and every core works. What lives in the server's memory
+(its channel layer for progress, the admission slot the job frees) is handed back to the
+waiting thread there (``procs.to_caller``). Remote tiers keep the thread path: their breakers
+and probes live in the server process.
 """
 
 from __future__ import annotations
@@ -15,22 +22,24 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import close_old_connections, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.metabolism import Preferences
+from limbs import record
 from limbs.access import visible
 from limbs.admission import release
 from limbs.effects import EffectError
 from limbs.events import publish_update, row_of
 from limbs.models import Asset, Generation
-from limbs.record import WORKER_ID, record_failure, record_success
+from limbs.record import record_failure, record_success
 from limbs.request import RUN_GENERATION, TENSIONS
-from limbs.router import Attempt, RouteError, RouteResult, cache_key, route
+from limbs.router import PROCEDURAL, Attempt, RouteError, RouteResult, cache_key, providers, route
 from limbs.spec import GeneratorInputError, GenRequest, Tension
 from limbs.storage import read_blob
 from limbs.studio import digests, take_snapshots
-from pog_site import jobs
+from pog_site import jobs, procs
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +58,7 @@ def _claim(generation_id: str, takeover: bool) -> bool:
         .filter(claimable)
         .update(
             status=Generation.Status.RUNNING,
-            claimed_by=WORKER_ID,
+            claimed_by=record.WORKER_ID,
             claimed_at=now,
             started_at=now,
             claims=F("claims") + 1,
@@ -81,7 +90,7 @@ class _Progress:
         fraction = max(0.0, min(0.95, float(fraction)))
         if now - self.written >= self.WRITE_S:
             self.written = now
-            updated = Generation.objects.filter(pk=self.generation.pk, claimed_by=WORKER_ID).update(
+            updated = Generation.objects.filter(pk=self.generation.pk, claimed_by=record.WORKER_ID).update(
                 progress=fraction, message=message[:200]
             )
             if not updated:
@@ -107,6 +116,27 @@ def _key_params(generation: Generation, inputs: dict[str, Asset], reads: dict[st
     return params
 
 
+# Whether a remote tier is configured, remembered this long (asking may probe a port).
+_REMOTE_MEMO_S = 2.0
+_remote_memo: tuple[float, bool] = (float("-inf"), False)
+
+
+def _remote_tier_configured() -> bool:
+    global _remote_memo
+    now = time.monotonic()
+    at, configured = _remote_memo
+    if now - at > _REMOTE_MEMO_S:
+        configured = any(p.configured() for p in providers() if p is not PROCEDURAL)
+        _remote_memo = (now, configured)
+    return configured
+
+
+def in_a_generator_process() -> bool:
+    """Whether job bodies go to the generator processes now (see the module's notes). Never
+    from inside a transaction: its rows are not written yet for another process to read."""
+    return procs.jobs_here() and not connection.in_atomic_block and not _remote_tier_configured()
+
+
 def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any] | None:
     """The job body. Claims the row, routes, stores outputs and provenance, publishes.
 
@@ -114,17 +144,48 @@ def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any]
     Returns the finished generation as the API shows it (built from what was just
     written, so a waiting caller needs no query), or None when the claim was lost.
     """
+    if in_a_generator_process():
+        result: dict[str, Any] | None = procs.call(_there, generation_id, takeover, False, record.WORKER_ID)
+        return result
+    return _run_generation(generation_id, takeover)
+
+
+def _run_generation(generation_id: str, takeover: bool) -> dict[str, Any] | None:
     if not _claim(generation_id, takeover):
         return None
-    generation = Generation.objects.select_related("owner", "owner__tier", "owner__metabolism").get(
-        pk=generation_id
-    )
-    return run_claimed(generation)
+    return _run_claimed(_claimed(generation_id))
+
+
+def _claimed(generation_id: str) -> Generation:
+    owner = ("owner", "owner__tier", "owner__metabolism")
+    return Generation.objects.select_related(*owner).get(pk=generation_id)
 
 
 def run_claimed(generation: Generation) -> dict[str, Any] | None:
     """The job body after the claim: ``generation`` is claimed by this worker, and its owner
     was read during this job or request (tier and metabolism current, or not yet read)."""
+    if in_a_generator_process():
+        result: dict[str, Any] | None = procs.call(_there, str(generation.pk), False, True, record.WORKER_ID)
+        return result
+    return _run_claimed(generation)
+
+
+def _there(
+    generation_id: str, takeover: bool, claimed: bool, worker_id: str, progress: procs.Progress
+) -> dict[str, Any] | None:
+    """A job body in a generator process, working under the server's worker id (the claim is
+    the server's: a restarted server takes over what its children left)."""
+    record.WORKER_ID = worker_id
+    close_old_connections()
+    try:
+        if claimed:
+            return _run_claimed(_claimed(generation_id))
+        return _run_generation(generation_id, takeover)
+    finally:
+        close_old_connections()
+
+
+def _run_claimed(generation: Generation) -> dict[str, Any] | None:
     publish_update(generation.pk, generation.owner_id, row_of(generation))
     action = generation.action_spec
     try:
@@ -219,7 +280,8 @@ def fail_claimed(generation: Generation, error: str, attempts: list[Attempt]) ->
 
 def _settled(generation: Generation, payload: dict[str, Any] | None) -> None:
     if payload is not None:
-        release(generation.lease, generation.owner_id)
+        # The admission slots live in the server (its memory in embedded mode).
+        procs.to_caller(release, generation.lease, generation.owner_id)
         publish_update(generation.pk, generation.owner_id, row_of(generation))
 
 
@@ -256,7 +318,7 @@ def _holder_alive(claimed_by: str) -> bool:
     pid_text = rest.split(":", 1)[0]
     if host != socket.gethostname() or not pid_text.isdigit():
         return True
-    if claimed_by == WORKER_ID:
+    if claimed_by == record.WORKER_ID:
         return True
     try:
         os.kill(int(pid_text), 0)

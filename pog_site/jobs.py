@@ -30,7 +30,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import close_old_connections
 
-from pog_site import memory, turns
+from pog_site import memory, procs, turns
 from pog_site.celery import app as celery_app
 from pog_site.state import shared_state
 
@@ -396,8 +396,16 @@ def publish(group: str, event: dict[str, Any]) -> None:
     """Send ``event`` to a channel group from any thread or process.
 
     Delivery is best effort: a progress event that cannot be sent must never fail
-    the job (the database row stays the source of truth).
+    the job (the database row stays the source of truth). In a generator process the event
+    goes back to the server, whose channel layer it is (``procs.to_caller``).
     """
+    if procs.in_child():
+        procs.to_caller(_publish_here, group, event)
+        return
+    _publish_here(group, event)
+
+
+def _publish_here(group: str, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return

@@ -8,8 +8,15 @@ runs on the calling thread, as it always did.
 
 What is sent must pickle: a module-level function and plain data. Progress the child
 reports comes back through one queue that a relay thread reads; the caller's own thread
-receives it (so a callback may use that thread's database connection). An exception the
-child raises is raised again in the caller with the same type and fields.
+receives it (so a callback may use that thread's database connection). So does anything
+the child hands back with ``to_caller`` (state that lives in the server's memory: its
+channel layer, its admission slots): the caller's thread runs it, in order, before its
+``call`` returns. An exception the child raises is raised again in the caller with the
+same type and fields.
+
+With ``POG_PROCS_JOBS`` the children also set Django up, with the server's database
+settings, so a whole job body (claiming, routing, storing) can run there and the server
+process only answers requests (``in_child``, ``jobs_here``).
 
 This module names no app.
 """
@@ -24,6 +31,7 @@ import os
 import pickle
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -41,24 +49,73 @@ _pool: ProcessPoolExecutor | None = None
 _events: Any = None  # the multiprocessing queue children report progress on
 _relay: threading.Thread | None = None
 _lock = threading.Lock()
-_listeners: dict[int, queue.SimpleQueue[tuple[float, str] | None]] = {}
+_listeners: dict[int, queue.SimpleQueue[tuple[str, Any] | None]] = {}
 _tokens = itertools.count(1)
 
-# In a child: the queue its progress goes to (set by ``_child_init``).
+# In a child: the queue its progress goes to (set by ``_child_init``), and the token of the
+# call it runs now.
 _child_events: Any = None
+_child_token: int | None = None
+_in_child = False
+# What a child's relayed items are.
+_PROGRESS, _CALL, _END = "progress", "call", "end"
+# How long a caller waits, after its child answered, for what the child handed back first.
+_END_PATIENCE_S = 5.0
 
 
 def size() -> int:
-    """How many child processes run work (0: none, the caller's thread does it)."""
-    return int(settings.POG_PROCS)
+    """How many child processes run work (0: none, the caller's thread does it). Inside a
+    child, 0: its work runs there and then."""
+    return 0 if _in_child else int(settings.POG_PROCS)
 
 
-def _child_init(events: Any, preload: tuple[str, ...]) -> None:
-    global _child_events
+def in_child() -> bool:
+    """Whether this is one of the children."""
+    return _in_child
+
+
+def jobs_here() -> bool:
+    """Whether whole job bodies may be sent to the children (``POG_PROCS_JOBS``): there
+    are children, and they set Django up."""
+    return size() > 0 and bool(settings.POG_PROCS_JOBS)
+
+
+def _child_settings() -> dict[str, Any]:
+    """The server's settings a child's Django must share: the database (a test's is made
+    at run time) and the studio's own settings."""
+    names = ["DATABASES", *(name for name in dir(settings) if name.startswith("POG_"))]
+    return {name: getattr(settings, name) for name in names}
+
+
+def _child_init(events: Any, preload: tuple[str, ...], django_settings: dict[str, Any] | None) -> None:
+    global _child_events, _in_child
     _child_events = events
+    _in_child = True
     memory.limit_arenas(1)  # one thread computes here
+    watch = threading.Thread(
+        target=_follow_parent, args=(os.getppid(),), name="pog-procs-parent", daemon=True
+    )
+    watch.start()
+    if django_settings is not None:
+        import django
+        from django.conf import settings as child_settings
+
+        for name, value in django_settings.items():
+            setattr(child_settings, name, value)
+        skip = set(child_settings.POG_PROCS_JOBS_SKIP_APPS)
+        child_settings.INSTALLED_APPS = [app for app in child_settings.INSTALLED_APPS if app not in skip]
+        django.setup(set_prefix=False)
     for name in preload:
         __import__(name)
+
+
+def _follow_parent(parent: int, every_s: float = 1.0) -> None:
+    """End this child when the server that started it is gone (killed, say, with no time to
+    stop its pool): the child holds its own end of the work queue, so it would otherwise wait
+    on it for ever, an idle process nobody owns."""
+    while os.getppid() == parent:
+        time.sleep(every_s)
+    os._exit(0)
 
 
 def _warm() -> int:
@@ -72,11 +129,14 @@ def _get_pool() -> ProcessPoolExecutor:
             context = multiprocessing.get_context("spawn")
             _events = context.Queue()
             preload = tuple(settings.POG_PROCS_PRELOAD)
+            django_settings = _child_settings() if settings.POG_PROCS_JOBS else None
+            if django_settings is not None:
+                preload += tuple(settings.POG_PROCS_JOBS_PRELOAD)
             _pool = ProcessPoolExecutor(
                 max_workers=size(),
                 mp_context=context,
                 initializer=_child_init,
-                initargs=(_events, preload),
+                initargs=(_events, preload, django_settings),
                 max_tasks_per_child=settings.POG_PROCS_TASKS_PER_CHILD or None,
             )
             _relay = threading.Thread(
@@ -98,7 +158,7 @@ def warm() -> None:
 
 
 def _relay_events(events: Any) -> None:
-    """Hand every progress report to the thread waiting for that job (the relay never
+    """Hand every item a child sends to the thread waiting for that call (the relay never
     runs a callback itself, so one slow callback holds up no other job)."""
     while True:
         try:
@@ -107,25 +167,39 @@ def _relay_events(events: Any) -> None:
             return
         if item is None:
             return
-        token, fraction, message = item
+        token, payload = item
         listener = _listeners.get(token)
         if listener is not None:
-            listener.put((fraction, message))
+            listener.put(payload)
 
 
 def _report(token: int) -> Progress:
     def report(fraction: float, message: str) -> None:
         with contextlib.suppress(Exception):
-            _child_events.put((token, float(fraction), str(message)))
+            _child_events.put((token, (_PROGRESS, (float(fraction), str(message)))))
 
     return report
+
+
+def to_caller(fn: Callable[..., Any], *args: Any) -> None:
+    """``fn(*args)``, for state that lives in the server process: in a child, run by the
+    thread that sent this child its work (in order with everything else it hands back, and
+    before that thread's ``call`` returns), else here and now. Nothing comes back: ``fn``
+    and ``args`` must pickle, and what ``fn`` raises there is logged, not raised here."""
+    token = _child_token
+    if not _in_child or token is None:
+        fn(*args)
+        return
+    _child_events.put((token, (_CALL, (fn, args))))
 
 
 class _UnpicklableError(Exception):
     """Stands for a child's exception that cannot cross back as itself."""
 
 
-def _in_child(token: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+def _run_in_child(token: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    global _child_token
+    _child_token = token
     try:
         return fn(*args, progress=_report(token))
     except Exception as exc:
@@ -135,6 +209,9 @@ def _in_child(token: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
             raise _UnpicklableError(f"{type(exc).__name__}: {exc}") from None
         raise
     finally:
+        _child_token = None
+        with contextlib.suppress(Exception):
+            _child_events.put((token, (_END, ())))  # everything handed back is before this
         # A big picture's buffers are freed by now: hand their pages back, so an idle child
         # holds what it started with, not its largest job (at most once a second under load,
         # and once more when the child has had nothing to do for a second).
@@ -152,19 +229,30 @@ def call(fn: Callable[..., Any], *args: Any, progress: Progress | None = None) -
     if size() <= 0:
         return fn(*args, progress=report)
     token = next(_tokens)
-    inbox: queue.SimpleQueue[tuple[float, str] | None] = queue.SimpleQueue()
+    inbox: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
     _listeners[token] = inbox
     try:
         pool = _get_pool()
-        future: Future[Any] = pool.submit(_in_child, token, fn, args)
+        future: Future[Any] = pool.submit(_run_in_child, token, fn, args)
         future.add_done_callback(lambda _: inbox.put(None))
-        while True:
-            with turns.waiting():  # the child computes; this thread only waits
-                item = inbox.get()
-            if item is None:
+        answered = ended = False  # the child's answer; the end of what it hands back
+        while not (answered and ended):
+            try:
+                with turns.waiting():  # the child computes; this thread only waits
+                    item = inbox.get(timeout=_END_PATIENCE_S if answered else None)
+            except queue.Empty:
+                log.warning("a generator process answered without its last reports; going on")
                 break
-            with contextlib.suppress(Exception):
-                report(*item)
+            if item is None:
+                answered = True
+                if future.cancelled() or isinstance(future.exception(), BrokenProcessPool):
+                    break  # a dead child hands nothing more back
+                continue
+            kind, body = item
+            if kind == _END:
+                ended = True
+            else:
+                _handle(kind, body, report)
         try:
             return future.result()
         except BrokenProcessPool:
@@ -172,6 +260,19 @@ def call(fn: Callable[..., Any], *args: Any, progress: Progress | None = None) -
             raise
     finally:
         _listeners.pop(token, None)
+
+
+def _handle(kind: str, body: Any, report: Progress) -> None:
+    """One item a child handed back, on the caller's thread."""
+    if kind == _PROGRESS:
+        with contextlib.suppress(Exception):
+            report(*body)
+        return
+    fn, args = body
+    try:
+        fn(*args)
+    except Exception:
+        log.exception("what a generator process handed back failed: %s", getattr(fn, "__name__", fn))
 
 
 def _ignore(fraction: float, message: str) -> None:

@@ -276,6 +276,12 @@ POG_PROCS = _env_int("POG_PROCS", (os.cpu_count() or 1) if POG_JOB_BACKEND == "t
 # A child is replaced after this many jobs (0: never), so memory a generator kept is returned.
 POG_PROCS_TASKS_PER_CHILD = _env_int("POG_PROCS_TASKS_PER_CHILD", 2000, minimum=0)
 POG_PROCS_PRELOAD = ["limbs.procedural_child", "relics.decoding"]
+# The children also set Django up and run whole job bodies (claim, route, store) when no
+# remote tier could take part (limbs/runs.py): the server process then only answers requests.
+POG_PROCS_JOBS = _env_bool("POG_PROCS_JOBS", POG_JOB_BACKEND == "thread")
+POG_PROCS_JOBS_PRELOAD = ["limbs.runs"]
+# Apps a child leaves out: the web server's (daphne's twisted stack is 15 MB a job never uses).
+POG_PROCS_JOBS_SKIP_APPS = ["daphne"]
 # Threads that compute at once in a server process (pog_site/turns.py); the rest wait for a
 # turn without churning the interpreter lock. Waiting for a job, a generator process or a
 # provider gives the turn back.

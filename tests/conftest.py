@@ -36,6 +36,10 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Test modules import pog_site.asgi: the server's start (resubmitting unfinished jobs) is
 # for a real server, which tests/pog_site/test_resume_at_start.py starts.
 settings.POG_RESUME_AT_START = False
+# A test's rows live in its own transaction, and tests change settings as they go: job bodies
+# run in this process. tests/limbs/test_jobs_in_procs.py sends them to the generator processes,
+# as a real server does (and so do the tests that start one).
+settings.POG_PROCS_JOBS = False
 
 
 @pytest.fixture(autouse=True)

@@ -7,18 +7,22 @@ each with its own connection, each storing a generation) most of a writer's time
 those sleeps: the profile of ``bench/load.py`` showed the job threads waiting in
 ``BEGIN IMMEDIATE`` far longer than they wrote, while the generator processes sat idle.
 
-Here every connection of this process to the same database file takes a Python lock
-before it writes: at ``BEGIN`` for a transaction (held until its ``COMMIT`` or
-``ROLLBACK``), and around the statement for a lone write in autocommit. A thread waiting
-for the lock blocks without the interpreter lock and wakes the moment it is released,
-first come first served. Other processes (a ``manage.py`` command, a test's live server)
-still meet SQLite's busy handler as before, and so does a writer that waited longer than
-the connection's ``timeout`` for the lock here: it then goes ahead and lets SQLite decide,
-as if the lock did not exist, so no wait here is ever longer than SQLite's own would be.
+Here every connection to the same database file takes a lock before it writes: at
+``BEGIN`` for a transaction (held until its ``COMMIT`` or ``ROLLBACK``), and around the
+statement for a lone write in autocommit. The lock is two: a Python lock that the threads
+of one process queue on, first come first served, and then an ``flock`` on a file beside
+the database that the processes queue on (the server and its job processes, a
+``manage.py`` command). A writer waiting for either blocks without the interpreter lock
+and wakes the moment it is released; a process that dies frees its ``flock`` with it.
+A writer that waited longer than the connection's ``timeout`` for this process's lock
+goes ahead and lets SQLite decide, as if the lock did not exist, so no wait here is ever
+much longer than SQLite's own would be.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import threading
@@ -31,17 +35,71 @@ from pog_site import turns
 
 log = logging.getLogger(__name__)
 
-# One lock per database file: its writers in this process queue on it.
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 
-def _lock_for(name: str) -> threading.Lock:
+class WriteLock:
+    """A database file's write lock: this process's threads queue on a Python lock, and
+    its holder then takes an ``flock`` on ``<database>-writer.lock``, which the processes
+    queue on. Held by one thread of one process at a time."""
+
+    def __init__(self, name: str) -> None:
+        self.path = f"{name}-writer.lock"
+        self._local = threading.Lock()
+        self._fd: int | None = None
+
+    def _file(self) -> int:
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        return self._fd
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if not self._local.acquire(blocking, timeout if blocking else -1):
+            return False
+        try:
+            if blocking:
+                fcntl.flock(self._file(), fcntl.LOCK_EX)  # waits without the interpreter lock
+            else:
+                fcntl.flock(self._file(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._local.release()
+            return False
+        except OSError:
+            # No lock file (a read-only folder): this process's lock alone, SQLite's busy
+            # handler between processes, as before.
+            log.warning("could not lock %s; writing with this process's lock only", self.path, exc_info=True)
+        except BaseException:
+            self._local.release()
+            raise
+        return True
+
+    def release(self) -> None:
+        try:
+            if self._fd is not None:
+                with contextlib.suppress(OSError):
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._local.release()
+
+    def forget(self) -> None:
+        """In a forked child: drop the inherited descriptor without unlocking (it shares
+        the parent's lock; the parent unlocks it)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+# One lock per database file.
+_locks: dict[str, WriteLock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(name: str) -> WriteLock:
     with _locks_guard:
         lock = _locks.get(name)
         if lock is None:
-            lock = _locks[name] = threading.Lock()
+            lock = _locks[name] = WriteLock(name)
         return lock
 
 
@@ -49,6 +107,8 @@ def _forget_locks() -> None:
     """A forked child (a test's live server) must not inherit a lock another thread held."""
     global _locks_guard
     _locks_guard = threading.Lock()
+    for lock in _locks.values():
+        lock.forget()
     _locks.clear()
 
 
@@ -64,12 +124,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._writing: threading.Lock | None = None  # the lock this connection holds
+        self._writing: WriteLock | None = None  # the lock this connection holds
         self._turn_away = False  # this thread gave its turn back to wait for the lock
 
     # --- the lock ------------------------------------------------------------------------
 
-    def _write_lock(self) -> threading.Lock | None:
+    def _write_lock(self) -> WriteLock | None:
         """The lock for this database file; None for an in-memory database (one connection)."""
         if self.is_in_memory_db():
             return None

@@ -40,3 +40,33 @@ def refuses_opaquely(*, progress: Progress) -> None:
 
 def dies(*, progress: Progress) -> None:
     os._exit(3)
+
+
+def hands_back(count: int, *, progress: Progress) -> int:
+    """Hands ``count`` calls back to its caller (``procs.to_caller``), then answers at once."""
+    from pog_site import procs
+
+    for index in range(count):
+        procs.to_caller(note, index, os.getpid())
+    return count
+
+
+NOTED: list[tuple[int, int, int]] = []  # (index, the child's pid, the thread that ran it)
+
+
+def note(index: int, child: int) -> None:
+    import threading
+
+    NOTED.append((index, child, threading.get_ident()))
+
+
+def holds_write_lock(database: str, seconds: float, *, progress: Progress) -> bool:
+    """Takes the database file's write lock in this (child) process and holds it a while."""
+    from pog_site.sqlite.base import WriteLock
+
+    lock = WriteLock(database)
+    lock.acquire()
+    progress(0.0, "holding")
+    time.sleep(seconds)
+    lock.release()
+    return True

@@ -4,9 +4,13 @@ the same bytes, the same errors, and progress still reaches the caller."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +18,10 @@ from limbs import router
 from limbs.registry import REGISTRY
 from limbs.spec import GeneratorInputError, GenRequest
 from pog_site import procs
-from tests.helpers.procs_work import child_pid, dies, refuses, refuses_opaquely, reports
+from tests.helpers import procs_work
+from tests.helpers.procs_work import child_pid, dies, hands_back, refuses, refuses_opaquely, reports
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -45,6 +52,24 @@ def test_progress_comes_back_to_the_calling_thread(two_children: None) -> None:
     assert seen, "no progress came back"
     assert all(ident == here for *_, ident in seen)
     assert [m for _, m, _ in seen] == [f"step {i}" for i in range(3)][: len(seen)]
+
+
+def test_what_a_child_hands_back_runs_on_the_calling_thread_in_order_before_the_answer(
+    two_children: None,
+) -> None:
+    procs_work.NOTED.clear()
+    # The child answers at once: its answer travels apart from what it handed back, and must
+    # not overtake it.
+    assert procs.call(hands_back, 20) == 20
+    assert [index for index, _, _ in procs_work.NOTED] == list(range(20))
+    assert {child for _, child, _ in procs_work.NOTED} != {os.getpid()}
+    assert {thread for _, _, thread in procs_work.NOTED} == {threading.get_ident()}
+
+
+def test_outside_a_child_to_caller_calls_at_once() -> None:
+    procs_work.NOTED.clear()
+    procs.to_caller(procs_work.note, 7, 0)
+    assert [(7, 0, threading.get_ident())] == procs_work.NOTED
 
 
 def test_a_generator_input_error_crosses_back_as_itself(two_children: None) -> None:
@@ -101,3 +126,43 @@ def test_a_refusal_in_the_child_reaches_the_router_as_today(two_children: None) 
     with pytest.raises(GeneratorInputError) as here:
         router.PROCEDURAL.run("file", "bundle", request, 10.0)
     assert (there.value.field, there.value.message) == (here.value.field, here.value.message)
+
+
+SERVER = """
+import sys, time
+import django
+django.setup()
+from pog_site import procs
+procs.warm()
+print(" ".join(map(str, procs.pids())), flush=True)
+time.sleep(120)
+"""
+
+
+def test_children_end_when_their_server_is_killed(tmp_path: Path) -> None:
+    """A server killed with no time to stop its pool leaves no idle children behind."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env |= {"DJANGO_SETTINGS_MODULE": "pog_site.settings", "POG_VAR_DIR": str(tmp_path), "POG_PROCS": "2"}
+    env |= {"POG_PROCS_JOBS": "0", "POG_SECRET_KEY": "x" * 50}
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        children = [int(pid) for pid in server.stdout.readline().split()]
+        assert len(children) == 2, "the pool did not start"
+    finally:
+        server.kill()
+        server.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+        time.sleep(0.1)
+    assert not [pid for pid in children if _alive(pid)], "children outlived their server"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -4,14 +4,17 @@ instead of sleeping in SQLite's busy handler, and a writer waiting for it holds 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.db import connection, connections, transaction
 
 from accounts.models import Tier
-from pog_site import turns
-from pog_site.sqlite.base import is_write
+from pog_site import procs, turns
+from pog_site.sqlite.base import WriteLock, is_write
+from tests.helpers.procs_work import holds_write_lock
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -101,3 +104,30 @@ def test_a_writer_waiting_for_the_lock_gives_its_turn_to_the_one_writing() -> No
         "from-a",
         "from-b",
     }
+
+
+def test_the_write_lock_is_shared_with_other_processes(tmp_path: Path, settings: object) -> None:
+    """A generator process writing to the same file holds the lock for this process too."""
+    settings.POG_PROCS = 1  # type: ignore[attr-defined]
+    database = str(tmp_path / "shared.sqlite3")
+    here = WriteLock(database)
+    held: list[bool] = []
+    done: list[bool] = []
+
+    def child_holds() -> None:
+        done.append(procs.call(holds_write_lock, database, 1.5, progress=lambda f, m: held.append(True)))
+
+    thread = threading.Thread(target=child_holds)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not held and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert held, "the child never took the lock"
+        assert not here.acquire(blocking=False)  # the child holds it
+        assert here.acquire(timeout=30)  # and this process gets it once the child lets go
+        here.release()
+    finally:
+        thread.join()
+        procs.shutdown()
+    assert done == [True]
