@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import time
+from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from typing import Any
 
@@ -116,6 +117,8 @@ def _key_params(generation: Generation, inputs: dict[str, Asset], reads: dict[st
     return params
 
 
+LOST = "The studio's worker stopped while making this (it may have been too big to make). Please try again."
+
 # Whether a remote tier is configured, remembered this long (asking may probe a port).
 _REMOTE_MEMO_S = 2.0
 _remote_memo: tuple[float, bool] = (float("-inf"), False)
@@ -134,7 +137,11 @@ def _remote_tier_configured() -> bool:
 def in_a_generator_process() -> bool:
     """Whether job bodies go to the generator processes now (see the module's notes). Never
     from inside a transaction: its rows are not written yet for another process to read."""
-    return procs.jobs_here() and not connection.in_atomic_block and not _remote_tier_configured()
+    if not procs.jobs_here() or connection.in_atomic_block or _remote_tier_configured():
+        return False
+    # A database in this process's memory is seen by no other process.
+    in_memory = getattr(connection, "is_in_memory_db", None)
+    return not (connection.vendor == "sqlite" and callable(in_memory) and in_memory())
 
 
 def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any] | None:
@@ -145,8 +152,7 @@ def run_generation(generation_id: str, takeover: bool = False) -> dict[str, Any]
     written, so a waiting caller needs no query), or None when the claim was lost.
     """
     if in_a_generator_process():
-        result: dict[str, Any] | None = procs.call(_there, generation_id, takeover, False, record.WORKER_ID)
-        return result
+        return _sent(generation_id, takeover, claimed=False)
     return _run_generation(generation_id, takeover)
 
 
@@ -165,9 +171,38 @@ def run_claimed(generation: Generation) -> dict[str, Any] | None:
     """The job body after the claim: ``generation`` is claimed by this worker, and its owner
     was read during this job or request (tier and metabolism current, or not yet read)."""
     if in_a_generator_process():
-        result: dict[str, Any] | None = procs.call(_there, str(generation.pk), False, True, record.WORKER_ID)
-        return result
+        return _sent(str(generation.pk), False, claimed=True)
     return _run_claimed(generation)
+
+
+def _sent(generation_id: str, takeover: bool, claimed: bool) -> dict[str, Any] | None:
+    try:
+        result: dict[str, Any] | None = procs.call(_there, generation_id, takeover, claimed, record.WORKER_ID)
+    except BrokenProcessPool:
+        log.warning("the generator process running generation %s died", generation_id)
+        return _lost(generation_id)
+    return result
+
+
+def _lost(generation_id: str) -> dict[str, Any] | None:
+    """A generator process died with the job: fail the row if it is still this server's to
+    finish (waiting, or claimed under its worker id and not stored), so nobody waits for it
+    and its running slot is freed. Not run again here: what kills a process would likely
+    kill this one too."""
+    status = Generation.Status
+    ours = Q(status=status.QUEUED) | Q(status=status.RUNNING, claimed_by=record.WORKER_ID)
+    now = timezone.now()
+    taken = (
+        Generation.objects.filter(pk=generation_id)
+        .filter(ours)
+        .update(status=status.RUNNING, claimed_by=record.WORKER_ID, claimed_at=now)
+    )
+    if not taken:
+        return None  # stored already, or someone else's now
+    generation = _claimed(generation_id)
+    payload = record_failure(generation, LOST, [])
+    _settled(generation, payload)
+    return payload
 
 
 def _there(

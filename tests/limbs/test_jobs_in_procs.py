@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import pytest
@@ -143,3 +144,26 @@ def test_a_remote_tier_counts_once_configured(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(runs, "_remote_memo", (float("-inf"), False))
     monkeypatch.setattr(settings, "POG_GEMINI_API_KEY", "a-key", raising=False)
     assert runs._remote_tier_configured()
+
+
+def test_a_generator_process_that_dies_fails_its_job_and_frees_the_slot(
+    alice_api: Client, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice.tier = Tier.objects.create(slug="single", name="Single", requests_per_period=1000, concurrency=1)
+    alice.save()
+    monkeypatch.setattr(runs, "_remote_tier_configured", lambda: False)
+
+    def dies(fn: Callable[..., Any], *args: Any, progress: Any = None) -> Any:
+        raise BrokenProcessPool("a generator process was terminated abruptly")
+
+    monkeypatch.setattr(procs, "call", dies)
+    for seed in (1, 2):  # the slot of the first is free again for the second
+        response = post_handle(alice_api, "image", action="sprite", intent="a frog", seed=seed, wait=True)
+        assert response.status_code == 200, response.content
+        answer = response.json()
+        assert answer["status"] == "failed" and answer["error"] == runs.LOST
+        assert Generation.objects.get(pk=answer["generation"]).status == "failed"
+    # Queued work too: the row is failed, not left running for ever.
+    queued = post_handle(alice_api, "image", action="sprite", intent="a frog", seed=3, wait=False).json()
+    jobs.shutdown(wait=True)
+    assert Generation.objects.get(pk=queued["generation"]).status == "failed"
