@@ -256,14 +256,20 @@ def render(
     elapsed: float,
 ) -> str:
     mb = 1024 * 1024
+    where = (
+        "in the generator processes, `POG_PROCS_JOBS=1`"
+        if args.jobs_in_procs
+        else "in the server process, the default"
+    )
     lines = [
         "## Capacity under load (issue #12, point 2)",
         "",
         "`bench/load.py`: one throwaway studio in embedded mode (SQLite, a real `daphne`, "
-        f"`POG_WORKERS={workers}`), guests on the roomy `bench` tier, every request uncached "
-        "(a fresh seed) with `wait: true`. The clients run on the same machine as the studio "
-        "and share its cores, so the figures are a floor; the crowded phases' clients run in "
-        f"{args.client_processes} processes (one event loop for 100 clients was slower than the studio), "
+        f"`POG_WORKERS={workers}`, job bodies {where}), guests on the roomy `bench` tier, "
+        "every request uncached (a fresh seed) with `wait: true`. The clients run on the same "
+        "machine as the studio and share its cores, so the figures are a floor; the crowded "
+        f"phases' clients run in {args.client_processes} processes (one event loop for 100 clients "
+        "was slower than the studio), "
         "each client on one keep-alive HTTP/1.1 connection of plain asyncio streams "
         "(`bench._common.LeanClient`: httpx spent about 7 ms of processor a request there). "
         "Memory is the proportional set size (PSS) summed over the server and its generator "
@@ -326,6 +332,9 @@ def main() -> int:
     parser.add_argument("--settle-s", type=float, default=15.0, help="idle time before 'after the load'")
     parser.add_argument("--workers", default="", help="POG_WORKERS for the studio (default: its own)")
     parser.add_argument(
+        "--jobs-in-procs", action="store_true", help="POG_PROCS_JOBS=1: job bodies in the generator processes"
+    )
+    parser.add_argument(
         "--client-processes", type=int, default=4, help="processes the crowded phase's clients run in"
     )
     parser.add_argument("--doc", type=Path, default=DOC, help="where to write the results")
@@ -352,6 +361,8 @@ def main() -> int:
     }
     if args.workers:
         extra["POG_WORKERS"] = args.workers
+    if args.jobs_in_procs:
+        extra["POG_PROCS_JOBS"] = "1"
     env = clean_env(extra)
     keep = False
     try:
