@@ -257,9 +257,9 @@ def render(
 ) -> str:
     mb = 1024 * 1024
     where = (
-        "in the generator processes, `POG_PROCS_JOBS=1`"
-        if args.jobs_in_procs
-        else "in the server process, the default"
+        "in the server process, `POG_PROCS_JOBS=0`"
+        if args.jobs_in_server
+        else "in the generator processes, the default"
     )
     lines = [
         "## Capacity under load (issue #12, point 2)",
@@ -332,7 +332,7 @@ def main() -> int:
     parser.add_argument("--settle-s", type=float, default=15.0, help="idle time before 'after the load'")
     parser.add_argument("--workers", default="", help="POG_WORKERS for the studio (default: its own)")
     parser.add_argument(
-        "--jobs-in-procs", action="store_true", help="POG_PROCS_JOBS=1: job bodies in the generator processes"
+        "--jobs-in-server", action="store_true", help="POG_PROCS_JOBS=0: job bodies in the server process"
     )
     parser.add_argument(
         "--client-processes", type=int, default=4, help="processes the crowded phase's clients run in"
@@ -361,8 +361,8 @@ def main() -> int:
     }
     if args.workers:
         extra["POG_WORKERS"] = args.workers
-    if args.jobs_in_procs:
-        extra["POG_PROCS_JOBS"] = "1"
+    if args.jobs_in_server:
+        extra["POG_PROCS_JOBS"] = "0"
     env = clean_env(extra)
     keep = False
     try:

@@ -278,10 +278,7 @@ POG_PROCS_TASKS_PER_CHILD = _env_int("POG_PROCS_TASKS_PER_CHILD", 2000, minimum=
 POG_PROCS_PRELOAD = ["limbs.procedural_child", "relics.decoding"]
 # The children also set Django up and run whole job bodies (claim, route, store) when no
 # remote tier could take part (limbs/runs.py): the server process then only answers requests.
-# Off by default: with POG_BUSY_THREADS=1 the server stalled for 30 s under bench/hostile.py
-# (a connection of the server held SQLite's write lock outside the shared writer lock; see
-# docs/benchmarks.md). On, it passes every test and benchmark with the default turns.
-POG_PROCS_JOBS = _env_bool("POG_PROCS_JOBS", False)
+POG_PROCS_JOBS = _env_bool("POG_PROCS_JOBS", POG_JOB_BACKEND == "thread")
 POG_PROCS_JOBS_PRELOAD = ["limbs.runs"]
 # Apps a child leaves out: the web server's (daphne's twisted stack is 15 MB a job never uses).
 POG_PROCS_JOBS_SKIP_APPS = ["daphne"]

@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +37,7 @@ from pog_site import turns
 log = logging.getLogger(__name__)
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+_RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 
 
 class WriteLock:
@@ -207,20 +209,32 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
 
 class _LockingCursor(base.SQLiteCursorWrapper):
-    """A lone write in autocommit takes the write lock for its one statement."""
+    """A lone write in autocommit takes the write lock for its one statement.
+
+    A write that returns rows (``INSERT ... RETURNING``, as Django's inserts are) holds SQLite's
+    write lock until its last row has been read, even in autocommit. Its rows are read at once,
+    before the lock here is given back: otherwise the next writer let in here waits in SQLite's
+    busy handler while this thread, having given its lock back, queues for a turn before it
+    reads the row that would end the statement (with one busy thread: a 30 s stall).
+    """
 
     owner: DatabaseWrapper
+    _rows: list[Any] | None = None  # the rows of a returning write, read already
 
     def _alone(self, sql: str) -> bool:
         owner = self.owner
         return owner._writing is None and not self.connection.in_transaction and is_write(sql)
 
     def _run(self, query: str, run: Callable[[], Any]) -> Any:
+        self._rows = None
         if not self._alone(query):
             return run()
         self.owner._take()
         try:
-            return run()
+            result = run()
+            if _RETURNING.search(query):
+                self._rows = list(base.SQLiteCursorWrapper.fetchall(self))
+            return result
         finally:
             self.owner._settle()
 
@@ -229,3 +243,28 @@ class _LockingCursor(base.SQLiteCursorWrapper):
 
     def executemany(self, query: str, param_list: Any) -> Any:
         return self._run(query, lambda: super(_LockingCursor, self).executemany(query, param_list))
+
+    def fetchone(self) -> Any:
+        if self._rows is not None:
+            return self._rows.pop(0) if self._rows else None
+        return super().fetchone()
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        if self._rows is not None:
+            count = self.arraysize if size is None else size
+            taken, self._rows = self._rows[:count], self._rows[count:]
+            return taken
+        return super().fetchmany(self.arraysize if size is None else size)
+
+    def fetchall(self) -> list[Any]:
+        if self._rows is not None:
+            taken, self._rows = self._rows, []
+            return taken
+        return super().fetchall()
+
+    def __next__(self) -> Any:
+        if self._rows is not None:
+            if not self._rows:
+                raise StopIteration
+            return self._rows.pop(0)
+        return super().__next__()
