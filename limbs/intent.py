@@ -13,6 +13,7 @@ from functools import lru_cache
 from limbs.params import kw
 from limbs.registry import REGISTRY
 from limbs.spec import ActionSpec, LimbSpec
+from limbs.understand import understand
 
 # Words that name a limb so plainly that they outweigh a generic word such as
 # "picture" ("make my picture 3D" is a mesh request).
@@ -162,10 +163,49 @@ def route_action(limb: LimbSpec, text: str) -> ActionSpec:
     return action if action is not None else limb.default_action
 
 
+# What the understanding says is wanted (``limbs.understand``) -> the limb that makes it.
+_WANT_LIMBS: Mapping[str, str] = {
+    "picture": "image",
+    "sprite": "image",
+    "tile": "image",
+    "palette": "image",
+    "sound": "audio",
+    "music": "audio",
+    "voice": "audio",
+    "model3d": "mesh",
+    "material": "material",
+    "shader": "material",
+    "animation": "animation",
+    "walk_cycle": "animation",
+    "story": "divine",
+    "dialogue": "divine",
+    "names": "divine",
+    "character": "entity",
+    "variants": "quantum",
+    "game": "live_game",
+    "world": "world",
+    "terrain": "landscape",
+    "code": "code",
+    "video": "video",
+}
+# What that counts for beside the limbs' keywords: a sound named with no kind word ("a dragon
+# roar") goes to Audio, while a keyword ("sprite sheet", "sign") still outweighs it.
+_WANT_WEIGHT = 1.0
+
+
 def route_intent(text: str) -> tuple[LimbSpec, ActionSpec]:
     """Pick the limb and action free text asks for; unmatched text draws a picture."""
     text = text or ""
-    best = _best(_score(text, _LIMB_INDEX), _LIMB_ORDER)
+    scores = _score(text, _LIMB_INDEX)
+    understood = understand(text[:2000])
+    # A kind word ("song", "3d") is usually a limb's keyword already; what the words only imply
+    # (a sound named, "a dragon roar"; a pixel style), or a kind word no keyword has ("a little
+    # game"), counts here.
+    wanted = _WANT_LIMBS.get(understood.wants or "")
+    if wanted is not None and (not understood.wants_said or wanted not in scores):
+        score, count = scores.get(wanted, (0.0, 0))
+        scores[wanted] = (score + _WANT_WEIGHT, count + 1)
+    best = _best(scores, _LIMB_ORDER)
     limb = REGISTRY.get(best or "image") or REGISTRY.limbs[0]
     return limb, route_action(limb, text)
 

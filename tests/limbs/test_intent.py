@@ -149,3 +149,20 @@ def test_surprise_accepts_large_and_negative_seeds() -> None:
 def test_surprise_for_an_unknown_limb_raises_key_error() -> None:
     with pytest.raises(KeyError):
         surprise_intent("nope", 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "limb_id", "action_id"),
+    [
+        ("a dragon roar", "audio", "sfx"),  # a sound named, no kind word: a sound, not a picture
+        ("roar", "audio", "sfx"),
+        ("footsteps on gravel", "audio", "sfx"),
+        ("a creaking door", "audio", "sfx"),
+        ("a pixel frog", "image", "sprite"),  # a pixel style: a sprite
+        ("a little game with my dragon", "live_game", "stage"),  # "game" is no limb's keyword
+        ("a red dragon sleeping on gold", "image", "generate"),
+    ],
+)
+def test_what_the_words_imply_routes_too(text: str, limb_id: str, action_id: str) -> None:
+    limb, action = route_intent(text)
+    assert (limb.id, action.id) == (limb_id, action_id)
