@@ -251,9 +251,10 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _status_field(pid: int, name: str) -> int:
+def _status_field(pid: int, name: str, file: str = "status") -> int:
+    """A number ``/proc/<pid>/<file>`` gives after ``name:`` (0 when the process is gone)."""
     try:
-        text = Path(f"/proc/{pid}/status").read_text()
+        text = Path(f"/proc/{pid}/{file}").read_text()
     except OSError:
         return 0
     found = re.search(rf"^{name}:\s*(\d+)", text, re.MULTILINE)
@@ -265,20 +266,11 @@ def tree_rss(pid: int) -> int:
     return sum(_status_field(p, "VmRSS") for p in _descendants(pid)) * 1024
 
 
-def _pss_kib(pid: int) -> int:
-    try:
-        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
-    except OSError:
-        return 0
-    found = re.search(r"^Pss:\s*(\d+)", text, re.MULTILINE)
-    return int(found.group(1)) if found else 0
-
-
 def tree_pss(pid: int) -> int:
     """Proportional memory in bytes of ``pid`` and every process under it: each resident page
     counted once over all processes (a page several of them share is split between them),
     which summed resident sizes are not (a library every child maps counts once per child)."""
-    return sum(_pss_kib(p) for p in _descendants(pid)) * 1024
+    return sum(_status_field(p, "Pss", "smaps_rollup") for p in _descendants(pid)) * 1024
 
 
 def tree_threads(pid: int) -> int:

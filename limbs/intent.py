@@ -197,7 +197,7 @@ def route_intent(text: str) -> tuple[LimbSpec, ActionSpec]:
     """Pick the limb and action free text asks for; unmatched text draws a picture."""
     text = text or ""
     scores = _score(text, _LIMB_INDEX)
-    understood = understand(text[:2000])
+    understood = understand(text)
     # A kind word ("song", "3d") is usually a limb's keyword already; what the words only imply
     # (a sound named, "a dragon roar"; a pixel style), or a kind word no keyword has ("a little
     # game"), counts here.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -162,7 +162,6 @@ class Understanding:
     colours: tuple[str, ...] = ()  # every colour word, in order
     matches: tuple[Match, ...] = ()
     unknown: tuple[str, ...] = ()  # words read as nothing
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def hero(self) -> Thing | None:
